@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AbilityBuilder,
+  buildMongoQueryMatcher,
+  createMongoAbility,
+  type MongoAbility,
+  type MongoQuery,
+} from '@casl/ability';
+import type { FieldCondition } from '@ucast/mongo2js';
+import { classificationsUpTo, COMMUNITY_TLPS, isSubset } from './markings';
+import type { Principal } from './principal';
+import { CELL_ROLES, CONTENT_ROLES } from './roles';
+
+export type Action =
+  | 'manage'
+  | 'create'
+  | 'read'
+  | 'update'
+  /** read the originator-only `sourceDescription` of a report */
+  | 'readSource'
+  /** extend a report's review date (the originating agency) */
+  | 'validate';
+
+export type SubjectName = 'Report' | 'Agency' | 'User' | 'AuditEvent' | 'Profile' | 'all';
+
+/** The markings of a report that need-to-know is decided on. */
+export interface ReportMarkings {
+  agencyId: string;
+  classification: string;
+  compartments: string[];
+  tlp: string;
+  releasableTo: string[];
+}
+
+export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
+
+/**
+ * `$subsetOf`: the field (an array) holds only values from the given list — "a reader must hold all
+ * of an item's compartments". In SQL it is `column <@ ARRAY[...]` (see ability-sql.ts).
+ */
+const subsetOf = (condition: FieldCondition<string[]>, object: object, { get }: { get: (o: object, f: string) => unknown }) => {
+  const value = get(object, condition.field);
+  return Array.isArray(value) && isSubset(value as string[], condition.value);
+};
+
+const conditionsMatcher = buildMongoQueryMatcher({ $subsetOf: { type: 'field' } }, { subsetOf });
+
+/**
+ * The one definition of who may do what — need-to-know included (SPEC "Need-to-know rules").
+ * Single items are checked with `ability.can(...)`; lists and searches turn the same rules into a SQL
+ * WHERE with `accessibleWhere` (ability-sql.ts).
+ */
+@Injectable()
+export class AbilityFactory {
+  createFor(user: Principal): AppAbility {
+    const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+
+    can('read', 'Profile');
+    can('read', 'Agency');
+
+    if (user.roles.includes('ADMIN')) {
+      can('manage', 'Agency');
+      can('manage', 'User');
+    }
+    if (user.roles.includes('AUDITOR')) {
+      can('read', 'AuditEvent');
+    }
+
+    if (user.roles.some((r) => CONTENT_ROLES.includes(r))) {
+      // Every read rule is bounded by clearance and compartments.
+      const cleared = {
+        classification: { $in: classificationsUpTo(user.clearance) },
+        compartments: { $subsetOf: user.compartments },
+      } as MongoQuery;
+      const isCellAnalyst = user.inFusionCell && user.roles.some((r) => CELL_ROLES.includes(r));
+
+      can('create', 'Report');
+      // 1. originator
+      can('read', 'Report', { ...cleared, agencyId: user.agencyId });
+      // 2. reports are submitted to the cell
+      if (isCellAnalyst) can('read', 'Report', cleared);
+      // 3. explicit share by agency code
+      can('read', 'Report', { ...cleared, releasableTo: { $all: [user.agencyCode] } });
+      // 4. community-wide TLP
+      can('read', 'Report', { ...cleared, tlp: { $in: [...COMMUNITY_TLPS] } });
+
+      // Source identity and handling notes stay with the originating agency.
+      can('readSource', 'Report', { agencyId: user.agencyId });
+      can('validate', 'Report', { agencyId: user.agencyId });
+    }
+
+    return build({
+      conditionsMatcher,
+      detectSubjectType: (object) => (object as { __type: SubjectName }).__type,
+    });
+  }
+}
+
+/** Tags a copy of a plain object (or entity) with its CASL subject type. */
+export function asSubject<T extends object>(type: Exclude<SubjectName, 'all'>, object: T): T & { __type: string } {
+  return { ...object, __type: type };
+}

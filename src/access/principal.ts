@@ -1,0 +1,15 @@
+import type { Classification } from './markings';
+import type { Role } from './roles';
+
+/** The authenticated caller, as loaded from the database on every request. */
+export interface Principal {
+  id: string;
+  username: string;
+  agencyId: string;
+  agencyCode: string;
+  /** True when the caller's agency is the fusion cell (kind FUSION_CELL). */
+  inFusionCell: boolean;
+  roles: Role[];
+  clearance: Classification;
+  compartments: string[];
+}

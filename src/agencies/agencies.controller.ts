@@ -1,0 +1,29 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authorize } from '../common/decorators';
+import { type AuthedContext, Ctx } from '../common/request-context';
+import { AgenciesService, agencyView } from './agencies.service';
+import { CreateAgencyDto } from './dto/create-agency.dto';
+
+@ApiTags('agencies')
+@Controller('api/v1/agencies')
+export class AgenciesController {
+  constructor(private readonly agencies: AgenciesService) {}
+
+  @Get()
+  @Authorize('read', 'Agency')
+  @ApiOperation({ summary: 'List agencies' })
+  async list() {
+    return (await this.agencies.list()).map(agencyView);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @Authorize('manage', 'Agency')
+  @ApiOperation({ summary: 'Create an agency (ADMIN)' })
+  @ApiCreatedResponse({ description: 'The agency' })
+  @ApiConflictResponse({ description: 'Duplicate code, or a second fusion cell' })
+  async create(@Ctx() ctx: AuthedContext, @Body() dto: CreateAgencyDto) {
+    return agencyView(await this.agencies.create(ctx, dto));
+  }
+}

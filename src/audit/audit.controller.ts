@@ -1,0 +1,130 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { Authorize } from '../common/decorators';
+import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { type AuthedContext, Ctx } from '../common/request-context';
+import type { AuditEvent } from './audit-event.entity';
+import { type AuditFilter, AuditService, type VerifyResult } from './audit.service';
+import { AuditExportQuery, AuditFilterQuery, AuditSearchQuery } from './dto/audit-query.dto';
+
+export function auditEventView(e: AuditEvent) {
+  return {
+    seq: Number(e.seq),
+    at: e.at.toISOString(),
+    actorId: e.actorId,
+    agencyId: e.agencyId,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    resourceIds: e.resourceIds,
+    outcome: e.outcome,
+    reason: e.reason,
+    requestId: e.requestId,
+    details: e.details,
+    hash: e.hash,
+    prevHash: e.prevHash,
+  };
+}
+
+const CSV_COLUMNS = [
+  'seq',
+  'at',
+  'actorId',
+  'agencyId',
+  'action',
+  'resourceType',
+  'resourceId',
+  'resourceIds',
+  'outcome',
+  'reason',
+  'requestId',
+  'details',
+  'hash',
+  'prevHash',
+] as const;
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const s = typeof value === 'string' ? value : Array.isArray(value) ? value.join(' ') : JSON.stringify(value);
+  // Quote everything that needs it, and neutralise spreadsheet formulas (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) || safe !== s ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function filterOf(q: AuditFilterQuery): AuditFilter {
+  return {
+    actorId: q.actorId,
+    agencyId: q.agencyId,
+    action: q.action,
+    resourceType: q.resourceType,
+    resourceId: q.resourceId,
+    outcome: q.outcome,
+    from: q.from,
+    to: q.to,
+  };
+}
+
+@ApiTags('audit')
+@Controller('api/v1/audit-events')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({ summary: 'Search the audit log (auditors)' })
+  async search(@Ctx() ctx: AuthedContext, @Query() q: AuditSearchQuery): Promise<Page<ReturnType<typeof auditEventView>>> {
+    const filter = filterOf(q);
+    await this.audit.record(ctx, {
+      action: 'audit.search',
+      resourceType: 'AuditEvent',
+      outcome: 'ALLOWED',
+      details: { filter: { ...filter, cursor: q.cursor ?? null } },
+    });
+    await this.audit.flush();
+    const afterSeq = q.cursor ? decodeCursor(q.cursor, ['int'])[0] : undefined;
+    const rows = await this.audit.search({ ...filter, afterSeq }, q.limit + 1);
+    const items = rows.slice(0, q.limit);
+    const nextCursor = rows.length > q.limit ? encodeCursor([items[items.length - 1].seq]) : null;
+    return { items: items.map(auditEventView), nextCursor };
+  }
+
+  @Get('verify')
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({ summary: 'Verify the hash chain from the first event to the head' })
+  async verify(@Ctx() ctx: AuthedContext): Promise<VerifyResult> {
+    await this.audit.record(ctx, { action: 'audit.verify', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
+    return this.audit.verify();
+  }
+
+  @Get('export')
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({ summary: 'Export the audit log as a stream (NDJSON or CSV)' })
+  @ApiProduces('application/x-ndjson', 'text/csv')
+  @ApiOkResponse({ description: 'The matching events, streamed in chain order' })
+  async export(@Ctx() ctx: AuthedContext, @Query() q: AuditExportQuery, @Res() reply: FastifyReply): Promise<void> {
+    const filter = filterOf(q);
+    await this.audit.record(ctx, {
+      action: 'audit.export',
+      resourceType: 'AuditEvent',
+      outcome: 'ALLOWED',
+      reason: q.purpose ?? null,
+      details: { format: q.format, filter: { ...filter } },
+    });
+    await this.audit.flush();
+    const events = this.audit.stream(filter);
+    async function* lines(): AsyncGenerator<string> {
+      if (q.format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
+      for await (const e of events) {
+        const view = auditEventView(e);
+        yield q.format === 'csv' ? `${CSV_COLUMNS.map((c) => csvCell(view[c])).join(',')}\n` : `${JSON.stringify(view)}\n`;
+      }
+    }
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    await reply
+      .header('content-type', q.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="audit-${stamp}.${q.format}"`)
+      .send(Readable.from(lines()));
+  }
+}

@@ -1,0 +1,244 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import type { RequestContext } from '../common/request-context';
+import { AuditEvent, type AuditOutcome, AuditPending } from './audit-event.entity';
+import { chainHash, GENESIS_HASH } from './canonical';
+
+export interface AuditInput {
+  action: string;
+  outcome: AuditOutcome;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  resourceIds?: string[];
+  reason?: string | null;
+  details?: Record<string, unknown> | null;
+  /** Overrides for events without a signed-in caller (e.g. a failed login names the account tried). */
+  actorId?: string | null;
+  agencyId?: string | null;
+}
+
+export interface AuditFilter {
+  actorId?: string;
+  agencyId?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  outcome?: AuditOutcome;
+  from?: Date;
+  to?: Date;
+  afterSeq?: string;
+}
+
+export type VerifyResult =
+  | { valid: true; checked: number; headSeq: number; headHash: string }
+  | { valid: false; checked: number; brokenAtSeq: number; headSeq: number; headHash: string };
+
+/** An advisory-lock key that only the chainer takes. */
+const CHAIN_LOCK = 0x46_55_53_41; // "FUSA"
+const CHAIN_BATCH = 500;
+const CHAIN_INTERVAL_MS = 1000;
+
+/**
+ * The audit log.
+ *
+ * Writing: `record` inserts into `audit_pending` — inside the caller's transaction when it passes its
+ * EntityManager, so the event commits (or rolls back) with the change it records. Requests never wait
+ * on the chain.
+ *
+ * Chaining: one chainer at a time (a transaction-scoped advisory lock, across processes) takes the
+ * committed pending rows in order, numbers them gap-free after the current head, computes
+ * `hash = sha256(prevHash || canonical(event))`, inserts them into `audit_event` and deletes them from
+ * `audit_pending`, all in one short transaction. Only the chainer holds the lock, for the time of one
+ * batch (hashing and one multi-row insert), so throughput is not bounded by one lock per request.
+ * It runs moments after each write and every second; auditor reads flush it first.
+ */
+@Injectable()
+export class AuditService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditService.name);
+  private timer?: NodeJS.Timeout;
+  private soon?: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => this.kick(), CHAIN_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.soon);
+    try {
+      await this.running;
+      await this.chainAll();
+    } catch (err) {
+      this.logger.warn({ err }, 'could not chain pending audit events at shutdown; the next process will');
+    }
+  }
+
+  /** Writes an audit event (into the caller's transaction when `manager` is given). */
+  async record(ctx: RequestContext, input: AuditInput, manager?: EntityManager): Promise<void> {
+    await this.recordMany(ctx, [input], manager);
+  }
+
+  async recordMany(ctx: RequestContext, inputs: AuditInput[], manager?: EntityManager): Promise<void> {
+    if (inputs.length === 0) return;
+    const at = new Date();
+    const rows = inputs.map((i) => ({
+      at,
+      actorId: i.actorId !== undefined ? i.actorId : (ctx.principal?.id ?? null),
+      agencyId: i.agencyId !== undefined ? i.agencyId : (ctx.principal?.agencyId ?? null),
+      action: i.action,
+      resourceType: i.resourceType ?? null,
+      resourceId: i.resourceId ?? null,
+      resourceIds: i.resourceIds ?? [],
+      outcome: i.outcome,
+      reason: i.reason ?? null,
+      requestId: ctx.requestId,
+      details: i.details ?? null,
+    }));
+    // `details` is free-form JSON, which TypeORM's deep-partial type cannot express.
+    await (manager ?? this.ds.manager).insert(AuditPending, rows as QueryDeepPartialEntity<AuditPending>[]);
+    this.kickSoon();
+  }
+
+  /** Chains everything committed so far. Auditor reads call this first. */
+  async flush(): Promise<void> {
+    await this.running;
+    await this.chainAll();
+  }
+
+  private kickSoon(): void {
+    if (this.soon || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.kick();
+    }, 5);
+    this.soon.unref();
+  }
+
+  private kick(): void {
+    if (this.stopped && !this.running) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.chainAll()
+      .catch((err: unknown) => this.logger.warn({ err }, 'audit chaining failed; will retry'))
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async chainAll(): Promise<void> {
+    while ((await this.chainBatch()) === CHAIN_BATCH) {
+      /* keep going while batches are full */
+    }
+  }
+
+  /** Moves one batch of pending events into the chain. Returns how many it moved. */
+  async chainBatch(): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      const pending = await m
+        .createQueryBuilder(AuditPending, 'p')
+        .orderBy('p.id', 'ASC')
+        .limit(CHAIN_BATCH)
+        .getMany();
+      if (pending.length === 0) return 0;
+      const head = await m.createQueryBuilder(AuditEvent, 'e').orderBy('e.seq', 'DESC').limit(1).getOne();
+      let seq = head ? BigInt(head.seq) : 0n;
+      let prevHash = head ? head.hash : GENESIS_HASH;
+      const events = pending.map((p) => {
+        seq += 1n;
+        const { id: _id, ...fields } = p;
+        const e = { ...fields, seq: seq.toString(), prevHash, hash: '' };
+        e.hash = chainHash(prevHash, e);
+        prevHash = e.hash;
+        return e;
+      });
+      await m.insert(AuditEvent, events as QueryDeepPartialEntity<AuditEvent>[]);
+      await m.delete(AuditPending, pending.map((p) => p.id));
+      return pending.length;
+    });
+  }
+
+  /** Filtered audit events in chain order (ascending seq), keyset-paginated. */
+  search(filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
+    const qb = this.ds.getRepository(AuditEvent).createQueryBuilder('e');
+    if (filter.actorId) qb.andWhere('e.actor_id = :actorId', { actorId: filter.actorId });
+    if (filter.agencyId) qb.andWhere('e.agency_id = :agencyId', { agencyId: filter.agencyId });
+    if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
+    if (filter.resourceType) qb.andWhere('e.resource_type = :resourceType', { resourceType: filter.resourceType });
+    if (filter.outcome) qb.andWhere('e.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.from) qb.andWhere('e.at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('e.at < :to', { to: filter.to });
+    if (filter.afterSeq) qb.andWhere('e.seq > :afterSeq', { afterSeq: filter.afterSeq });
+    if (filter.resourceId) {
+      const rid = filter.resourceId;
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('e.resource_id = :rid', { rid }).orWhere('e.resource_ids @> ARRAY[:ridArr]::text[]', { ridArr: rid }),
+        ),
+      );
+    }
+    return qb.orderBy('e.seq', 'ASC').limit(limit).getMany();
+  }
+
+  /**
+   * Re-computes the whole chain: sequence gap-free from 1, each prev_hash equal to the previous hash,
+   * each hash equal to sha256(prevHash || canonical(event)). Reports the first seq where it breaks.
+   */
+  async verify(batch = 5000): Promise<VerifyResult> {
+    await this.flush();
+    const repo = this.ds.getRepository(AuditEvent);
+    let expected = 1n;
+    let prevHash = GENESIS_HASH;
+    let checked = 0;
+    let broken: bigint | null = null;
+    for (;;) {
+      const rows = await repo
+        .createQueryBuilder('e')
+        .where('e.seq >= :from', { from: expected.toString() })
+        .orderBy('e.seq', 'ASC')
+        .limit(batch)
+        .getMany();
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const seq = BigInt(row.seq);
+        if (broken === null) {
+          if (seq !== expected || row.prevHash !== prevHash || chainHash(prevHash, row) !== row.hash) {
+            broken = seq !== expected ? expected : seq;
+          } else {
+            checked += 1;
+          }
+        }
+        expected = seq + 1n;
+        prevHash = row.hash;
+      }
+    }
+    const headSeq = Number(expected - 1n);
+    if (broken !== null) return { valid: false, checked, brokenAtSeq: Number(broken), headSeq, headHash: prevHash };
+    return { valid: true, checked, headSeq, headHash: prevHash };
+  }
+
+  /** Streams events (filtered) in pages, without holding the whole log in memory. */
+  async *stream(filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEvent> {
+    let afterSeq = filter.afterSeq;
+    for (;;) {
+      const rows = await this.search({ ...filter, afterSeq }, pageSize);
+      for (const row of rows) yield row;
+      if (rows.length < pageSize) return;
+      afterSeq = rows[rows.length - 1].seq;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { AbilityFactory } from '../access/ability.factory';
+import type { Principal } from '../access/principal';
+import { AuditService } from '../audit/audit.service';
+import { AUTHORIZE_KEY, PUBLIC_KEY, type Requirement } from '../common/decorators';
+import { forbidden } from '../common/domain.exception';
+import { type AppRequest, contextOf } from '../common/request-context';
+
+/**
+ * The one global guard. Public routes say @Public(); every other route must authenticate (JWT) and
+ * declare @Authorize(action, subject), which the caller's ability must allow. A route that declares
+ * neither is refused (deny by default).
+ */
+@Injectable()
+export class AccessGuard extends AuthGuard('jwt') {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly abilities: AbilityFactory,
+    private readonly audit: AuditService,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+
+    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<AppRequest>();
+    const user = req.user;
+    if (!user) throw new UnauthorizedException('Invalid or missing token');
+    const ability = this.abilities.createFor(user);
+    req.ability = ability;
+
+    const need = this.reflector.getAllAndOverride<Requirement | undefined>(AUTHORIZE_KEY, targets);
+    if (!need || !ability.can(need.action, need.subject)) {
+      await this.audit.record(contextOf(req), {
+        action: need ? auditActionOf(need) : 'route.access',
+        resourceType: need?.subject ?? null,
+        outcome: 'DENIED',
+        reason: need ? 'role' : 'route declares no requirement',
+        details: { method: req.method, path: req.routeOptions?.url ?? null },
+      });
+      throw forbidden('Not allowed for your role');
+    }
+    return true;
+  }
+
+  override handleRequest<TUser = Principal>(err: unknown, user: TUser | false): TUser {
+    if (err || !user) throw new UnauthorizedException('Invalid or missing token');
+    return user;
+  }
+}
+
+const RESOURCE_NAMES: Record<string, string> = {
+  Report: 'report',
+  Agency: 'agency',
+  User: 'user',
+  AuditEvent: 'audit',
+  Profile: 'profile',
+  all: 'all',
+};
+
+export function auditActionOf(need: Requirement): string {
+  return `${RESOURCE_NAMES[need.subject] ?? need.subject.toLowerCase()}.${need.action}`;
+}

@@ -1,0 +1,26 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Action, SubjectName } from '../access/ability.factory';
+
+export const PUBLIC_KEY = 'fusion:public';
+export const AUTHORIZE_KEY = 'fusion:authorize';
+
+export interface Requirement {
+  action: Action;
+  subject: SubjectName;
+}
+
+/** A route anyone may call without a token. Everything else is denied by default. */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+/**
+ * What a route needs: the caller's ability must allow `action` on `subject` (at type level; items are
+ * then checked one by one, or filtered in SQL, by the service).
+ */
+export const Authorize = (action: Action, subject: SubjectName) =>
+  applyDecorators(
+    SetMetadata(AUTHORIZE_KEY, { action, subject } satisfies Requirement),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'No or invalid token' }),
+    ApiForbiddenResponse({ description: 'Not allowed for the caller’s role' }),
+  );

@@ -1,0 +1,95 @@
+import { HttpException, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+import { DomainException } from './domain.exception';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  requestId?: string;
+  [extra: string]: unknown;
+}
+
+const logger = new Logger('Errors');
+
+/** PostgreSQL error codes a client's input can cause, and what they mean to the client. */
+const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
+  '22P02': [400, 'A value has an invalid format'],
+  '22001': [400, 'A value is too long'],
+  '22003': [400, 'A number is out of range'],
+  '22007': [400, 'A date or time has an invalid format'],
+  '22008': [400, 'A date or time is out of range'],
+  '22021': [400, 'A text value contains an invalid character'],
+  '22P05': [400, 'A text value contains an invalid character'],
+  '23505': [409, 'Conflicts with an existing record'],
+  '40001': [503, 'The database is busy, please retry'],
+  '40P01': [503, 'The database is busy, please retry'],
+  '53300': [503, 'The database is busy, please retry'],
+  '57014': [503, 'The database took too long, please retry'],
+  '57P01': [503, 'The database is unavailable'],
+  '57P03': [503, 'The database is unavailable'],
+};
+
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+function looksLikeDbDown(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/i.test(
+    err.message,
+  );
+}
+
+function body(statusCode: number, message: string, extra?: Record<string, unknown>): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...extra };
+}
+
+/**
+ * Maps any thrown value to the contract's error body. Never leaks a stack trace or internal message:
+ * unknown errors become 500 "Internal server error" and are logged with the request id.
+ */
+export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
+  const out = ((): ErrorBody => {
+    if (err instanceof DomainException) return body(err.status, err.message, err.details);
+    if (err instanceof HttpException) {
+      const status = err.getStatus();
+      const res = err.getResponse();
+      if (typeof res === 'object' && res !== null) {
+        const r = res as { message?: unknown; fields?: unknown };
+        const msg = Array.isArray(r.message) ? r.message.join('; ') : typeof r.message === 'string' ? r.message : err.message;
+        return body(status, msg, r.fields ? { fields: r.fields } : undefined);
+      }
+      return body(status, String(res));
+    }
+    if (err instanceof QueryFailedError) {
+      const code = (err.driverError as { code?: string } | undefined)?.code ?? '';
+      const known = PG_CLIENT_ERRORS[code];
+      if (known) return body(known[0], known[1]);
+    }
+    if (looksLikeDbDown(err) || (err instanceof Error && err.name === 'CannotExecuteNotConnectedError')) {
+      return body(503, 'A dependency is unavailable, please retry');
+    }
+    // Fastify's own errors (body too large, invalid JSON, unsupported media type…) carry a 4xx status.
+    const fe = err as { statusCode?: unknown; code?: unknown; message?: unknown };
+    if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      const msg =
+        fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'Request body is larger than 1 MiB'
+          : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'Content-Type must be application/json'
+            : err instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+              ? 'Request body is not valid JSON'
+              : typeof fe.message === 'string'
+                ? fe.message
+                : 'Bad request';
+      return body(fe.statusCode, msg);
+    }
+    return body(500, 'Internal server error');
+  })();
+  if (out.statusCode >= 500) {
+    logger.error({ err, requestId }, 'request failed');
+  }
+  return requestId ? { ...out, requestId } : out;
+}

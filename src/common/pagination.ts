@@ -1,0 +1,51 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { badRequest } from './domain.exception';
+
+export class PageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from a previous page’s nextCursor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor is not a valid cursor' })
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+
+/** Decodes a cursor made by encodeCursor, checking each part's shape; 400 naming `cursor` otherwise. */
+export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[]): string[] {
+  try {
+    const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(parts) || parts.length !== shape.length) throw new Error();
+    return parts.map((p, i) => {
+      const s = String(p);
+      const ok =
+        shape[i] === 'date'
+          ? !Number.isNaN(Date.parse(s)) && /^\d{4}-\d\d-\d\dT/.test(s)
+          : shape[i] === 'uuid'
+            ? /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
+            : /^\d{1,19}$/.test(s);
+      if (!ok) throw new Error();
+      return s;
+    });
+  } catch {
+    throw badRequest('cursor is not a valid cursor');
+  }
+}

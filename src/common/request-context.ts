@@ -1,0 +1,28 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type { AppAbility } from '../access/ability.factory';
+import type { Principal } from '../access/principal';
+
+/** What every service needs to know about the request it serves: who, from where, and its id. */
+export interface RequestContext {
+  requestId: string;
+  ip: string;
+  principal: Principal | null;
+}
+
+export interface AuthedContext extends RequestContext {
+  principal: Principal;
+  ability: AppAbility;
+}
+
+export type AppRequest = FastifyRequest & { user?: Principal; ability?: AppAbility };
+
+export function contextOf(req: AppRequest): RequestContext {
+  return { requestId: String(req.id), ip: req.ip, principal: req.user ?? null };
+}
+
+/** The request context; on authenticated routes it carries the principal and their ability. */
+export const Ctx = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestContext | AuthedContext => {
+  const req = ctx.switchToHttp().getRequest<AppRequest>();
+  return req.user && req.ability ? { ...contextOf(req), principal: req.user, ability: req.ability } : contextOf(req);
+});

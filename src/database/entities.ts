@@ -1,0 +1,10 @@
+import { Agency } from '../agencies/agency.entity';
+import { AuditEvent, AuditPending } from '../audit/audit-event.entity';
+import { LoginFailure } from '../auth/login-failure.entity';
+import { IdempotencyKey } from '../reports/idempotency-key.entity';
+import { ReportEntity } from '../reports/report-entity.entity';
+import { Report } from '../reports/report.entity';
+import { User } from '../users/user.entity';
+
+/** Every mapped table. Migrations create them; `synchronize` is never used. */
+export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, IdempotencyKey, AuditEvent, AuditPending];

@@ -1,0 +1,4 @@
+import { Foundation1764360000000 } from './migrations/1764360000000-Foundation';
+
+/** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
+export const MIGRATIONS = [Foundation1764360000000];

@@ -1,0 +1,74 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authorize } from '../common/decorators';
+import { badRequest } from '../common/domain.exception';
+import { type AuthedContext, Ctx } from '../common/request-context';
+import { CreateReportDto } from './dto/create-report.dto';
+import { ListReportsQuery } from './dto/list-reports.query';
+import { ReportsService } from './reports.service';
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const uuid = new ParseUUIDPipe({ version: undefined, exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+
+@ApiTags('reports')
+@Controller('api/v1/reports')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authorize('create', 'Report')
+  @ApiOperation({ summary: 'Submit a report for the caller’s agency' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A replay returns the original response, never a second report' })
+  @ApiCreatedResponse({ description: 'The report' })
+  @ApiBadRequestResponse({ description: 'Invalid body; the message names every offending field' })
+  @ApiForbiddenResponse({ description: 'Marking above the caller’s clearance or compartments' })
+  @ApiPayloadTooLargeResponse({ description: 'Body over 1 MiB' })
+  async create(
+    @Ctx() ctx: AuthedContext,
+    @Body() dto: CreateReportDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw badRequest('Idempotency-Key must be 1–255 visible ASCII characters', { fields: ['Idempotency-Key'] });
+    }
+    const out = await this.reports.create(ctx, dto, key);
+    void reply.status(out.status);
+    if (out.replayed) void reply.header('idempotent-replayed', 'true');
+    return out.body;
+  }
+
+  @Get()
+  @Authorize('read', 'Report')
+  @ApiOperation({ summary: 'Reports the caller may read, newest first' })
+  list(@Ctx() ctx: AuthedContext, @Query() q: ListReportsQuery) {
+    return this.reports.list(ctx, q);
+  }
+
+  @Get(':id')
+  @Authorize('read', 'Report')
+  @ApiOperation({ summary: 'One report (404 when it does not exist or the caller may not read it)' })
+  @ApiNotFoundResponse({ description: 'Not found or not readable' })
+  findOne(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    return this.reports.findOne(ctx, id);
+  }
+
+  @Post(':id/validate')
+  @HttpCode(200)
+  @Authorize('validate', 'Report')
+  @ApiOperation({ summary: 'Validate a report (originating agency): extends reviewDueAt' })
+  validate(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    return this.reports.validate(ctx, id);
+  }
+}

@@ -1,0 +1,247 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { Brackets, type DataSource, type EntityManager, In } from 'typeorm';
+import { asSubject } from '../access/ability.factory';
+import { whereAccessible } from '../access/ability-sql';
+import { dominates, isSubset } from '../access/markings';
+import { Agency } from '../agencies/agency.entity';
+import { canonicalJson } from '../audit/canonical';
+import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
+import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import type { AuthedContext } from '../common/request-context';
+import type { CreateReportDto } from './dto/create-report.dto';
+import type { ListReportsQuery } from './dto/list-reports.query';
+import { IdempotencyKey } from './idempotency-key.entity';
+import { normaliseEntity } from './normalise';
+import { ReportEntity } from './report-entity.entity';
+import { Report } from './report.entity';
+
+export type ReportView = ReturnType<typeof reportView>;
+
+export function reportView(r: Report, entities: ReportEntity[], withSource: boolean) {
+  return {
+    id: r.id,
+    agencyId: r.agencyId,
+    title: r.title,
+    narrative: r.narrative,
+    category: r.category,
+    occurredAt: r.occurredAt.toISOString(),
+    location: r.location,
+    sourceReliability: r.sourceReliability,
+    informationCredibility: r.informationCredibility,
+    classification: r.classification,
+    compartments: r.compartments,
+    tlp: r.tlp,
+    releasableTo: r.releasableTo,
+    ...(withSource ? { sourceDescription: r.sourceDescription } : {}),
+    suspicionBasis: r.suspicionBasis,
+    entities: entities.map((e) => ({ type: e.type, value: e.value, normalized: e.normalized })),
+    reviewDueAt: r.reviewDueAt.toISOString(),
+    validatedAt: r.validatedAt?.toISOString() ?? null,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export interface CreateOutcome {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+@Injectable()
+export class ReportsService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Intake. The report, its normalised entities, its audit event and the idempotency record commit
+   * together. With an Idempotency-Key, concurrent or later replays wait for the first and return its
+   * response; the same key with a different body is 422.
+   */
+  async create(ctx: AuthedContext, dto: CreateReportDto, idempotencyKey?: string): Promise<CreateOutcome> {
+    const p = ctx.principal;
+    const compartments = dto.compartments;
+    if (!dominates(p.clearance, dto.classification) || !isSubset(compartments, p.compartments)) {
+      await this.audit.record(ctx, {
+        action: 'report.create',
+        resourceType: 'Report',
+        outcome: 'DENIED',
+        reason: 'marking above the caller’s clearance or compartments',
+        details: { classification: dto.classification, compartments },
+      });
+      throw forbidden('You may not mark a report above your clearance or with compartments you do not hold');
+    }
+    const entities = (dto.entities ?? []).map((e, i) => {
+      const normalized = normaliseEntity(e.type, e.value);
+      if (!normalized) throw badRequest(`entities.${i}.value is not a valid ${e.type}`, { fields: [`entities.${i}.value`] });
+      return { type: e.type, value: e.value, normalized };
+    });
+    const releasableTo = dto.releasableTo ?? [];
+    if (releasableTo.length > 0) {
+      const known = await this.ds.getRepository(Agency).findBy({ code: In(releasableTo) });
+      const unknown = releasableTo.filter((c) => !known.some((a) => a.code === c));
+      if (unknown.length) throw badRequest(`releasableTo names unknown agencies: ${unknown.join(', ')}`, { fields: ['releasableTo'] });
+    }
+
+    const requestHash = createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex');
+    return this.ds.transaction(async (m) => {
+      if (idempotencyKey) {
+        const claimed = await m
+          .createQueryBuilder()
+          .insert()
+          .into(IdempotencyKey)
+          .values({ userId: p.id, key: idempotencyKey, requestHash })
+          .orIgnore()
+          .returning(['key'])
+          .execute();
+        if ((claimed.raw as unknown[]).length === 0) {
+          const prior = await m.findOneByOrFail(IdempotencyKey, { userId: p.id, key: idempotencyKey });
+          if (prior.requestHash !== requestHash) {
+            throw unprocessable('Idempotency-Key was already used with a different request');
+          }
+          if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
+          return { status: prior.statusCode, body: prior.response, replayed: true };
+        }
+      }
+      const now = new Date();
+      const report = await m.save(
+        m.create(Report, {
+          agencyId: p.agencyId,
+          createdBy: p.id,
+          title: dto.title,
+          narrative: dto.narrative,
+          category: dto.category,
+          occurredAt: new Date(dto.occurredAt),
+          location: dto.location ? { ...dto.location } : null,
+          sourceReliability: dto.sourceReliability,
+          informationCredibility: dto.informationCredibility,
+          classification: dto.classification,
+          compartments,
+          tlp: dto.tlp,
+          releasableTo,
+          sourceDescription: dto.sourceDescription ?? null,
+          suspicionBasis: dto.suspicionBasis,
+          reviewDueAt: new Date(now.getTime() + this.config.RETENTION_REVIEW_DAYS * DAY_MS),
+          validatedAt: null,
+          createdAt: now,
+        }),
+      );
+      const rows = entities.length
+        ? await m.save(entities.map((e) => m.create(ReportEntity, { ...e, reportId: report.id })))
+        : [];
+      await this.audit.record(
+        ctx,
+        {
+          action: 'report.create',
+          resourceType: 'Report',
+          resourceId: report.id,
+          outcome: 'ALLOWED',
+          details: { classification: report.classification, tlp: report.tlp, entities: rows.length, idempotencyKey: idempotencyKey ?? null },
+        },
+        m,
+      );
+      const body = reportView(report, rows, true);
+      if (idempotencyKey) {
+        await m.update(IdempotencyKey, { userId: p.id, key: idempotencyKey }, { statusCode: 201, response: body });
+      }
+      return { status: 201, body, replayed: false };
+    });
+  }
+
+  /** One report, if need-to-know allows; otherwise 404 and a DENIED audit event. */
+  async findOne(ctx: AuthedContext, id: string): Promise<ReportView> {
+    const report = await this.readable(ctx, id, 'report.read');
+    const entities = await this.ds.getRepository(ReportEntity).find({ where: { reportId: id }, order: { type: 'ASC', normalized: 'ASC' } });
+    await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED' });
+    return reportView(report, entities, ctx.ability.can('readSource', asSubject('Report', report)));
+  }
+
+  /** Loads a report the caller may read, or audits the denial and answers 404. */
+  async readable(ctx: AuthedContext, id: string, action: string, m: EntityManager = this.ds.manager): Promise<Report> {
+    const report = await m.findOneBy(Report, { id });
+    if (!report || !ctx.ability.can('read', asSubject('Report', report))) {
+      await this.audit.record(ctx, {
+        action,
+        resourceType: 'Report',
+        resourceId: id,
+        outcome: 'DENIED',
+        reason: report ? 'need-to-know' : 'not found',
+      });
+      throw notFound('Report');
+    }
+    return report;
+  }
+
+  /** Need-to-know filtered in SQL, newest first, keyset-paginated; the ids returned are audited. */
+  async list(ctx: AuthedContext, q: ListReportsQuery): Promise<Page<ReportView>> {
+    const qb = this.ds.getRepository(Report).createQueryBuilder('r');
+    whereAccessible(qb, ctx.ability, 'read', 'Report');
+    if (q.category) qb.andWhere('r.category = :category', { category: q.category });
+    if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
+    if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
+    if (q.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor, ['date', 'uuid']);
+      qb.andWhere(
+        new Brackets((w) =>
+          w.where('r.created_at < :cAt', { cAt: createdAt }).orWhere('r.created_at = :cAt AND r.id < :cId', { cAt: createdAt, cId: id }),
+        ),
+      );
+    }
+    const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(q.limit + 1).getMany();
+    const page = rows.slice(0, q.limit);
+    const ids = page.map((r) => r.id);
+    const entities = ids.length
+      ? await this.ds.getRepository(ReportEntity).find({ where: { reportId: In(ids) }, order: { type: 'ASC', normalized: 'ASC' } })
+      : [];
+    await this.audit.record(ctx, {
+      action: 'report.list',
+      resourceType: 'Report',
+      resourceIds: ids,
+      outcome: 'ALLOWED',
+      details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: q.cursor ?? null },
+    });
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) =>
+        reportView(
+          r,
+          entities.filter((e) => e.reportId === r.id),
+          ctx.ability.can('readSource', asSubject('Report', r)),
+        ),
+      ),
+      nextCursor: rows.length > q.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  /** The originating agency confirms the report is still relevant: review moves forward. */
+  async validate(ctx: AuthedContext, id: string): Promise<ReportView> {
+    return this.ds.transaction(async (m) => {
+      const report = await this.readable(ctx, id, 'report.validate', m);
+      if (!ctx.ability.can('validate', asSubject('Report', report))) {
+        await this.audit.record(ctx, { action: 'report.validate', resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason: 'not the originating agency' });
+        throw forbidden('Only the originating agency may validate a report');
+      }
+      const now = new Date();
+      report.validatedAt = now;
+      report.reviewDueAt = new Date(now.getTime() + this.config.RETENTION_REVIEW_DAYS * DAY_MS);
+      await m.update(Report, { id }, { validatedAt: report.validatedAt, reviewDueAt: report.reviewDueAt });
+      await this.audit.record(
+        ctx,
+        { action: 'report.validate', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED', details: { reviewDueAt: report.reviewDueAt } },
+        m,
+      );
+      const entities = await m.find(ReportEntity, { where: { reportId: id } });
+      return reportView(report, entities, true);
+    });
+  }
+}

@@ -1,0 +1,52 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+} from 'class-validator';
+import { CLASSIFICATIONS, type Classification, COMPARTMENT_PATTERN } from '../../access/markings';
+import { ROLES, type Role } from '../../access/roles';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'j.smith', description: 'Lower-case; 3–64 of a-z 0-9 . _ -' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9._-]{2,63}$/, { message: 'username must be 3–64 lower-case letters, digits, ., _ or -' })
+  username!: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 256, format: 'password' })
+  @IsString()
+  @Length(12, 256, { message: 'password must be 12 to 256 characters' })
+  password!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  agencyId!: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(ROLES.length)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
+
+  @ApiProperty({ enum: CLASSIFICATIONS })
+  @IsIn(CLASSIFICATIONS)
+  clearance!: Classification;
+
+  @ApiProperty({ type: [String], example: ['HUMINT'] })
+  @IsArray()
+  @ArrayMaxSize(32)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(COMPARTMENT_PATTERN, { each: true, message: 'compartments must be upper-case tokens such as HUMINT' })
+  compartments!: string[];
+}

@@ -1,0 +1,110 @@
+import { TestApp } from './support/app';
+import { ADMIN_PASSWORD } from './support/env';
+import { Fixtures, PASSWORD } from './support/fixtures';
+
+describe('identity: login, tokens, throttling, admin endpoints', () => {
+  let t: TestApp;
+  let fx: Fixtures;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    fx = new Fixtures(t);
+  });
+  afterAll(() => t.close());
+
+  it('bootstraps the fusion cell and admin, and logs in with the bootstrap password', async () => {
+    const res = await t.post('/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+    expect(res.status).toBe(200);
+    expect(res.body.accessToken).toEqual(expect.any(String));
+    expect(res.body.user).toEqual({
+      id: expect.any(String),
+      username: 'admin',
+      agencyId: expect.any(String),
+      roles: ['ADMIN'],
+      clearance: expect.any(String),
+      compartments: [],
+    });
+    const me = await t.get('/api/v1/auth/me', { token: res.body.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual(res.body.user);
+    const agencies = await t.get('/api/v1/agencies', { token: res.body.accessToken });
+    const cells = agencies.body.filter((a: { kind: string }) => a.kind === 'FUSION_CELL');
+    expect(cells).toEqual([{ id: res.body.user.agencyId, code: 'FUSION', name: expect.any(String), kind: 'FUSION_CELL', accreditation: 'TOP_SECRET', active: true }]);
+  });
+
+  it('answers 401 for a wrong password, an unknown user, no token, a forged or tampered token', async () => {
+    expect((await t.post('/api/v1/auth/login', { body: { username: 'admin', password: 'wrong-password-000' } })).status).toBe(401);
+    expect((await t.post('/api/v1/auth/login', { body: { username: 'nobody-here', password: 'whatever-000000' } })).status).toBe(401);
+    expect((await t.get('/api/v1/auth/me')).status).toBe(401);
+    const token = await fx.admin();
+    const [h, p] = token.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: '00000000-0000-0000-0000-000000000000', iss: 'fusion-cell', aud: 'fusion-cell-api', exp: 4102444800 })).toString('base64url');
+    expect((await t.get('/api/v1/auth/me', { token: `${h}.${forgedPayload}.${token.split('.')[2]}` })).status).toBe(401);
+    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
+    expect((await t.get('/api/v1/auth/me', { token: none })).status).toBe(401);
+    expect((await t.get('/api/v1/auth/me', { token: 'garbage' })).status).toBe(401);
+    const unauth = await t.get('/api/v1/auth/me', { token: 'garbage' });
+    expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: expect.any(String) });
+  });
+
+  it('throttles failed logins per username and address: the 11th attempt in 15 minutes is 429, even with the right password', async () => {
+    const agency = await fx.agency('POLICE');
+    const officer = await fx.user(agency, ['OFFICER']);
+    const ip = '203.0.113.7';
+    for (let i = 0; i < 10; i++) {
+      const res = await t.call('POST', '/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` }, headers: { 'x-forwarded-for': ip } });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.statusCode).toBe(429);
+    // Another account from the same address is not blocked by this account's failures.
+    const other = await fx.user(agency, ['OFFICER']);
+    expect((await t.post('/api/v1/auth/login', { body: { username: other.username, password: PASSWORD } })).status).toBe(200);
+
+    await t.audit.flush();
+    const failed = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'FAILED' AND actor_id = $1`, [officer.id]);
+    expect(failed[0].n).toBe(10);
+    const denied = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'DENIED' AND resource_id = $1`, [officer.username]);
+    expect(denied[0].n).toBe(1);
+  });
+
+  it('lets only ADMIN create agencies and users, with 409 on duplicates and 422 on clearance above accreditation', async () => {
+    const admin = await fx.admin();
+    const agency = await fx.agency('CUSTOMS', 'SECRET');
+    const officer = await fx.user(agency, ['OFFICER'], 'SECRET');
+
+    const dupAgency = await t.post('/api/v1/agencies', { token: admin, body: { code: agency.code, name: 'x', kind: 'CUSTOMS', accreditation: 'SECRET' } });
+    expect(dupAgency.status).toBe(409);
+    const secondCell = await t.post('/api/v1/agencies', { token: admin, body: { code: 'CELL2', name: 'x', kind: 'FUSION_CELL', accreditation: 'SECRET' } });
+    expect(secondCell.status).toBe(409);
+    expect((await t.post('/api/v1/agencies', { token: officer.token, body: { code: 'NOPE', name: 'x', kind: 'OTHER', accreditation: 'SECRET' } })).status).toBe(403);
+
+    const base = { password: PASSWORD, agencyId: agency.id, roles: ['OFFICER'], clearance: 'SECRET', compartments: [] };
+    const dupUser = await t.post('/api/v1/users', { token: admin, body: { ...base, username: officer.username.toUpperCase() } });
+    expect(dupUser.status).toBe(409);
+    const tooHigh = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'too-high-1', clearance: 'TOP_SECRET' } });
+    expect(tooHigh.status).toBe(422);
+    const analystOutsideCell = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'analyst-out-1', roles: ['ANALYST'] } });
+    expect(analystOutsideCell.status).toBe(422);
+    const shortPw = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'short-pw-1', password: 'short' } });
+    expect(shortPw.status).toBe(400);
+    expect(shortPw.body.message).toContain('password');
+    expect((await t.post('/api/v1/users', { token: officer.token, body: { ...base, username: 'by-officer-1' } })).status).toBe(403);
+
+    const created = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'New.User-1' } });
+    expect(created.status).toBe(201);
+    expect(created.body.username).toBe('new.user-1');
+    expect(JSON.stringify(created.body)).not.toMatch(/password|hash|argon/i);
+    expect((await t.post('/api/v1/auth/login', { body: { username: 'NEW.USER-1', password: PASSWORD } })).status).toBe(200);
+  });
+
+  it('refuses AUDITOR or ADMIN combined with a content role (separation of duties)', async () => {
+    const cell = await fx.fusionCell();
+    const res = await t.post('/api/v1/users', {
+      token: await fx.admin(),
+      body: { username: 'mixed-roles-1', password: PASSWORD, agencyId: cell.id, roles: ['AUDITOR', 'ANALYST'], clearance: 'SECRET', compartments: [] },
+    });
+    expect(res.status).toBe(422);
+  });
+});
