@@ -1,0 +1,122 @@
+import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
+import { TestApp } from './support/app';
+import { type Actor, Fixtures, reportBody } from './support/fixtures';
+
+describe('audit log: append-only, hash-chained, searchable, verifiable, exportable', () => {
+  let t: TestApp;
+  let fx: Fixtures;
+  let auditor: Actor;
+  let officer: Actor;
+  let analyst: Actor;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    fx = new Fixtures(t);
+    const cell = await fx.fusionCell();
+    auditor = await fx.user(cell, ['AUDITOR'], 'UNCLASSIFIED');
+    analyst = await fx.user(cell, ['ANALYST'], 'SECRET');
+    officer = await fx.user(await fx.agency('POLICE'), ['OFFICER'], 'SECRET');
+  });
+  afterAll(() => t.close());
+
+  it('answers "who saw report X": reads, list views and denials, each with actor, agency and request id', async () => {
+    const created = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ tlp: 'AMBER' }) });
+    const id = created.body.id as string;
+    expect((await t.get(`/api/v1/reports/${id}`, { token: analyst.token })).status).toBe(200);
+    const list = await t.get('/api/v1/reports', { token: analyst.token, query: { limit: '200' } });
+    expect(list.body.items.map((r: { id: string }) => r.id)).toContain(id);
+    const outsider = await fx.user(await fx.agency('CUSTOMS'), ['OFFICER'], 'SECRET');
+    expect((await t.get(`/api/v1/reports/${id}`, { token: outsider.token })).status).toBe(404);
+
+    const res = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: id, limit: '200' } });
+    expect(res.status).toBe(200);
+    const seen = res.body.items.map((e: any) => [e.action, e.actorId, e.outcome]);
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ['report.create', officer.id, 'ALLOWED'],
+        ['report.read', analyst.id, 'ALLOWED'],
+        ['report.list', analyst.id, 'ALLOWED'],
+        ['report.read', outsider.id, 'DENIED'],
+      ]),
+    );
+    const event = res.body.items[0];
+    expect(Object.keys(event)).toEqual(
+      expect.arrayContaining(['seq', 'at', 'actorId', 'agencyId', 'action', 'resourceType', 'resourceId', 'outcome', 'reason', 'requestId', 'hash', 'prevHash']),
+    );
+    expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const byActor = await t.get('/api/v1/audit-events', { token: auditor.token, query: { actorId: outsider.id, outcome: 'DENIED' } });
+    expect(byActor.body.items).toHaveLength(1);
+    expect(byActor.body.items[0]).toMatchObject({ action: 'report.read', resourceId: id, agencyId: outsider.agency.id });
+  });
+
+  it('is for auditors only; the audit query itself is audited', async () => {
+    expect((await t.get('/api/v1/audit-events', { token: analyst.token })).status).toBe(403);
+    expect((await t.get('/api/v1/audit-events/verify', { token: await fx.admin() })).status).toBe(403);
+    await t.get('/api/v1/audit-events', { token: auditor.token, query: { action: 'auth.login' } });
+    const mine = await t.get('/api/v1/audit-events', { token: auditor.token, query: { actorId: auditor.id, action: 'audit.search' } });
+    expect(mine.body.items.length).toBeGreaterThanOrEqual(2);
+    // AUDITOR has no access to content (separation of duties).
+    expect((await t.get('/api/v1/reports', { token: auditor.token })).status).toBe(403);
+  });
+
+  it('paginates in chain order with a cursor', async () => {
+    const p1 = await t.get('/api/v1/audit-events', { token: auditor.token, query: { limit: '3' } });
+    expect(p1.body.items).toHaveLength(3);
+    const p2 = await t.get('/api/v1/audit-events', { token: auditor.token, query: { limit: '3', cursor: p1.body.nextCursor } });
+    const seqs = [...p1.body.items, ...p2.body.items].map((e: { seq: number }) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(6);
+    expect((await t.get('/api/v1/audit-events', { token: auditor.token, query: { cursor: 'garbage!' } })).status).toBe(400);
+  });
+
+  it('chains each event to the previous: hash = sha256(prevHash || canonical(event)), gap-free from seq 1', async () => {
+    const res = await t.get('/api/v1/audit-events', { token: auditor.token, query: { limit: '50' } });
+    const events = res.body.items;
+    expect(events[0].seq).toBe(1);
+    expect(events[0].prevHash).toBe(GENESIS_HASH);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (i > 0) {
+        expect(e.seq).toBe(events[i - 1].seq + 1);
+        expect(e.prevHash).toBe(events[i - 1].hash);
+      }
+      expect(chainHash(e.prevHash, { ...e, seq: String(e.seq), at: new Date(e.at) })).toBe(e.hash);
+    }
+  });
+
+  it('verifies the chain', async () => {
+    const res = await t.get('/api/v1/audit-events/verify', { token: auditor.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ valid: true, checked: expect.any(Number), headSeq: expect.any(Number), headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(res.body.checked).toBe(res.body.headSeq);
+  });
+
+  it('exports as streamed NDJSON and CSV', async () => {
+    const nd = await t.get('/api/v1/audit-events/export', { token: auditor.token, query: { format: 'ndjson', purpose: 'quarterly oversight review' } });
+    expect(nd.status).toBe(200);
+    expect(nd.headers['content-type']).toContain('application/x-ndjson');
+    const lines = nd.text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.map((l: { seq: number }) => l.seq)).toEqual([...lines.map((l: { seq: number }) => l.seq)].sort((a, b) => a - b));
+
+    const csv = await t.get('/api/v1/audit-events/export', { token: auditor.token, query: { format: 'csv', action: 'auth.login' } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const rows = csv.text.trim().split('\n');
+    expect(rows[0]).toBe('seq,at,actorId,agencyId,action,resourceType,resourceId,resourceIds,outcome,reason,requestId,details,hash,prevHash');
+    expect(rows.slice(1).every((r) => r.includes(',auth.login,'))).toBe(true);
+
+    await t.audit.flush();
+    const exportEvent = await t.ds.query(`SELECT reason FROM audit_event WHERE action = 'audit.export' AND actor_id = $1 ORDER BY seq LIMIT 1`, [auditor.id]);
+    expect(exportEvent[0].reason).toBe('quarterly oversight review');
+    expect((await t.get('/api/v1/audit-events/export', { token: auditor.token, query: { format: 'xml' } })).status).toBe(400);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE of audit_event in the database, even by its owner', async () => {
+    await t.audit.flush();
+    await expect(t.ds.query(`UPDATE audit_event SET action = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.ds.query(`DELETE FROM audit_event WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.ds.query(`TRUNCATE audit_event`)).rejects.toThrow(/append-only/);
+  });
+});

@@ -1,0 +1,199 @@
+import { TestApp, uniq } from './support/app';
+import { type Actor, Fixtures, reportBody } from './support/fixtures';
+
+describe('report intake and reads', () => {
+  let t: TestApp;
+  let fx: Fixtures;
+  let officer: Actor;
+  let analyst: Actor;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    fx = new Fixtures(t);
+    const police = await fx.agency('POLICE', 'TOP_SECRET');
+    officer = await fx.user(police, ['OFFICER'], 'SECRET', ['HUMINT']);
+    analyst = await fx.user(await fx.fusionCell(), ['ANALYST'], 'TOP_SECRET', ['HUMINT', 'SIGINT']);
+  });
+  afterAll(() => t.close());
+
+  it('creates a report for the caller’s own agency, with normalised entities, whatever agencyId the body claims', async () => {
+    const body = reportBody({
+      entities: [
+        { type: 'PHONE', value: '+44 7700 900123' },
+        { type: 'EMAIL', value: ' Cell@Example.ORG ' },
+        { type: 'VEHICLE', value: 'ab12 cde' },
+        { type: 'PERSON', value: '  John   SMITH ' },
+        { type: 'IP', value: '2001:DB8:0:0:0:0:0:1' },
+        { type: 'DOMAIN', value: 'Example.COM.' },
+      ],
+    });
+    const res = await t.post('/api/v1/reports', { token: officer.token, body });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: expect.any(String),
+      agencyId: officer.agency.id,
+      title: body.title,
+      classification: 'CONFIDENTIAL',
+      tlp: 'AMBER',
+      sourceDescription: body.sourceDescription,
+      suspicionBasis: body.suspicionBasis,
+      createdBy: officer.id,
+    });
+    expect(res.body.entities.map((e: { normalized: string }) => e.normalized)).toEqual([
+      '+447700900123',
+      'cell@example.org',
+      'AB12CDE',
+      'john smith',
+      '2001:db8::1',
+      'example.com',
+    ]);
+    const due = Date.parse(res.body.reviewDueAt) - Date.parse(res.body.createdAt);
+    expect(Math.round(due / 86_400_000)).toBe(1826);
+
+    const spoofed = await t.post('/api/v1/reports', { token: officer.token, body: { ...body, agencyId: analyst.agency.id } });
+    expect(spoofed.status).toBe(400);
+    expect(spoofed.body.message).toContain('agencyId');
+
+    const rows = await t.ds.query(`SELECT normalized FROM report_entity WHERE report_id = $1 AND type = 'PHONE'`, [res.body.id]);
+    expect(rows).toEqual([{ normalized: '+447700900123' }]);
+  });
+
+  it('refuses a marking above the caller’s clearance or a compartment they do not hold (403), and audits it', async () => {
+    const above = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'TOP_SECRET' }) });
+    expect(above.status).toBe(403);
+    const compartment = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ compartments: ['SIGINT'] }) });
+    expect(compartment.status).toBe(403);
+    await t.audit.flush();
+    const denied = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'report.create' AND outcome = 'DENIED' AND actor_id = $1`, [officer.id]);
+    expect(denied[0].n).toBe(2);
+  });
+
+  it('validates every field and names each offender in the message', async () => {
+    const res = await t.post('/api/v1/reports', {
+      token: officer.token,
+      body: reportBody({
+        title: '',
+        category: 'GOSSIP',
+        occurredAt: 'yesterday',
+        location: { lat: 91, lon: -181 },
+        sourceReliability: 'Z',
+        informationCredibility: 7,
+        tlp: 'PURPLE',
+        suspicionBasis: undefined,
+        entities: [{ type: 'SHOE', value: 'x' }],
+        extra: true,
+      }),
+    });
+    expect(res.status).toBe(400);
+    for (const field of ['title', 'category', 'occurredAt', 'location.lat', 'location.lon', 'sourceReliability', 'informationCredibility', 'tlp', 'suspicionBasis', 'entities.0.type', 'extra']) {
+      expect(res.body.message).toContain(field);
+    }
+    expect(res.body.fields).toEqual(expect.arrayContaining(['title', 'location.lat', 'entities.0.type', 'extra']));
+
+    const tooMany = await t.post('/api/v1/reports', {
+      token: officer.token,
+      body: reportBody({ entities: Array.from({ length: 201 }, (_, i) => ({ type: 'PHONE', value: `0770090${i}` })) }),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.message).toContain('entities');
+
+    const badPhone = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ entities: [{ type: 'PHONE', value: 'no digits' }] }) });
+    expect(badPhone.status).toBe(400);
+    expect(badPhone.body.message).toContain('entities.0.value');
+
+    const unknownAgency = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ releasableTo: ['NO_SUCH_AGENCY'] }) });
+    expect(unknownAgency.status).toBe(400);
+    expect(unknownAgency.body.message).toContain('releasableTo');
+  });
+
+  it('answers 413 for a body over 1 MiB and 400 for malformed JSON', async () => {
+    const big = await t.post('/api/v1/reports', { token: officer.token, payload: JSON.stringify(reportBody({ narrative: 'x'.repeat(1024 * 1024) })) });
+    expect(big.status).toBe(413);
+    expect(big.body.statusCode).toBe(413);
+    const bad = await t.post('/api/v1/reports', { token: officer.token, payload: '{"title": ' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('Idempotency-Key: a replay returns the original response and never a second report, also for 8 concurrent replays', async () => {
+    const key = `k-${uniq()}`;
+    const body = reportBody({ title: `Idempotent ${key}` });
+    const first = await t.post('/api/v1/reports', { token: officer.token, body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    const replay = await t.post('/api/v1/reports', { token: officer.token, body, headers: { 'idempotency-key': key } });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+
+    const different = await t.post('/api/v1/reports', { token: officer.token, body: { ...body, title: 'other' }, headers: { 'idempotency-key': key } });
+    expect(different.status).toBe(422);
+
+    const key2 = `k-${uniq()}`;
+    const body2 = reportBody({ title: `Concurrent ${key2}` });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.post('/api/v1/reports', { token: officer.token, body: body2, headers: { 'idempotency-key': key2 } })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    const count = await t.ds.query(`SELECT count(*)::int AS n FROM report WHERE title = $1`, [body2.title]);
+    expect(count[0].n).toBe(1);
+  });
+
+  it('lists newest first with cursor pagination and filters category, from, to and full-text q', async () => {
+    const token = uniq('tok').toLowerCase();
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t.post('/api/v1/reports', {
+        token: officer.token,
+        body: reportBody({
+          title: `Explosives seized ${i}`,
+          narrative: `Detectives ${token} recovered detonators from a lock-up garage (${i}).`,
+          category: i % 2 === 0 ? 'TERRORISM' : 'ORGANISED_CRIME',
+          occurredAt: `2026-11-0${i + 1}T10:00:00Z`,
+        }),
+      });
+      expect(res.status).toBe(201);
+      made.push(res.body.id);
+    }
+    const newestFirst = [...made].reverse();
+    const page1 = await t.get('/api/v1/reports', { token: officer.token, query: { q: token, limit: '2' } });
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual(newestFirst.slice(0, 2));
+    expect(page1.body.nextCursor).toEqual(expect.any(String));
+    const page2 = await t.get('/api/v1/reports', { token: officer.token, query: { q: token, limit: '2', cursor: page1.body.nextCursor } });
+    expect(page2.body.items.map((r: { id: string }) => r.id)).toEqual(newestFirst.slice(2, 4));
+    const page3 = await t.get('/api/v1/reports', { token: officer.token, query: { q: token, limit: '2', cursor: page2.body.nextCursor } });
+    expect(page3.body.items.map((r: { id: string }) => r.id)).toEqual(newestFirst.slice(4));
+    expect(page3.body.nextCursor).toBeNull();
+
+    // Stemming: "detonator" finds "detonators"; websearch syntax for phrases and exclusion.
+    const stem = await t.get('/api/v1/reports', { token: officer.token, query: { q: `${token} detonator` } });
+    expect(stem.body.items).toHaveLength(5);
+    const excl = await t.get('/api/v1/reports', { token: officer.token, query: { q: `${token} -garage` } });
+    expect(excl.body.items).toHaveLength(0);
+
+    const cat = await t.get('/api/v1/reports', { token: officer.token, query: { q: token, category: 'ORGANISED_CRIME' } });
+    expect(cat.body.items.map((r: { id: string }) => r.id).sort()).toEqual([made[1], made[3]].sort());
+    const range = await t.get('/api/v1/reports', { token: officer.token, query: { q: token, from: '2026-11-02T00:00:00Z', to: '2026-11-04T00:00:00Z' } });
+    expect(range.body.items.map((r: { id: string }) => r.id).sort()).toEqual([made[1], made[2]].sort());
+  });
+
+  it('reads one report; the originating agency validates it, extending review; others may not', async () => {
+    const created = await t.post('/api/v1/reports', { token: officer.token, body: reportBody() });
+    const id = created.body.id as string;
+    const read = await t.get(`/api/v1/reports/${id}`, { token: analyst.token });
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(id);
+    expect(read.body).not.toHaveProperty('sourceDescription');
+
+    const byAnalyst = await t.post(`/api/v1/reports/${id}/validate`, { token: analyst.token });
+    expect(byAnalyst.status).toBe(403);
+    const before = Date.parse(created.body.reviewDueAt);
+    const validated = await t.post(`/api/v1/reports/${id}/validate`, { token: officer.token });
+    expect(validated.status).toBe(200);
+    expect(validated.body.validatedAt).toEqual(expect.any(String));
+    expect(Date.parse(validated.body.reviewDueAt)).toBeGreaterThanOrEqual(before);
+
+    expect((await t.get('/api/v1/reports/00000000-0000-4000-8000-000000000000', { token: officer.token })).status).toBe(404);
+    expect((await t.get('/api/v1/reports/not-a-uuid', { token: officer.token })).status).toBe(400);
+  });
+});
