@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AccessModule } from './access/access.module';
 import { AgenciesModule } from './agencies/agencies.module';
+import { AssessmentsModule } from './assessments/assessments.module';
 import { AuditModule } from './audit/audit.module';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
@@ -11,9 +12,11 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { loggerOptions } from './common/logging';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CorrelationModule } from './correlation/correlation.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
+import { ThreatLevelModule } from './threat-level/threat-level.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -27,6 +30,9 @@ import { UsersModule } from './users/users.module';
     AgenciesModule,
     UsersModule,
     ReportsModule,
+    CorrelationModule,
+    AssessmentsModule,
+    ThreatLevelModule,
     HealthModule,
   ],
   providers: [

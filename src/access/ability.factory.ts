@@ -19,9 +19,26 @@ export type Action =
   /** read the originator-only `sourceDescription` of a report */
   | 'readSource'
   /** extend a report's review date (the originating agency) */
-  | 'validate';
+  | 'validate'
+  /** send a draft assessment for review (its author) */
+  | 'submit'
+  /** publish an assessment (a cell supervisor; the two-person rule is checked by the service) */
+  | 'publish'
+  /** read only the sanitised tearline of a published assessment */
+  | 'readTearline'
+  /** set the national threat level */
+  | 'set';
 
-export type SubjectName = 'Report' | 'Agency' | 'User' | 'AuditEvent' | 'Profile' | 'all';
+export type SubjectName =
+  | 'Report'
+  | 'Assessment'
+  | 'ThreatLevel'
+  | 'ThreatRecommendation'
+  | 'Agency'
+  | 'User'
+  | 'AuditEvent'
+  | 'Profile'
+  | 'all';
 
 /** The markings of a report that need-to-know is decided on. */
 export interface ReportMarkings {
@@ -57,6 +74,7 @@ export class AbilityFactory {
 
     can('read', 'Profile');
     can('read', 'Agency');
+    can('read', 'ThreatLevel');
 
     if (user.roles.includes('ADMIN')) {
       can('manage', 'Agency');
@@ -87,6 +105,29 @@ export class AbilityFactory {
       // Source identity and handling notes stay with the originating agency.
       can('readSource', 'Report', { agencyId: user.agencyId });
       can('validate', 'Report', { agencyId: user.agencyId });
+
+      // Assessments: drafts stay inside the cell; a published one reaches the agencies on its
+      // distribution — in full when cleared for it, otherwise as its tearline when cleared for that.
+      const published = { status: 'PUBLISHED' } as MongoQuery;
+      const distributed: MongoQuery[] = [
+        { ...published, distributionAll: true },
+        { ...published, distributionCodes: { $all: [user.agencyCode] } },
+      ];
+      for (const d of distributed) can('read', 'Assessment', { ...cleared, ...d });
+      const tearlineCleared = { tearlineClassification: { $in: classificationsUpTo(user.clearance) } } as MongoQuery;
+      for (const d of distributed) can('readTearline', 'Assessment', { ...tearlineCleared, ...d });
+      if (isCellAnalyst) {
+        can('create', 'Assessment');
+        can('read', 'Assessment', cleared);
+        can('readTearline', 'Assessment', { ...tearlineCleared, ...published });
+        can('update', 'Assessment', { authorId: user.id, status: 'DRAFT' });
+        can('submit', 'Assessment', { authorId: user.id, status: 'DRAFT' });
+        can('read', 'ThreatRecommendation');
+        if (user.roles.includes('SUPERVISOR')) {
+          can('publish', 'Assessment');
+          can('set', 'ThreatLevel');
+        }
+      }
     }
 
     return build({

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
+import { ThreatLevelModule } from '../threat-level/threat-level.module';
 import { User } from '../users/user.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -22,6 +23,7 @@ import { PrincipalService } from './principal.service';
       useFactory: (config: AppConfig) => ({ secret: config.jwtSecret }),
     }),
     AuditModule,
+    ThreatLevelModule,
   ],
   controllers: [AuthController],
   providers: [AuthService, PasswordService, PrincipalService, JwtStrategy, BootstrapService],

@@ -5,8 +5,11 @@ import type { DataSource } from 'typeorm';
 import { Agency } from '../agencies/agency.entity';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig, ConfigError } from '../config/app-config';
+import { ThreatLevelService } from '../threat-level/threat-level.service';
 import { User } from '../users/user.entity';
 import { PasswordService } from './password.service';
+
+const BOOTSTRAP_CTX = { requestId: 'bootstrap', ip: '127.0.0.1', principal: null };
 
 /**
  * On an empty users table: creates the fusion-cell agency (code FUSION) and the `admin` user, whose
@@ -21,11 +24,13 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly threatLevel: ThreatLevelService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('bootstrap'))`);
+      await this.threatLevel.ensureInitial(BOOTSTRAP_CTX, m);
       if ((await m.count(User)) > 0) return;
       let password = this.config.BOOTSTRAP_ADMIN_PASSWORD;
       if (!password) {
@@ -51,7 +56,7 @@ export class BootstrapService implements OnApplicationBootstrap {
         }),
       );
       await this.audit.record(
-        { requestId: 'bootstrap', ip: '127.0.0.1', principal: null },
+        BOOTSTRAP_CTX,
         { action: 'system.bootstrap', resourceType: 'User', resourceId: admin.id, outcome: 'ALLOWED', details: { agencyId: cell.id } },
         m,
       );

@@ -74,6 +74,13 @@ export class AppConfig {
   @IsString({ each: true })
   WEBHOOK_ALLOWED_HOSTS: string[] = [];
 
+  /** Entity values found in more reports than this are not correlated (reported as over-common instead). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1_000_000)
+  CORRELATION_LIMIT = 1000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -99,6 +106,7 @@ const KEYS = [
   'RETENTION_REVIEW_DAYS',
   'JWT_TTL_SECONDS',
   'WEBHOOK_ALLOWED_HOSTS',
+  'CORRELATION_LIMIT',
   'LOG_LEVEL',
 ] as const;
 

@@ -1,4 +1,5 @@
 import { Foundation1764360000000 } from './migrations/1764360000000-Foundation';
+import { Fusion1795901337214 } from './migrations/1795901337214-Fusion';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
-export const MIGRATIONS = [Foundation1764360000000];
+export const MIGRATIONS = [Foundation1764360000000, Fusion1795901337214];

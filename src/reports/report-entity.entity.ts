@@ -1,10 +1,10 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import type { EntityType } from './normalise';
 import { Report } from './report.entity';
 
 /** An entity (phone, person, vehicle…) named in a report, normalised and indexed for correlation. */
 @Entity('report_entity')
-@Index('report_entity_lookup_idx', ['type', 'normalized'])
+@Index('report_entity_lookup_idx', ['type', 'normalized', 'reportId'])
 export class ReportEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -15,7 +15,7 @@ export class ReportEntity {
 
   @ManyToOne(() => Report, (r) => r.entities, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'report_id', foreignKeyConstraintName: 'FK_report_entity_report' })
-  report?: Report;
+  report?: Relation<Report>;
 
   @Column({ type: 'text' })
   type!: EntityType;

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import type { Classification, SourceReliability, Tlp } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { User } from '../users/user.entity';
@@ -116,5 +116,5 @@ export class Report {
   searchVector?: string;
 
   @OneToMany(() => ReportEntity, (e) => e.report, { cascade: ['insert'] })
-  entities?: ReportEntity[];
+  entities?: Relation<ReportEntity>[];
 }

@@ -1,0 +1,75 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Authorize } from '../common/decorators';
+import { badRequest } from '../common/domain.exception';
+import { type AuthedContext, Ctx } from '../common/request-context';
+import { AssessmentsService } from './assessments.service';
+import { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
+import { ListAssessmentsQuery } from './dto/list-assessments.query';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+
+@ApiTags('assessments')
+@Controller('api/v1/assessments')
+export class AssessmentsController {
+  constructor(private readonly assessments: AssessmentsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Authorize('create', 'Assessment')
+  @ApiOperation({ summary: 'Draft an assessment (ANALYST, SUPERVISOR)' })
+  @ApiCreatedResponse({ description: 'The draft, status DRAFT' })
+  @ApiUnprocessableEntityResponse({ description: 'Derivative marking violated, or a cited report you cannot read' })
+  create(@Ctx() ctx: AuthedContext, @Body() dto: CreateAssessmentDto) {
+    return this.assessments.create(ctx, dto);
+  }
+
+  @Patch(':id')
+  @Authorize('read', 'Assessment')
+  @ApiOperation({ summary: 'Edit a draft (its author, while DRAFT)' })
+  @ApiConflictResponse({ description: 'Not a draft any more' })
+  update(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string, @Body() dto: UpdateAssessmentDto) {
+    return this.assessments.update(ctx, id, dto);
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @Authorize('create', 'Assessment')
+  @ApiOperation({ summary: 'Send a draft for review (its author): IN_REVIEW' })
+  @ApiConflictResponse({ description: 'Not a draft' })
+  submit(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    return this.assessments.submit(ctx, id);
+  }
+
+  @Post(':id/publish')
+  @HttpCode(200)
+  @Authorize('publish', 'Assessment')
+  @ApiOperation({ summary: 'Publish (a SUPERVISOR who is not the author): PUBLISHED, disseminations created' })
+  @ApiConflictResponse({ description: 'Not IN_REVIEW' })
+  @ApiUnprocessableEntityResponse({ description: 'The author may not publish their own assessment' })
+  publish(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    return this.assessments.publish(ctx, id);
+  }
+
+  @Get()
+  @Authorize('read', 'Assessment')
+  @ApiOperation({ summary: 'Assessments the caller may read: full, or tearline only ({id, variant, tearline})' })
+  list(@Ctx() ctx: AuthedContext, @Query() q: ListAssessmentsQuery) {
+    return this.assessments.list(ctx, q);
+  }
+
+  @Get(':id')
+  @Authorize('read', 'Assessment')
+  @ApiOperation({ summary: 'One assessment: full text, tearline only, or 404' })
+  @ApiNotFoundResponse({ description: 'Not found or not readable' })
+  findOne(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    return this.assessments.findOne(ctx, id);
+  }
+}

@@ -1,0 +1,320 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, type DataSource, type EntityManager, In } from 'typeorm';
+import { asSubject } from '../access/ability.factory';
+import { accessibleSql } from '../access/ability-sql';
+import { dominates, isSubset } from '../access/markings';
+import { Agency } from '../agencies/agency.entity';
+import { AuditService } from '../audit/audit.service';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
+import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import type { AuthedContext } from '../common/request-context';
+import { Report } from '../reports/report.entity';
+import { Assessment } from './assessment.entity';
+import { underMarked } from './derivative-marking';
+import type { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
+import type { ListAssessmentsQuery } from './dto/list-assessments.query';
+
+export function tearlineOf(a: Assessment) {
+  return a.tearlineSummary !== null && a.tearlineClassification !== null && a.tearlineTlp !== null
+    ? { summary: a.tearlineSummary, classification: a.tearlineClassification, tlp: a.tearlineTlp }
+    : null;
+}
+
+export function fullView(a: Assessment, readableReportIds: string[]) {
+  return {
+    id: a.id,
+    variant: 'FULL' as const,
+    status: a.status,
+    authorId: a.authorId,
+    title: a.title,
+    keyJudgements: a.keyJudgements,
+    body: a.body,
+    likelihood: a.likelihood,
+    recommendedLevel: a.recommendedLevel,
+    scope: a.scope,
+    region: a.region,
+    sectors: a.sectors,
+    reportIds: readableReportIds,
+    classification: a.classification,
+    compartments: a.compartments,
+    tlp: a.tlp,
+    validUntil: a.validUntil.toISOString(),
+    distribution: a.distributionAll ? { all: true as const } : { agencyCodes: a.distributionCodes },
+    supersedes: a.supersedes,
+    supersededBy: a.supersededBy,
+    supersededAt: a.supersededAt?.toISOString() ?? null,
+    tearline: tearlineOf(a),
+    submittedAt: a.submittedAt?.toISOString() ?? null,
+    publishedAt: a.publishedAt?.toISOString() ?? null,
+    publishedBy: a.publishedBy,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+export function tearlineView(a: Assessment) {
+  return { id: a.id, variant: 'TEARLINE' as const, tearline: tearlineOf(a) };
+}
+
+export type AssessmentView = ReturnType<typeof fullView> | ReturnType<typeof tearlineView>;
+
+type Fields = Omit<CreateAssessmentDto, 'distribution' | 'tearline' | 'validUntil' | 'region' | 'supersedes'> & {
+  validUntil: Date;
+  distributionAll: boolean;
+  distributionCodes: string[];
+  tearlineSummary: string | null;
+  tearlineClassification: Assessment['tearlineClassification'];
+  tearlineTlp: Assessment['tearlineTlp'];
+  region: string | null;
+  supersedes: string | null;
+};
+
+/**
+ * Drafting, review and publication of assessments: the two-person rule, derivative marking and
+ * tearlines. Reads are need-to-know filtered by the ability (full text, tearline only, or 404).
+ */
+@Injectable()
+export class AssessmentsService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(ctx: AuthedContext, dto: CreateAssessmentDto): Promise<AssessmentView> {
+    const fields = this.fieldsOf(dto);
+    await this.checkMarkings(ctx, fields);
+    return this.ds.transaction(async (m) => {
+      const now = new Date();
+      const a = await m.save(m.create(Assessment, { ...fields, authorId: ctx.principal.id, status: 'DRAFT', createdAt: now, updatedAt: now }));
+      await this.audit.record(ctx, { action: 'assessment.create', resourceType: 'Assessment', resourceId: a.id, outcome: 'ALLOWED', resourceIds: a.reportIds }, m);
+      return fullView(a, a.reportIds);
+    });
+  }
+
+  async update(ctx: AuthedContext, id: string, dto: UpdateAssessmentDto): Promise<AssessmentView> {
+    return this.ds.transaction(async (m) => {
+      const a = await this.readable(ctx, id, 'assessment.update', m, true);
+      await this.requireState(ctx, a, 'update', 'DRAFT', 'Only the author may edit a draft');
+      const current = this.currentDto(a);
+      const fields = this.fieldsOf({ ...current, ...stripUndefined(dto) });
+      await this.checkMarkings(ctx, fields);
+      Object.assign(a, fields, { updatedAt: new Date() });
+      await m.save(a);
+      await this.audit.record(ctx, { action: 'assessment.update', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { fields: Object.keys(stripUndefined(dto)) } }, m);
+      return fullView(a, a.reportIds);
+    });
+  }
+
+  async submit(ctx: AuthedContext, id: string): Promise<AssessmentView> {
+    return this.ds.transaction(async (m) => {
+      const a = await this.readable(ctx, id, 'assessment.submit', m, true);
+      await this.requireState(ctx, a, 'submit', 'DRAFT', 'Only the author may submit a draft');
+      a.status = 'IN_REVIEW';
+      a.submittedAt = a.updatedAt = new Date();
+      await m.save(a);
+      await this.audit.record(ctx, { action: 'assessment.submit', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED' }, m);
+      return fullView(a, a.reportIds);
+    });
+  }
+
+  /**
+   * Publication by a supervisor who is not the author (two-person rule), from IN_REVIEW only.
+   * Supersedes the named assessment in the same transaction. `onPublished` runs inside it too, so
+   * what publication causes (the dissemination outbox) commits with it.
+   */
+  async publish(
+    ctx: AuthedContext,
+    id: string,
+    onPublished?: (m: EntityManager, a: Assessment) => Promise<void>,
+  ): Promise<AssessmentView> {
+    return this.ds.transaction(async (m) => {
+      const a = await this.readable(ctx, id, 'assessment.publish', m, true);
+      if (a.status !== 'IN_REVIEW') {
+        await this.deny(ctx, 'assessment.publish', id, `status is ${a.status}`);
+        throw conflict(`Only an assessment IN_REVIEW can be published (this one is ${a.status})`);
+      }
+      if (a.authorId === ctx.principal.id) {
+        await this.deny(ctx, 'assessment.publish', id, 'two-person rule: author may not publish');
+        throw unprocessable('Two-person rule: the author may not publish their own assessment');
+      }
+      const now = new Date();
+      if (a.supersedes) {
+        const old = await m.findOne(Assessment, { where: { id: a.supersedes }, lock: { mode: 'pessimistic_write' } });
+        if (!old || old.status !== 'PUBLISHED' || old.supersededBy) {
+          throw conflict('The assessment named in supersedes is not a current published assessment');
+        }
+        old.supersededBy = a.id;
+        old.supersededAt = now;
+        await m.save(old);
+        await this.audit.record(ctx, { action: 'assessment.supersede', resourceType: 'Assessment', resourceId: old.id, outcome: 'ALLOWED', details: { by: a.id } }, m);
+      }
+      a.status = 'PUBLISHED';
+      a.publishedAt = a.updatedAt = now;
+      a.publishedBy = ctx.principal.id;
+      await m.save(a);
+      await this.audit.record(ctx, { action: 'assessment.publish', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', resourceIds: a.reportIds }, m);
+      if (onPublished) await onPublished(m, a);
+      return fullView(a, await this.readableReportIds(ctx, a.reportIds, m));
+    });
+  }
+
+  async findOne(ctx: AuthedContext, id: string): Promise<AssessmentView> {
+    const a = await this.ds.getRepository(Assessment).findOneBy({ id });
+    const subject = a && asSubject('Assessment', a);
+    if (a && subject && ctx.ability.can('read', subject)) {
+      await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'FULL' } });
+      return fullView(a, await this.readableReportIds(ctx, a.reportIds));
+    }
+    if (a && subject && ctx.ability.can('readTearline', subject)) {
+      await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'TEARLINE' } });
+      return tearlineView(a);
+    }
+    await this.deny(ctx, 'assessment.read', id, a ? 'need-to-know' : 'not found');
+    throw notFound('Assessment');
+  }
+
+  async list(ctx: AuthedContext, q: ListAssessmentsQuery): Promise<Page<AssessmentView>> {
+    const qb = this.ds.getRepository(Assessment).createQueryBuilder('a');
+    const full = accessibleSql(ctx.ability, 'read', 'Assessment', qb, 'full');
+    const tear = accessibleSql(ctx.ability, 'readTearline', 'Assessment', qb, 'tear');
+    qb.where(new Brackets((w) => w.where(full.sql, full.params).orWhere(tear.sql, tear.params)));
+    if (q.status) qb.andWhere('a.status = :status', { status: q.status });
+    if (q.cursor) {
+      const [createdAt, id] = decodeCursor(q.cursor, ['date', 'uuid']);
+      qb.andWhere(new Brackets((w) => w.where('a.created_at < :cAt', { cAt: createdAt }).orWhere('a.created_at = :cAt AND a.id < :cId', { cAt: createdAt, cId: id })));
+    }
+    const rows = await qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'DESC').limit(q.limit + 1).getMany();
+    const page = rows.slice(0, q.limit);
+    const readableReports = new Set(await this.readableReportIds(ctx, [...new Set(page.flatMap((a) => a.reportIds))]));
+    const items = page.map((a) =>
+      ctx.ability.can('read', asSubject('Assessment', a))
+        ? fullView(a, a.reportIds.filter((r) => readableReports.has(r)))
+        : tearlineView(a),
+    );
+    await this.audit.record(ctx, {
+      action: 'assessment.list',
+      resourceType: 'Assessment',
+      resourceIds: page.map((a) => a.id),
+      outcome: 'ALLOWED',
+      details: { status: q.status ?? null, tearlineOnly: items.filter((i) => i.variant === 'TEARLINE').map((i) => i.id) },
+    });
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > q.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
+  }
+
+  /** Loads an assessment the caller may read in full, or audits the denial and answers 404. */
+  async readable(ctx: AuthedContext, id: string, action: string, m: EntityManager = this.ds.manager, lock = false): Promise<Assessment> {
+    const a = await m.findOne(Assessment, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!a || !ctx.ability.can('read', asSubject('Assessment', a))) {
+      await this.deny(ctx, action, id, a ? 'need-to-know' : 'not found');
+      throw notFound('Assessment');
+    }
+    return a;
+  }
+
+  /** The subset of `ids` the caller may read (cited report ids are not disclosed otherwise). */
+  async readableReportIds(ctx: AuthedContext, ids: string[], m: EntityManager = this.ds.manager): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const qb = m.getRepository(Report).createQueryBuilder('r').select('r.id', 'id').where('r.id IN (:...ids)', { ids });
+    const { sql, params } = accessibleSql(ctx.ability, 'read', 'Report', qb);
+    const rows = await qb.andWhere(sql, params).getRawMany<{ id: string }>();
+    const readable = new Set(rows.map((r) => r.id));
+    return ids.filter((i) => readable.has(i));
+  }
+
+  private async requireState(ctx: AuthedContext, a: Assessment, action: 'update' | 'submit', state: 'DRAFT', notAuthor: string): Promise<void> {
+    if (a.authorId !== ctx.principal.id) {
+      await this.deny(ctx, `assessment.${action}`, a.id, 'not the author');
+      throw forbidden(notAuthor);
+    }
+    if (a.status !== state) {
+      await this.deny(ctx, `assessment.${action}`, a.id, `status is ${a.status}`);
+      throw conflict(`The assessment is ${a.status}, not ${state}`);
+    }
+  }
+
+  private deny(ctx: AuthedContext, action: string, id: string, reason: string): Promise<void> {
+    return this.audit.record(ctx, { action, resourceType: 'Assessment', resourceId: id, outcome: 'DENIED', reason });
+  }
+
+  private fieldsOf(dto: CreateAssessmentDto): Fields {
+    const { distribution, tearline, validUntil, ...rest } = dto;
+    if (dto.scope === 'REGIONAL' && !dto.region) throw badRequest('region is required when scope is REGIONAL', { fields: ['region'] });
+    const validUntilDate = new Date(validUntil);
+    return {
+      ...rest,
+      region: dto.region ?? null,
+      supersedes: dto.supersedes ?? null,
+      validUntil: validUntilDate,
+      distributionAll: distribution.all === true,
+      distributionCodes: distribution.all === true ? [] : (distribution.agencyCodes ?? []),
+      tearlineSummary: tearline?.summary ?? null,
+      tearlineClassification: tearline?.classification ?? null,
+      tearlineTlp: tearline?.tlp ?? null,
+    };
+  }
+
+  private currentDto(a: Assessment): CreateAssessmentDto {
+    const tearline = tearlineOf(a);
+    return {
+      title: a.title,
+      keyJudgements: a.keyJudgements,
+      body: a.body,
+      likelihood: a.likelihood,
+      recommendedLevel: a.recommendedLevel,
+      scope: a.scope,
+      region: a.region ?? undefined,
+      sectors: a.sectors,
+      reportIds: a.reportIds,
+      classification: a.classification,
+      compartments: a.compartments,
+      tlp: a.tlp,
+      validUntil: a.validUntil.toISOString(),
+      distribution: a.distributionAll ? { all: true } : { agencyCodes: a.distributionCodes },
+      supersedes: a.supersedes ?? undefined,
+      tearline: tearline ?? undefined,
+    };
+  }
+
+  /** The author's clearance, the tearline, cited reports (readable, derivative marking), distribution, supersedes. */
+  private async checkMarkings(ctx: AuthedContext, f: Fields): Promise<void> {
+    const p = ctx.principal;
+    if (!dominates(p.clearance, f.classification) || !isSubset(f.compartments, p.compartments)) {
+      throw forbidden('You may not mark an assessment above your clearance or with compartments you do not hold');
+    }
+    if (f.tearlineClassification && !dominates(f.classification, f.tearlineClassification)) {
+      throw unprocessable('The tearline must be marked no higher than the assessment', { fields: ['tearline.classification'] });
+    }
+    if (f.reportIds.length) {
+      const found = await this.ds.getRepository(Report).findBy({ id: In(f.reportIds) });
+      const readable = found.filter((r) => ctx.ability.can('read', asSubject('Report', r)));
+      const unreadable = f.reportIds.filter((id) => !readable.some((r) => r.id === id));
+      if (unreadable.length) {
+        throw unprocessable(`reportIds cites reports you cannot read: ${unreadable.join(', ')}`, { reportIds: unreadable });
+      }
+      const offending = underMarked(f, readable);
+      if (offending.length) {
+        throw unprocessable(
+          `Derivative marking: the assessment must be marked at least as high as every cited report (classification, compartments, TLP); not covered: ${offending.join(', ')}`,
+          { reportIds: offending },
+        );
+      }
+    }
+    if (!f.distributionAll) {
+      const known = await this.ds.getRepository(Agency).findBy({ code: In(f.distributionCodes) });
+      const unknown = f.distributionCodes.filter((c) => !known.some((a) => a.code === c));
+      if (unknown.length) throw badRequest(`distribution.agencyCodes names unknown agencies: ${unknown.join(', ')}`, { fields: ['distribution.agencyCodes'] });
+    }
+    if (f.supersedes) {
+      const old = await this.ds.getRepository(Assessment).findOneBy({ id: f.supersedes });
+      if (!old || !ctx.ability.can('read', asSubject('Assessment', old)) || old.status !== 'PUBLISHED' || old.supersededBy) {
+        throw unprocessable('supersedes must name a current published assessment you can read', { fields: ['supersedes'] });
+      }
+    }
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,158 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  CLASSIFICATIONS,
+  type Classification,
+  COMPARTMENT_PATTERN,
+  LIKELIHOODS,
+  type Likelihood,
+  THREAT_LEVELS,
+  type ThreatLevel,
+  type Tlp,
+  TLPS,
+} from '../../access/markings';
+import { AGENCY_CODE_PATTERN } from '../../agencies/dto/create-agency.dto';
+import { SCOPES, type Scope } from '../assessment.entity';
+
+export class DistributionDto {
+  @ApiPropertyOptional({ type: [String], example: ['POLICE', 'CUSTOMS'], description: 'Recipient agency codes (or use all)' })
+  @ValidateIf((d: DistributionDto) => d.all === undefined)
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(500)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(AGENCY_CODE_PATTERN, { each: true, message: 'distribution.agencyCodes must hold agency codes' })
+  agencyCodes?: string[];
+
+  @ApiPropertyOptional({ example: true, description: 'Every active agency' })
+  @ValidateIf((d: DistributionDto) => d.agencyCodes === undefined || d.all !== undefined)
+  @IsBoolean()
+  @Equals(true, { message: 'distribution.all must be true (or give agencyCodes instead)' })
+  all?: true;
+}
+
+export class TearlineDto {
+  @ApiProperty({ description: 'Sanitised summary for less-cleared recipients', maxLength: 5000 })
+  @IsString()
+  @Length(1, 5000)
+  summary!: string;
+
+  @ApiProperty({ enum: CLASSIFICATIONS, description: 'No higher than the assessment' })
+  @IsIn(CLASSIFICATIONS)
+  classification!: Classification;
+
+  @ApiProperty({ enum: TLPS })
+  @IsIn(TLPS)
+  tlp!: Tlp;
+}
+
+export class CreateAssessmentDto {
+  @ApiProperty({ minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  title!: string;
+
+  @ApiProperty({ type: [String], maxItems: 20 })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 2000, { each: true })
+  keyJudgements!: string[];
+
+  @ApiProperty({ maxLength: 50000 })
+  @IsString()
+  @MaxLength(50000)
+  body!: string;
+
+  @ApiProperty({ enum: LIKELIHOODS, description: 'UK PHIA probability yardstick' })
+  @IsIn(LIKELIHOODS)
+  likelihood!: Likelihood;
+
+  @ApiProperty({ enum: THREAT_LEVELS })
+  @IsIn(THREAT_LEVELS)
+  recommendedLevel!: ThreatLevel;
+
+  @ApiProperty({ enum: SCOPES })
+  @IsIn(SCOPES)
+  scope!: Scope;
+
+  @ApiPropertyOptional({ description: 'Required when scope is REGIONAL', maxLength: 100 })
+  @ValidateIf((a: CreateAssessmentDto) => a.scope === 'REGIONAL' || a.region !== undefined)
+  @IsString()
+  @Length(1, 100)
+  region?: string;
+
+  @ApiProperty({ type: [String], example: ['TRANSPORT'], maxItems: 20 })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @Length(1, 100, { each: true })
+  sectors!: string[];
+
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Cited reports (each must be readable by the author)' })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  reportIds!: string[];
+
+  @ApiProperty({ enum: CLASSIFICATIONS, description: 'At least the highest cited report' })
+  @IsIn(CLASSIFICATIONS)
+  classification!: Classification;
+
+  @ApiProperty({ type: [String], description: 'At least the union of the cited reports’ compartments' })
+  @IsArray()
+  @ArrayMaxSize(32)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(COMPARTMENT_PATTERN, { each: true, message: 'compartments must be upper-case tokens such as HUMINT' })
+  compartments!: string[];
+
+  @ApiProperty({ enum: TLPS, description: 'At least as restrictive as the most restrictive cited report' })
+  @IsIn(TLPS)
+  tlp!: Tlp;
+
+  @ApiProperty({ format: 'date-time' })
+  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'validUntil must be an ISO-8601 date-time' })
+  validUntil!: string;
+
+  @ApiProperty({ type: DistributionDto, description: '{agencyCodes: [...]} or {all: true}' })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DistributionDto)
+  distribution!: DistributionDto;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'A published assessment this one replaces on publication' })
+  @IsOptional()
+  @IsUUID()
+  supersedes?: string;
+
+  @ApiPropertyOptional({ type: TearlineDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TearlineDto)
+  tearline?: TearlineDto;
+}
+
+export class UpdateAssessmentDto extends PartialType(CreateAssessmentDto) {}

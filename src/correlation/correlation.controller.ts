@@ -1,0 +1,33 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authorize } from '../common/decorators';
+import { badRequest } from '../common/domain.exception';
+import { type AuthedContext, Ctx } from '../common/request-context';
+import { CorrelationService } from './correlation.service';
+import { EntitySearchQuery } from './dto/entity-search.query';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+
+@ApiTags('fusion')
+@Controller('api/v1')
+export class CorrelationController {
+  constructor(private readonly correlation: CorrelationService) {}
+
+  @Get('reports/:id/correlations')
+  @Authorize('read', 'Report')
+  @ApiOperation({
+    summary: 'Reports sharing a normalised entity with this one',
+    description: 'Readable correlations in full; for the rest, one {agencyCode, count} pointer per agency (hit/no-hit).',
+  })
+  @ApiNotFoundResponse({ description: 'Not found or not readable' })
+  correlations(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    return this.correlation.correlations(ctx, id);
+  }
+
+  @Get('entities/search')
+  @Authorize('read', 'Report')
+  @ApiOperation({ summary: 'Hit/no-hit search for an entity value: readable report ids, pointers for the rest' })
+  search(@Ctx() ctx: AuthedContext, @Query() q: EntitySearchQuery) {
+    return this.correlation.searchEntity(ctx, q.type, q.value);
+  }
+}

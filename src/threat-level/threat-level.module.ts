@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { ThreatLevelChange } from './threat-level-change.entity';
+import { ThreatLevelController } from './threat-level.controller';
+import { ThreatLevelService } from './threat-level.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([ThreatLevelChange]), AuditModule],
+  controllers: [ThreatLevelController],
+  providers: [ThreatLevelService],
+  exports: [ThreatLevelService],
+})
+export class ThreatLevelModule {}

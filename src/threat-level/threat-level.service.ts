@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
+import { asSubject } from '../access/ability.factory';
+import { whereAccessible } from '../access/ability-sql';
+import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
+import { Assessment } from '../assessments/assessment.entity';
+import { AuditService } from '../audit/audit.service';
+import { unprocessable } from '../common/domain.exception';
+import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
+import { ThreatLevelChange } from './threat-level-change.entity';
+
+export function changeView(c: ThreatLevelChange) {
+  return { level: c.level, since: c.since.toISOString(), setBy: c.setBy, justification: c.justification, assessmentIds: c.assessmentIds };
+}
+
+const rank = (l: ThreatLevel) => THREAT_LEVELS.indexOf(l);
+
+/**
+ * The national threat level: the system recommends, a supervisor sets with a justification citing
+ * published assessments, and the history is append-only.
+ */
+@Injectable()
+export class ThreatLevelService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The level in force. The bootstrap writes the initial LOW, so there always is one. */
+  async current(): Promise<{ level: ThreatLevel; since: string }> {
+    const [c] = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' }, take: 1 });
+    return c ? { level: c.level, since: c.since.toISOString() } : { level: 'LOW', since: new Date(0).toISOString() };
+  }
+
+  async history(ctx: AuthedContext) {
+    const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
+    await this.audit.record(ctx, { action: 'threat_level.history', resourceType: 'ThreatLevel', outcome: 'ALLOWED' });
+    return rows.map(changeView);
+  }
+
+  /**
+   * The highest recommendedLevel among published, unexpired, unsuperseded NATIONAL assessments (that
+   * the caller may read), LOW when none; every such assessment is listed, highest first.
+   */
+  async recommendation(ctx: AuthedContext) {
+    const qb = this.ds
+      .getRepository(Assessment)
+      .createQueryBuilder('a')
+      .where(`a.status = 'PUBLISHED'`)
+      .andWhere(`a.scope = 'NATIONAL'`)
+      .andWhere('a.superseded_by IS NULL')
+      .andWhere('a.valid_until > now()');
+    const rows = await whereAccessible(qb, ctx.ability, 'read', 'Assessment').getMany();
+    rows.sort((x, y) => rank(y.recommendedLevel) - rank(x.recommendedLevel) || (y.publishedAt?.getTime() ?? 0) - (x.publishedAt?.getTime() ?? 0));
+    const level: ThreatLevel = rows[0]?.recommendedLevel ?? 'LOW';
+    const contributing = rows.map((a) => ({ assessmentId: a.id, recommendedLevel: a.recommendedLevel }));
+    await this.audit.record(ctx, { action: 'threat_level.recommend', resourceType: 'ThreatLevel', resourceIds: contributing.map((c) => c.assessmentId), outcome: 'ALLOWED', details: { level } });
+    return { level, contributing };
+  }
+
+  /** Sets the level. `onChanged` runs in the same transaction (the dissemination of the notice). */
+  async set(
+    ctx: AuthedContext,
+    dto: SetThreatLevelDto,
+    onChanged?: (m: EntityManager, change: ThreatLevelChange) => Promise<void>,
+  ) {
+    const cited = await this.ds.getRepository(Assessment).findBy({ id: In(dto.assessmentIds) });
+    const ok = cited.filter((a) => a.status === 'PUBLISHED' && ctx.ability.can('read', asSubject('Assessment', a)));
+    const bad = dto.assessmentIds.filter((id) => !ok.some((a) => a.id === id));
+    if (bad.length) {
+      throw unprocessable(`assessmentIds must cite published assessments you can read; not: ${bad.join(', ')}`, { assessmentIds: bad });
+    }
+    return this.ds.transaction(async (m) => {
+      // One change at a time, so `since` orders the history.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('threat_level'))`);
+      const previous = await m.findOne(ThreatLevelChange, { where: {}, order: { since: 'DESC' } });
+      const change = await m.save(
+        m.create(ThreatLevelChange, { level: dto.level, since: new Date(), setBy: ctx.principal.id, justification: dto.justification, assessmentIds: dto.assessmentIds }),
+      );
+      await this.audit.record(
+        ctx,
+        { action: 'threat_level.set', resourceType: 'ThreatLevel', resourceId: change.id, resourceIds: dto.assessmentIds, outcome: 'ALLOWED', details: { level: dto.level, previous: previous?.level ?? null } },
+        m,
+      );
+      if (onChanged) await onChanged(m, change);
+      return changeView(change);
+    });
+  }
+
+  /** Writes the initial LOW level when there is none (called by the bootstrap). */
+  async ensureInitial(ctx: RequestContext, m: EntityManager): Promise<void> {
+    if ((await m.count(ThreatLevelChange)) > 0) return;
+    const change = await m.save(m.create(ThreatLevelChange, { level: 'LOW', since: new Date(), setBy: null, justification: 'Initial level at bootstrap', assessmentIds: [] }));
+    await this.audit.record(ctx, { action: 'threat_level.set', resourceType: 'ThreatLevel', resourceId: change.id, outcome: 'ALLOWED', details: { level: 'LOW', bootstrap: true } }, m);
+  }
+}

@@ -1,0 +1,283 @@
+import { TestApp, uniq } from './support/app';
+import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+
+function assessmentBody(overrides: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    title: 'Attack planning against transport hubs',
+    keyJudgements: ['A cell is acquiring precursors', 'An attack within weeks is likely'],
+    body: 'Reporting from police and customs indicates coordinated purchases.',
+    likelihood: 'LIKELY',
+    recommendedLevel: 'SUBSTANTIAL',
+    scope: 'NATIONAL',
+    sectors: ['TRANSPORT'],
+    reportIds: [],
+    classification: 'SECRET',
+    compartments: [],
+    tlp: 'AMBER',
+    validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    distribution: { all: true },
+    ...overrides,
+  };
+}
+
+describe('fusion: correlation, assessments under the two-person rule, and the threat level', () => {
+  let t: TestApp;
+  let fx: Fixtures;
+  let police: AgencyRef, customs: AgencyRef, border: AgencyRef, other: AgencyRef;
+  let policeOfficer: Actor, customsOfficer: Actor, borderOfficer: Actor, otherOfficer: Actor;
+  let analyst: Actor, analyst2: Actor, lowAnalyst: Actor, supervisor: Actor, supervisor2: Actor;
+  const phone = `+44 7700 9${Math.floor(Math.random() * 1e5).toString().padStart(5, '0')}`;
+  let r1: string, r2: string, r3: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    fx = new Fixtures(t);
+    const cell = await fx.fusionCell();
+    [police, customs, border, other] = await Promise.all([
+      fx.agency('POLICE', 'TOP_SECRET'),
+      fx.agency('CUSTOMS', 'SECRET'),
+      fx.agency('BORDER', 'CONFIDENTIAL'),
+      fx.agency('PUBLIC_HEALTH', 'SECRET'),
+    ]);
+    policeOfficer = await fx.user(police, ['OFFICER'], 'SECRET');
+    customsOfficer = await fx.user(customs, ['OFFICER'], 'SECRET');
+    borderOfficer = await fx.user(border, ['OFFICER'], 'CONFIDENTIAL');
+    otherOfficer = await fx.user(other, ['OFFICER'], 'SECRET');
+    analyst = await fx.user(cell, ['ANALYST'], 'TOP_SECRET', ['HUMINT']);
+    analyst2 = await fx.user(cell, ['ANALYST'], 'TOP_SECRET', ['HUMINT']);
+    lowAnalyst = await fx.user(cell, ['ANALYST'], 'RESTRICTED');
+    supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET', ['HUMINT']);
+    supervisor2 = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET', ['HUMINT']);
+
+    const submit = async (who: Actor, overrides: Record<string, unknown>) => {
+      const res = await t.post('/api/v1/reports', { token: who.token, body: reportBody(overrides) });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    r1 = await submit(policeOfficer, { title: 'Police: precursor purchase', tlp: 'AMBER', classification: 'CONFIDENTIAL', entities: [{ type: 'PHONE', value: phone }, { type: 'VEHICLE', value: 'ab12 cde' }] });
+    r2 = await submit(customsOfficer, { title: 'Customs: SECRET-SHIPMENT-TITLE', tlp: 'AMBER', classification: 'SECRET', entities: [{ type: 'PHONE', value: phone.replace(/ /g, '') }] });
+    r3 = await submit(borderOfficer, { title: 'Border: crossing', tlp: 'GREEN', classification: 'RESTRICTED', entities: [{ type: 'PHONE', value: phone.replace('+44 ', '+44-') }, { type: 'VEHICLE', value: 'AB12-CDE' }] });
+  });
+  afterAll(() => t.close());
+
+  describe('correlation and hit/no-hit', () => {
+    it('shows an officer the correlations they may read, and only a pointer for the rest', async () => {
+      const res = await t.get(`/api/v1/reports/${r1}/correlations`, { token: policeOfficer.token });
+      expect(res.status).toBe(200);
+      const digits = `+44${phone.replace(/\D/g, '').slice(2)}`;
+      expect(res.body.items).toEqual([
+        { reportId: r3, sharedEntities: [{ type: 'PHONE', value: digits }, { type: 'VEHICLE', value: 'AB12CDE' }] },
+      ]);
+      expect(res.body.hiddenMatches).toEqual([{ agencyCode: customs.code, count: 1 }]);
+      // Nothing of the unreadable report leaks: not its id, not its title.
+      expect(res.text).not.toContain(r2);
+      expect(res.text).not.toContain('SECRET-SHIPMENT-TITLE');
+    });
+
+    it('shows the cell analyst every correlation and no hidden matches', async () => {
+      const res = await t.get(`/api/v1/reports/${r1}/correlations`, { token: analyst.token });
+      expect(res.body.items.map((i: { reportId: string }) => i.reportId).sort()).toEqual([r2, r3].sort());
+      expect(res.body.hiddenMatches).toEqual([]);
+    });
+
+    it('answers 404 for correlations of a report the caller may not read', async () => {
+      expect((await t.get(`/api/v1/reports/${r2}/correlations`, { token: otherOfficer.token })).status).toBe(404);
+    });
+
+    it('searches a raw value: readable ids and per-agency pointers, the value normalised first', async () => {
+      const res = await t.get('/api/v1/entities/search', { token: otherOfficer.token, query: { type: 'PHONE', value: phone.replace(/ /g, '  ') } });
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual([r3]);
+      expect(res.body.hiddenMatches).toEqual(
+        [
+          { agencyCode: police.code, count: 1 },
+          { agencyCode: customs.code, count: 1 },
+        ].sort((a, b) => a.agencyCode.localeCompare(b.agencyCode)),
+      );
+      expect(res.text).not.toContain(r1);
+      expect(res.text).not.toContain(r2);
+      const none = await t.get('/api/v1/entities/search', { token: otherOfficer.token, query: { type: 'PHONE', value: '+1 555 000 0000 99' } });
+      expect(none.body).toEqual({ items: [], hiddenMatches: [], truncated: false });
+      expect((await t.get('/api/v1/entities/search', { token: otherOfficer.token, query: { type: 'SHOE', value: 'x' } })).status).toBe(400);
+    });
+
+    it('audits correlations and searches with the ids they returned', async () => {
+      await t.audit.flush();
+      const rows = await t.ds.query(`SELECT action, outcome, resource_id, resource_ids FROM audit_event WHERE actor_id = $1 AND action IN ('report.correlate', 'entity.search') ORDER BY seq`, [otherOfficer.id]);
+      // The refused correlation (404) is a DENIED event; the invalid search (400) never reached the service.
+      expect(rows.map((r: { action: string; outcome: string }) => [r.action, r.outcome])).toEqual([
+        ['report.correlate', 'DENIED'],
+        ['entity.search', 'ALLOWED'],
+        ['entity.search', 'ALLOWED'],
+      ]);
+      expect(rows[0].resource_id).toBe(r2);
+      expect(rows[1].resource_ids).toEqual([r3]);
+      const own = await t.ds.query(`SELECT resource_ids FROM audit_event WHERE actor_id = $1 AND action = 'report.correlate' AND resource_id = $2`, [policeOfficer.id, r1]);
+      expect(own[0].resource_ids).toEqual([r3]);
+    });
+  });
+
+  describe('assessments', () => {
+    let published: string;
+
+    it('enforces derivative marking, naming the offending reports', async () => {
+      const low = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody({ reportIds: [r1, r2, r3], classification: 'CONFIDENTIAL', tlp: 'AMBER' }) });
+      expect(low.status).toBe(422);
+      expect(low.body.reportIds).toEqual([r2]);
+      expect(low.body.message).toContain(r2);
+      const lowTlp = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody({ reportIds: [r1, r2, r3], tlp: 'GREEN' }) });
+      expect(lowTlp.status).toBe(422);
+      expect(lowTlp.body.reportIds.sort()).toEqual([r1, r2].sort());
+    });
+
+    it('refuses to cite a report the author cannot read (422), and markings above the author (403)', async () => {
+      const res = await t.post('/api/v1/assessments', { token: lowAnalyst.token, body: assessmentBody({ reportIds: [r2], classification: 'RESTRICTED' }) });
+      expect(res.status).toBe(422);
+      expect(res.body.reportIds).toEqual([r2]);
+      const above = await t.post('/api/v1/assessments', { token: lowAnalyst.token, body: assessmentBody({ classification: 'SECRET' }) });
+      expect(above.status).toBe(403);
+      expect((await t.post('/api/v1/assessments', { token: policeOfficer.token, body: assessmentBody() })).status).toBe(403);
+    });
+
+    it('drafts, edits (author only), submits and publishes under the two-person rule', async () => {
+      const created = await t.post('/api/v1/assessments', {
+        token: analyst.token,
+        body: assessmentBody({
+          reportIds: [r1, r2, r3],
+          distribution: { agencyCodes: [police.code, customs.code, border.code] },
+          tearline: { summary: 'Heightened risk to transport hubs; report suspicious purchases.', classification: 'RESTRICTED', tlp: 'GREEN' },
+        }),
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ status: 'DRAFT', variant: 'FULL', authorId: analyst.id, reportIds: [r1, r2, r3] });
+      const id = created.body.id as string;
+
+      // Drafts stay in the cell.
+      expect((await t.get(`/api/v1/assessments/${id}`, { token: policeOfficer.token })).status).toBe(404);
+      expect((await t.get(`/api/v1/assessments/${id}`, { token: analyst2.token })).status).toBe(200);
+
+      expect((await t.call('PATCH', `/api/v1/assessments/${id}`, { token: analyst2.token, body: { title: 'hijacked' } })).status).toBe(403);
+      const edited = await t.call('PATCH', `/api/v1/assessments/${id}`, { token: analyst.token, body: { title: 'Attack planning: transport hubs' } });
+      expect(edited.status).toBe(200);
+      expect(edited.body.title).toBe('Attack planning: transport hubs');
+      const badEdit = await t.call('PATCH', `/api/v1/assessments/${id}`, { token: analyst.token, body: { classification: 'RESTRICTED' } });
+      expect(badEdit.status).toBe(422);
+
+      expect((await t.post(`/api/v1/assessments/${id}/publish`, { token: supervisor.token })).status).toBe(409);
+      expect((await t.post(`/api/v1/assessments/${id}/submit`, { token: analyst2.token })).status).toBe(403);
+      const submitted = await t.post(`/api/v1/assessments/${id}/submit`, { token: analyst.token });
+      expect(submitted.status).toBe(200);
+      expect(submitted.body.status).toBe('IN_REVIEW');
+      expect((await t.call('PATCH', `/api/v1/assessments/${id}`, { token: analyst.token, body: { title: 'late' } })).status).toBe(409);
+      expect((await t.post(`/api/v1/assessments/${id}/publish`, { token: analyst2.token })).status).toBe(403);
+
+      const pub = await t.post(`/api/v1/assessments/${id}/publish`, { token: supervisor.token });
+      expect(pub.status).toBe(200);
+      expect(pub.body).toMatchObject({ status: 'PUBLISHED', publishedBy: supervisor.id });
+      expect((await t.post(`/api/v1/assessments/${id}/publish`, { token: supervisor2.token })).status).toBe(409);
+      published = id;
+    });
+
+    it('refuses a supervisor publishing their own assessment (422)', async () => {
+      const own = await t.post('/api/v1/assessments', { token: supervisor.token, body: assessmentBody() });
+      await t.post(`/api/v1/assessments/${own.body.id}/submit`, { token: supervisor.token });
+      const res = await t.post(`/api/v1/assessments/${own.body.id}/publish`, { token: supervisor.token });
+      expect(res.status).toBe(422);
+      expect((await t.post(`/api/v1/assessments/${own.body.id}/publish`, { token: supervisor2.token })).status).toBe(200);
+    });
+
+    it('gives each reader the full text, the tearline only, or 404', async () => {
+      const full = await t.get(`/api/v1/assessments/${published}`, { token: policeOfficer.token });
+      expect(full.status).toBe(200);
+      expect(full.body.variant).toBe('FULL');
+      // Cited reports the reader cannot read are not disclosed.
+      expect(full.body.reportIds.sort()).toEqual([r1, r3].sort());
+
+      const tear = await t.get(`/api/v1/assessments/${published}`, { token: borderOfficer.token });
+      expect(tear.status).toBe(200);
+      expect(tear.body).toEqual({
+        id: published,
+        variant: 'TEARLINE',
+        tearline: { summary: 'Heightened risk to transport hubs; report suspicious purchases.', classification: 'RESTRICTED', tlp: 'GREEN' },
+      });
+      const notOnDistribution = await t.get(`/api/v1/assessments/${published}`, { token: otherOfficer.token });
+      expect(notOnDistribution.status).toBe(404);
+
+      const list = await t.get('/api/v1/assessments', { token: borderOfficer.token, query: { limit: '200' } });
+      const item = list.body.items.find((i: { id: string }) => i.id === published);
+      expect(item).toEqual(tear.body);
+    });
+
+    it('supersedes on publication', async () => {
+      const next = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody({ supersedes: published, distribution: { agencyCodes: [police.code] } }) });
+      expect(next.status).toBe(201);
+      await t.post(`/api/v1/assessments/${next.body.id}/submit`, { token: analyst.token });
+      expect((await t.post(`/api/v1/assessments/${next.body.id}/publish`, { token: supervisor.token })).status).toBe(200);
+      const old = await t.get(`/api/v1/assessments/${published}`, { token: analyst.token });
+      expect(old.body.supersededBy).toBe(next.body.id);
+    });
+  });
+
+  describe('national threat level', () => {
+    const publish = async (overrides: Record<string, unknown>) => {
+      const a = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody(overrides) });
+      expect(a.status).toBe(201);
+      await t.post(`/api/v1/assessments/${a.body.id}/submit`, { token: analyst.token });
+      const p = await t.post(`/api/v1/assessments/${a.body.id}/publish`, { token: supervisor.token });
+      expect(p.status).toBe(200);
+      return a.body.id as string;
+    };
+    const recommendation = async () => (await t.get('/api/v1/threat-level/recommendation', { token: supervisor.token })).body;
+
+    it('is public: level and since, nothing else', async () => {
+      const res = await t.get('/api/v1/threat-level');
+      expect(res.status).toBe(200);
+      expect(Object.keys(res.body).sort()).toEqual(['level', 'since']);
+    });
+
+    it('recommends the highest level among published, unexpired, unsuperseded national assessments', async () => {
+      // This file is the only one that publishes assessments, so the recommendation is ours to steer.
+      const before = await recommendation();
+      const severe = await publish({ recommendedLevel: 'SEVERE', title: `severe ${uniq()}` });
+      const regional = await publish({ recommendedLevel: 'CRITICAL', scope: 'REGIONAL', region: 'NORTH' });
+      let rec = await recommendation();
+      expect(rec.level).toBe('SEVERE');
+      expect(rec.contributing[0]).toEqual({ assessmentId: severe, recommendedLevel: 'SEVERE' });
+      expect(rec.contributing.map((c: { assessmentId: string }) => c.assessmentId)).not.toContain(regional);
+
+      const moderate = await publish({ recommendedLevel: 'MODERATE', supersedes: severe });
+      rec = await recommendation();
+      expect(rec.level).toBe(before.level === 'LOW' ? 'SUBSTANTIAL' : before.level);
+      expect(rec.contributing.map((c: { assessmentId: string }) => c.assessmentId)).toContain(moderate);
+      expect(rec.contributing.map((c: { assessmentId: string }) => c.assessmentId)).not.toContain(severe);
+
+      const critical = await publish({ recommendedLevel: 'CRITICAL' });
+      expect((await recommendation()).level).toBe('CRITICAL');
+      // Expiry: as if validUntil had passed.
+      await t.ds.query(`UPDATE assessment SET valid_until = now() - interval '1 minute' WHERE id = $1`, [critical]);
+      expect((await recommendation()).level).not.toBe('CRITICAL');
+
+      expect((await t.get('/api/v1/threat-level/recommendation', { token: policeOfficer.token })).status).toBe(403);
+    });
+
+    it('is set by a supervisor citing a published assessment; history is append-only', async () => {
+      const draft = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody() });
+      const body = { level: 'SEVERE', justification: 'Attack planning assessed as likely', assessmentIds: [draft.body.id] };
+      expect((await t.post('/api/v1/threat-level', { token: supervisor.token, body })).status).toBe(422);
+      expect((await t.post('/api/v1/threat-level', { token: supervisor.token, body: { ...body, assessmentIds: [] } })).status).toBe(400);
+      const cited = await publish({ recommendedLevel: 'SEVERE' });
+      expect((await t.post('/api/v1/threat-level', { token: analyst.token, body: { ...body, assessmentIds: [cited] } })).status).toBe(403);
+      const set = await t.post('/api/v1/threat-level', { token: supervisor.token, body: { ...body, assessmentIds: [cited] } });
+      expect(set.status).toBe(201);
+      expect(set.body).toMatchObject({ level: 'SEVERE', setBy: supervisor.id, assessmentIds: [cited] });
+
+      const pub = await t.get('/api/v1/threat-level');
+      expect(pub.body).toEqual({ level: 'SEVERE', since: set.body.since });
+      const history = await t.get('/api/v1/threat-level/history', { token: borderOfficer.token });
+      expect(history.body[0]).toEqual(set.body);
+      expect(history.body[history.body.length - 1]).toMatchObject({ level: 'LOW', setBy: null });
+      await expect(t.ds.query(`UPDATE threat_level_change SET level = 'LOW'`)).rejects.toThrow(/append-only/);
+      await expect(t.ds.query(`DELETE FROM threat_level_change`)).rejects.toThrow(/append-only/);
+    });
+  });
+});
