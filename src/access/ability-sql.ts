@@ -41,6 +41,11 @@ export function accessibleSql<T extends ObjectLiteral>(
     params[name] = value;
     return `:${name}`;
   };
+  const scalarOnly = (field: string): void => {
+    if (metadata.findColumnWithPropertyPath(field)?.isArray) {
+      throw new Error(`accessibleSql: eq/ne/in/nin on the array field "${field}" are not supported`);
+    }
+  };
   const arrayType = (field: string): string => {
     const col = metadata.findColumnWithPropertyPath(field);
     return col?.type === 'uuid' ? 'uuid[]' : 'text[]';
@@ -55,7 +60,7 @@ export function accessibleSql<T extends ObjectLiteral>(
         case 'or':
           return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;
         case 'not':
-          return `NOT (${parts.join(' AND ')})`;
+          return `NOT COALESCE((${parts.join(' AND ')}), FALSE)`;
         default:
           throw new Error(`accessibleSql: unsupported compound operator "${node.operator}"`);
       }
@@ -66,13 +71,18 @@ export function accessibleSql<T extends ObjectLiteral>(
       const value: unknown = node.value;
       switch (node.operator) {
         case 'eq':
+          scalarOnly(field);
           return value === null ? `${col} IS NULL` : `${col} = ${param(value)}`;
         case 'ne':
+          scalarOnly(field);
           return `${col} IS DISTINCT FROM ${param(value)}`;
+        // COALESCE: a NULL column is "not in" the list, as CASL decides in memory.
         case 'in':
-          return (value as unknown[]).length === 0 ? 'FALSE' : `${col} = ANY(${param(value)})`;
+          scalarOnly(field);
+          return (value as unknown[]).length === 0 ? 'FALSE' : `COALESCE(${col} = ANY(${param(value)}), FALSE)`;
         case 'nin':
-          return (value as unknown[]).length === 0 ? 'TRUE' : `NOT (${col} = ANY(${param(value)}))`;
+          scalarOnly(field);
+          return (value as unknown[]).length === 0 ? 'TRUE' : `NOT COALESCE(${col} = ANY(${param(value)}), FALSE)`;
         case 'all':
           return `${col} @> CAST(${param(value)} AS ${arrayType(field)})`;
         case 'subsetOf':

@@ -1,0 +1,320 @@
+import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, type MongoQuery } from '@casl/ability';
+import type { FieldCondition } from '@ucast/mongo2js';
+import fc from 'fast-check';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, type QueryRunner, type Repository } from 'typeorm';
+import { Agency, type AgencyKind } from '../agencies/agency.entity';
+import { loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source';
+import { Report } from '../reports/report.entity';
+import { User } from '../users/user.entity';
+import { AbilityFactory, type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
+import { accessibleSql, whereAccessible } from './ability-sql';
+import { CLASSIFICATIONS, TLPS } from './markings';
+import type { Principal } from './principal';
+import { ROLES } from './roles';
+
+/**
+ * Need-to-know has one definition (the ability factory) enforced twice: in memory for single items
+ * (`ability.can`) and as SQL for lists and searches (`whereAccessible`). These tests prove the two agree
+ * on real PostgreSQL, for random reports and random principals.
+ */
+
+const COMPARTMENTS = ['HUMINT', 'SIGINT', 'FININT'] as const;
+const code = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex').toUpperCase()}`;
+
+let ds: DataSource;
+/**
+ * Everything this spec writes happens in one transaction that is rolled back at the end: nothing is
+ * left behind, and the e2e suites sharing the database never see these rows — in particular the user
+ * below, whose committed presence would stop the app's first-run bootstrap (it only creates `admin` on
+ * an empty users table).
+ */
+let tx: QueryRunner;
+let reports: Repository<Report>;
+let agencies: Agency[];
+let creatorId: string;
+
+beforeAll(async () => {
+  ds = new DataSource({ ...dataSourceOptions(loadConfig()), logging: ['error'] });
+  await ds.initialize();
+  tx = ds.createQueryRunner();
+  await tx.connect();
+  await tx.startTransaction();
+  const m = tx.manager;
+  const kinds: AgencyKind[] = ['POLICE', 'CUSTOMS', 'BORDER', 'SECURITY_SERVICE'];
+  agencies = await m.save(
+    kinds.map((kind) => m.create(Agency, { code: code(kind.slice(0, 3)), name: `${kind} (ability-sql spec)`, kind, accreditation: 'TOP_SECRET' })),
+  );
+  const creator = await m.save(
+    m.create(User, {
+      username: `ability-sql-${code('').toLowerCase()}`,
+      passwordHash: 'not-a-hash: this account cannot log in',
+      agencyId: agencies[0].id,
+      roles: ['OFFICER'],
+      clearance: 'TOP_SECRET',
+      compartments: [...COMPARTMENTS],
+    }),
+  );
+  creatorId = creator.id;
+  reports = m.getRepository(Report);
+});
+
+afterAll(async () => {
+  if (tx?.isTransactionActive) await tx.rollbackTransaction();
+  await tx?.release();
+  await ds?.destroy();
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Generators
+// ---------------------------------------------------------------------------------------------------
+
+interface Markings {
+  agency: number;
+  classification: (typeof CLASSIFICATIONS)[number];
+  compartments: string[];
+  tlp: (typeof TLPS)[number];
+  releasableTo: number[];
+}
+
+/** Agency index: the test's agencies. */
+const agencyIndex = () => fc.integer({ min: 0, max: 3 });
+
+const markingsArb: fc.Arbitrary<Markings> = fc.record({
+  agency: agencyIndex(),
+  classification: fc.constantFrom(...CLASSIFICATIONS),
+  compartments: fc.shuffledSubarray([...COMPARTMENTS]),
+  tlp: fc.constantFrom(...TLPS),
+  releasableTo: fc.shuffledSubarray([0, 1, 2, 3]),
+});
+
+interface PrincipalSpec {
+  /** An index into the test's agencies, or 4: an agency no report comes from or is released to. */
+  agency: number;
+  inFusionCell: boolean;
+  roles: Principal['roles'];
+  clearance: Principal['clearance'];
+  compartments: string[];
+}
+
+const principalArb: fc.Arbitrary<PrincipalSpec> = fc.record({
+  agency: fc.integer({ min: 0, max: 4 }),
+  inFusionCell: fc.boolean(),
+  roles: fc.shuffledSubarray([...ROLES], { minLength: 1 }),
+  clearance: fc.constantFrom(...CLASSIFICATIONS),
+  compartments: fc.shuffledSubarray([...COMPARTMENTS, 'OTHER']),
+});
+
+const outsider = { id: randomUUID(), code: code('OUT') };
+
+function principalOf(spec: PrincipalSpec): Principal {
+  const agency = spec.agency < agencies.length ? agencies[spec.agency] : outsider;
+  return {
+    id: randomUUID(),
+    username: 'generated',
+    agencyId: agency.id,
+    agencyCode: agency.code,
+    inFusionCell: spec.inFusionCell,
+    roles: spec.roles,
+    clearance: spec.clearance,
+    compartments: spec.compartments,
+  };
+}
+
+/** Inserts the reports directly (no service, no audit) and loads them back as the service would. */
+async function insertReports(markings: Markings[]): Promise<Report[]> {
+  if (markings.length === 0) return [];
+  const now = new Date();
+  const { identifiers } = await reports.insert(
+    markings.map((m) => ({
+      agencyId: agencies[m.agency].id,
+      createdBy: creatorId,
+      title: 'ability-sql property test',
+      narrative: 'generated',
+      category: 'OTHER' as const,
+      occurredAt: now,
+      location: null,
+      sourceReliability: 'C' as const,
+      informationCredibility: 3,
+      classification: m.classification,
+      compartments: m.compartments,
+      tlp: m.tlp,
+      releasableTo: m.releasableTo.map((i) => agencies[i].code),
+      sourceDescription: null,
+      suspicionBasis: 'generated for a property test',
+      reviewDueAt: new Date(now.getTime() + 86_400_000),
+      validatedAt: null,
+      createdAt: now,
+    })),
+  );
+  const ids = identifiers.map((i) => String(i.id));
+  const loaded = await reports.createQueryBuilder('r').where('r.id = ANY(:ids)', { ids }).getMany();
+  expect(loaded).toHaveLength(markings.length);
+  return loaded;
+}
+
+/** The ids the database returns for (action, Report) among `ids`. */
+async function sqlIds(ability: AppAbility, action: Action, ids: string[]): Promise<string[]> {
+  const qb = reports.createQueryBuilder('r').select('r.id').where('r.id = ANY(:ids)', { ids });
+  whereAccessible(qb, ability, action, 'Report');
+  return (await qb.getMany()).map((r) => r.id).sort();
+}
+
+/** The ids the in-memory check allows for (action, Report) — the single-item path. */
+function memoryIds(ability: AppAbility, action: Action, rows: Report[]): string[] {
+  return rows
+    .filter((r) => ability.can(action, asSubject('Report', r)))
+    .map((r) => r.id)
+    .sort();
+}
+
+/**
+ * The matcher for hand-built abilities: CASL's Mongo operators plus `$subsetOf`, written here again
+ * (the factory's is private to it).
+ */
+const handMatcher = buildMongoQueryMatcher(
+  { $subsetOf: { type: 'field' } },
+  {
+    subsetOf: (condition: FieldCondition<string[]>, object: object, { get }: { get: (o: object, f: string) => unknown }) => {
+      const value = get(object, condition.field);
+      return Array.isArray(value) && value.every((v) => condition.value.includes(v as string));
+    },
+  },
+);
+
+// ---------------------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------------------
+
+describe('accessibleSql agrees with ability.can on real PostgreSQL', () => {
+  const factory = new AbilityFactory();
+  const ACTIONS: Action[] = ['read', 'readSource', 'validate'];
+
+  it('for the factory’s abilities: read, readSource and validate select exactly the rows ability.can allows', async () => {
+    const tally = Object.fromEntries(ACTIONS.map((a) => [a, { allowed: 0, denied: 0 }])) as Record<Action, { allowed: number; denied: number }>;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(markingsArb, { minLength: 0, maxLength: 60, size: 'max' }),
+        fc.array(principalArb, { minLength: 1, maxLength: 4, size: 'max' }),
+        async (markings, specs) => {
+          const rows = await insertReports(markings);
+          const ids = rows.map((r) => r.id);
+          for (const spec of specs) {
+            const ability = factory.createFor(principalOf(spec));
+            for (const action of ACTIONS) {
+              const inMemory = memoryIds(ability, action, rows);
+              expect(await sqlIds(ability, action, ids)).toEqual(inMemory);
+              tally[action].allowed += inMemory.length;
+              tally[action].denied += rows.length - inMemory.length;
+            }
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The property was not vacuous: every action both allowed and denied some rows.
+    for (const action of ACTIONS) {
+      expect(tally[action].allowed).toBeGreaterThan(0);
+      expect(tally[action].denied).toBeGreaterThan(0);
+    }
+  });
+
+  // The translator beyond what the factory uses today. Conditions are on NOT NULL columns (plus `eq null`):
+  // SQL's three-valued logic makes `in`/`nin`/`not` over a NULL differ from Mongo semantics.
+  it('for hand-built rules using every supported operator (eq, ne, in, nin, all, subsetOf, and, or, not/cannot)', async () => {
+    type Build = (b: AbilityBuilder<AppAbility>, a: Agency[]) => void;
+    const cases: Record<string, Build> = {
+      eq: ({ can }, a) => can('read', 'Report', { agencyId: a[1].id }),
+      'eq null': ({ can }) => can('read', 'Report', { validatedAt: null }),
+      ne: ({ can }) => can('read', 'Report', { classification: { $ne: 'SECRET' } }),
+      in: ({ can }) => can('read', 'Report', { tlp: { $in: ['AMBER', 'RED'] } }),
+      'in []': ({ can }) => can('read', 'Report', { tlp: { $in: [] } }),
+      nin: ({ can }) => can('read', 'Report', { classification: { $nin: ['TOP_SECRET', 'RESTRICTED'] } }),
+      'nin []': ({ can }) => can('read', 'Report', { classification: { $nin: [] } }),
+      all: ({ can }) => can('read', 'Report', { compartments: { $all: ['HUMINT', 'SIGINT'] } }),
+      'all (agency codes)': ({ can }, a) => can('read', 'Report', { releasableTo: { $all: [a[2].code] } }),
+      subsetOf: ({ can }) => can('read', 'Report', { compartments: { $subsetOf: ['FININT'] } } as MongoQuery),
+      and: ({ can }, a) => can('read', 'Report', { agencyId: a[0].id, tlp: 'GREEN', compartments: { $subsetOf: [] } } as MongoQuery),
+      or: ({ can }) => {
+        can('read', 'Report', { tlp: 'CLEAR' });
+        can('read', 'Report', { classification: 'UNCLASSIFIED' });
+      },
+      'cannot after can': ({ can, cannot }) => {
+        can('read', 'Report', { tlp: { $in: ['CLEAR', 'GREEN', 'AMBER'] } });
+        cannot('read', 'Report', { compartments: { $all: ['HUMINT'] } });
+      },
+      'unconditional can, then cannot': ({ can, cannot }) => {
+        can('read', 'Report');
+        cannot('read', 'Report', { classification: 'TOP_SECRET' });
+      },
+      'unconditional can': ({ can }) => can('read', 'Report'),
+      'unconditional cannot': ({ can, cannot }) => {
+        can('read', 'Report', { tlp: 'CLEAR' });
+        cannot('read', 'Report');
+      },
+      'other subject only': ({ can }) => can('read', 'Agency'),
+    };
+    const abilities = Object.entries(cases).map(([name, build]) => {
+      const b = new AbilityBuilder<AppAbility>(createMongoAbility);
+      build(b, agencies);
+      return { name, ability: b.build({ conditionsMatcher: handMatcher, detectSubjectType: (o) => (o as { __type: SubjectName }).__type }) };
+    });
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(markingsArb, { minLength: 1, maxLength: 60, size: 'max' }), async (markings) => {
+        const rows = await insertReports(markings);
+        const ids = rows.map((r) => r.id);
+        for (const { name, ability } of abilities) {
+          expect({ name, ids: await sqlIds(ability, 'read', ids) }).toEqual({ name, ids: memoryIds(ability, 'read', rows) });
+        }
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
+
+describe('accessibleSql fails closed', () => {
+  const qb = () => reports.createQueryBuilder('r');
+
+  it('answers FALSE when no rule grants the action (AUDITOR, ADMIN, or no rules at all)', () => {
+    const factory = new AbilityFactory();
+    for (const roles of [['AUDITOR'], ['ADMIN']] as Principal['roles'][]) {
+      const ability = factory.createFor(principalOf({ agency: 0, inFusionCell: true, roles, clearance: 'TOP_SECRET', compartments: [...COMPARTMENTS] }));
+      expect(accessibleSql(ability, 'read', 'Report', qb())).toEqual({ sql: 'FALSE', params: {} });
+    }
+    expect(accessibleSql(createMongoAbility<AppAbility>([]), 'read', 'Report', qb())).toEqual({ sql: 'FALSE', params: {} });
+  });
+
+  it('answers TRUE only for an unconditional rule', () => {
+    const ability = createMongoAbility<AppAbility>([{ action: 'read', subject: 'Report' }]);
+    expect(accessibleSql(ability, 'read', 'Report', qb()).sql).toBe('TRUE');
+  });
+
+  it('throws on an operator it cannot translate, rather than dropping the condition', () => {
+    const unsupported = [
+      { title: { $regex: '^secret' } },
+      { informationCredibility: { $gt: 2 } },
+      { compartments: { $size: 1 } },
+      { location: { $exists: true } },
+      { compartments: { $elemMatch: { $eq: 'HUMINT' } } },
+    ];
+    for (const conditions of unsupported) {
+      const ability = createMongoAbility<AppAbility>([{ action: 'read', subject: 'Report', conditions } as never]);
+      expect(() => accessibleSql(ability, 'read', 'Report', qb())).toThrow(/unsupported/);
+    }
+  });
+
+  it('throws on a field the entity does not map', () => {
+    const ability = createMongoAbility<AppAbility>([{ action: 'read', subject: 'Report', conditions: { noSuchField: 'x' } } as never]);
+    expect(() => accessibleSql(ability, 'read', 'Report', qb())).toThrow(/unknown field "noSuchField"/);
+  });
+
+  it('keeps values out of the SQL text: they travel as parameters', () => {
+    const evil = "x' OR '1'='1";
+    const ability = createMongoAbility<AppAbility>([{ action: 'read', subject: 'Report', conditions: { tlp: evil, releasableTo: { $all: [evil] } } }]);
+    const { sql, params } = accessibleSql(ability, 'read', 'Report', qb());
+    expect(sql).not.toContain(evil);
+    expect(Object.values(params)).toEqual(expect.arrayContaining([evil, [evil]]));
+  });
+});
