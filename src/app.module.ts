@@ -14,6 +14,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CorrelationModule } from './correlation/correlation.module';
 import { dataSourceOptions } from './database/data-source';
+import { DisseminationModule } from './dissemination/dissemination.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
 import { ThreatLevelModule } from './threat-level/threat-level.module';
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module';
     CorrelationModule,
     AssessmentsModule,
     ThreatLevelModule,
+    DisseminationModule,
     HealthModule,
   ],
   providers: [

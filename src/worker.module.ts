@@ -6,10 +6,11 @@ import { loggerOptions } from './common/logging';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
+import { DisseminationWorkerModule } from './dissemination/dissemination-worker.module';
 
 /**
- * The worker process: queue processors and schedulers only, no HTTP. (Dissemination and retention
- * processors join here with their issues; for now it keeps the audit chain moving.)
+ * The worker process: queue processors and schedulers only, no HTTP. It delivers disseminations
+ * and keeps the audit chain moving.
  */
 @Module({
   imports: [
@@ -17,6 +18,7 @@ import { dataSourceOptions } from './database/data-source';
     LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: loggerOptions }),
     TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: dataSourceOptions }),
     AuditModule,
+    DisseminationWorkerModule,
   ],
 })
 export class WorkerModule {}

@@ -27,13 +27,19 @@ export type Action =
   /** read only the sanitised tearline of a published assessment */
   | 'readTearline'
   /** set the national threat level */
-  | 'set';
+  | 'set'
+  /** acknowledge an inbox item (an officer of the recipient agency) */
+  | 'acknowledge'
+  /** re-queue a FAILED dissemination */
+  | 'redrive';
 
 export type SubjectName =
   | 'Report'
   | 'Assessment'
   | 'ThreatLevel'
   | 'ThreatRecommendation'
+  | 'Dissemination'
+  | 'Inbox'
   | 'Agency'
   | 'User'
   | 'AuditEvent'
@@ -82,7 +88,9 @@ export class AbilityFactory {
     }
     if (user.roles.includes('AUDITOR')) {
       can('read', 'AuditEvent');
+      can('read', 'Dissemination');
     }
+    if (user.roles.includes('ADMIN')) can('redrive', 'Dissemination');
 
     if (user.roles.some((r) => CONTENT_ROLES.includes(r))) {
       // Every read rule is bounded by clearance and compartments.
@@ -93,6 +101,8 @@ export class AbilityFactory {
       const isCellAnalyst = user.inFusionCell && user.roles.some((r) => CELL_ROLES.includes(r));
 
       can('create', 'Report');
+      can('read', 'Inbox');
+      if (user.roles.includes('OFFICER')) can('acknowledge', 'Inbox');
       // 1. originator
       can('read', 'Report', { ...cleared, agencyId: user.agencyId });
       // 2. reports are submitted to the cell
@@ -123,9 +133,11 @@ export class AbilityFactory {
         can('update', 'Assessment', { authorId: user.id, status: 'DRAFT' });
         can('submit', 'Assessment', { authorId: user.id, status: 'DRAFT' });
         can('read', 'ThreatRecommendation');
+        can('read', 'Dissemination');
         if (user.roles.includes('SUPERVISOR')) {
           can('publish', 'Assessment');
           can('set', 'ThreatLevel');
+          can('redrive', 'Dissemination');
         }
       }
     }

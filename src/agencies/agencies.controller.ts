@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
+import { badRequest } from '../common/domain.exception';
+import { SetWebhookDto } from '../dissemination/dto/webhook.dto';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { AgenciesService, agencyView } from './agencies.service';
 import { CreateAgencyDto } from './dto/create-agency.dto';
@@ -25,5 +27,16 @@ export class AgenciesController {
   @ApiConflictResponse({ description: 'Duplicate code, or a second fusion cell' })
   async create(@Ctx() ctx: AuthedContext, @Body() dto: CreateAgencyDto) {
     return agencyView(await this.agencies.create(ctx, dto));
+  }
+
+  @Put(':id/webhook')
+  @Authorize('manage', 'Agency')
+  @ApiOperation({ summary: 'Set the agency’s Standard Webhooks endpoint (ADMIN); a generated secret is returned once' })
+  setWebhook(
+    @Ctx() ctx: AuthedContext,
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) })) id: string,
+    @Body() dto: SetWebhookDto,
+  ) {
+    return this.agencies.setWebhook(ctx, id, dto.url, dto.secret);
   }
 }

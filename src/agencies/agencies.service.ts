@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
 import { isUniqueViolation } from '../common/db-errors';
-import { conflict } from '../common/domain.exception';
+import { badRequest, conflict, notFound } from '../common/domain.exception';
 import type { RequestContext } from '../common/request-context';
 import { Agency } from './agency.entity';
 import type { CreateAgencyDto } from './dto/create-agency.dto';
@@ -17,7 +19,25 @@ export class AgenciesService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Sets an agency's webhook. A generated secret is returned once and never again. */
+  async setWebhook(ctx: RequestContext, id: string, url: string, secret?: string) {
+    const problem = new WebhookPolicy(this.config.WEBHOOK_ALLOWED_HOSTS).validateUrl(url);
+    if (problem) throw badRequest(problem, { fields: ['url'] });
+    if (secret !== undefined && !isValidSecret(secret)) {
+      throw badRequest('secret must be whsec_ followed by the base64 of 24 to 64 bytes', { fields: ['secret'] });
+    }
+    const generated = secret === undefined;
+    const value = secret ?? generateSecret();
+    return this.ds.transaction(async (m) => {
+      const res = await m.update(Agency, { id }, { webhookUrl: url, webhookSecret: value });
+      if (!res.affected) throw notFound('Agency');
+      await this.audit.record(ctx, { action: 'agency.webhook', resourceType: 'Agency', resourceId: id, outcome: 'ALLOWED', details: { url, secretGenerated: generated } }, m);
+      return { agencyId: id, url, ...(generated ? { secret: value } : {}) };
+    });
+  }
 
   list(): Promise<Agency[]> {
     return this.ds.getRepository(Agency).find({ order: { code: 'ASC' } });

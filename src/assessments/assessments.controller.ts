@@ -10,6 +10,8 @@ import {
 import { Authorize } from '../common/decorators';
 import { badRequest } from '../common/domain.exception';
 import { type AuthedContext, Ctx } from '../common/request-context';
+import { OutboxService } from '../dissemination/outbox.service';
+import { RelayService } from '../dissemination/relay.service';
 import { AssessmentsService } from './assessments.service';
 import { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
 import { ListAssessmentsQuery } from './dto/list-assessments.query';
@@ -19,7 +21,11 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be 
 @ApiTags('assessments')
 @Controller('api/v1/assessments')
 export class AssessmentsController {
-  constructor(private readonly assessments: AssessmentsService) {}
+  constructor(
+    private readonly assessments: AssessmentsService,
+    private readonly outbox: OutboxService,
+    private readonly relay: RelayService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -54,8 +60,13 @@ export class AssessmentsController {
   @ApiOperation({ summary: 'Publish (a SUPERVISOR who is not the author): PUBLISHED, disseminations created' })
   @ApiConflictResponse({ description: 'Not IN_REVIEW' })
   @ApiUnprocessableEntityResponse({ description: 'The author may not publish their own assessment' })
-  publish(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
-    return this.assessments.publish(ctx, id);
+  async publish(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+    // The disseminations commit with the publication (outbox); the relay queues them afterwards.
+    const view = await this.assessments.publish(ctx, id, async (m, a) => {
+      await this.outbox.forAssessment(ctx, m, a);
+    });
+    this.relay.kick();
+    return view;
   }
 
   @Get()

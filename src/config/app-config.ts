@@ -74,6 +74,10 @@ export class AppConfig {
   @IsString({ each: true })
   WEBHOOK_ALLOWED_HOSTS: string[] = [];
 
+  /** Prefix of every BullMQ key in Redis (lets several deployments or test runs share one Redis). */
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1–64 of A-Z a-z 0-9 _ . : -' })
+  QUEUE_PREFIX = 'fusion';
+
   /** Entity values found in more reports than this are not correlated (reported as over-common instead). */
   @Transform(toInt)
   @IsInt()
@@ -107,6 +111,7 @@ const KEYS = [
   'JWT_TTL_SECONDS',
   'WEBHOOK_ALLOWED_HOSTS',
   'CORRELATION_LIMIT',
+  'QUEUE_PREFIX',
   'LOG_LEVEL',
 ] as const;
 

@@ -2,6 +2,8 @@ import { Agency } from '../agencies/agency.entity';
 import { Assessment } from '../assessments/assessment.entity';
 import { AuditEvent, AuditPending } from '../audit/audit-event.entity';
 import { LoginFailure } from '../auth/login-failure.entity';
+import { Dissemination } from '../dissemination/dissemination.entity';
+import { InboxItem } from '../dissemination/inbox-item.entity';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
 import { ReportEntity } from '../reports/report-entity.entity';
 import { Report } from '../reports/report.entity';
@@ -9,4 +11,4 @@ import { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
 import { User } from '../users/user.entity';
 
 /** Every mapped table. Migrations create them; `synchronize` is never used. */
-export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, IdempotencyKey, AuditEvent, AuditPending, Assessment, ThreatLevelChange];
+export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, IdempotencyKey, AuditEvent, AuditPending, Assessment, ThreatLevelChange, Dissemination, InboxItem];

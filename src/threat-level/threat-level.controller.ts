@@ -2,13 +2,19 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Authorize, Public } from '../common/decorators';
 import { type AuthedContext, Ctx } from '../common/request-context';
+import { OutboxService } from '../dissemination/outbox.service';
+import { RelayService } from '../dissemination/relay.service';
 import { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelService } from './threat-level.service';
 
 @ApiTags('threat level')
 @Controller('api/v1/threat-level')
 export class ThreatLevelController {
-  constructor(private readonly threat: ThreatLevelService) {}
+  constructor(
+    private readonly threat: ThreatLevelService,
+    private readonly outbox: OutboxService,
+    private readonly relay: RelayService,
+  ) {}
 
   @Get()
   @Public()
@@ -37,7 +43,12 @@ export class ThreatLevelController {
   @ApiOperation({ summary: 'Set the national threat level (SUPERVISOR), citing published assessments' })
   @ApiCreatedResponse({ description: 'The new entry of the history' })
   @ApiUnprocessableEntityResponse({ description: 'A cited assessment is not published or not readable' })
-  set(@Ctx() ctx: AuthedContext, @Body() dto: SetThreatLevelDto) {
-    return this.threat.set(ctx, dto);
+  async set(@Ctx() ctx: AuthedContext, @Body() dto: SetThreatLevelDto) {
+    // Every active agency gets a THREAT_LEVEL notice, committed with the change.
+    const change = await this.threat.set(ctx, dto, async (m, c) => {
+      await this.outbox.forThreatLevel(ctx, m, c);
+    });
+    this.relay.kick();
+    return change;
   }
 }

@@ -1,0 +1,22 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { DeliveryService } from './delivery.service';
+import { DISSEMINATION_QUEUE, type JobMap } from './queue';
+
+/** Consumes delivery jobs. Lives only in the worker process (src/worker.ts). */
+@Processor(DISSEMINATION_QUEUE, { concurrency: 16, maxStalledCount: 3 })
+export class DisseminationProcessor extends WorkerHost {
+  private readonly logger = new Logger(DisseminationProcessor.name);
+
+  constructor(private readonly delivery: DeliveryService) {
+    super();
+  }
+
+  async process(job: Job<JobMap['deliver']>): Promise<string> {
+    // attemptsMade counts earlier failed attempts of this job; this is attempt attemptsMade + 1.
+    const outcome = await this.delivery.deliver(job.data.disseminationId, job.attemptsMade + 1);
+    this.logger.debug({ id: job.id, outcome }, 'dissemination processed');
+    return outcome;
+  }
+}

@@ -1,0 +1,160 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { Brackets, type DataSource, In } from 'typeorm';
+import { asSubject } from '../access/ability.factory';
+import { type Classification, dominates, isSubset } from '../access/markings';
+import type { Principal } from '../access/principal';
+import { Assessment } from '../assessments/assessment.entity';
+import { AuditService } from '../audit/audit.service';
+import { conflict, notFound } from '../common/domain.exception';
+import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common/pagination';
+import type { AuthedContext } from '../common/request-context';
+import { Dissemination, type Variant } from './dissemination.entity';
+import { InboxItem } from './inbox-item.entity';
+import { DISSEMINATION_QUEUE } from './queue';
+import { RelayService } from './relay.service';
+
+export function disseminationView(d: Dissemination) {
+  return {
+    id: d.id,
+    agencyCode: d.agencyCode,
+    variant: d.variant,
+    status: d.status,
+    attempts: d.attempts,
+    deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    acknowledgedAt: d.acknowledgedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * An inbox item as one reader may see it: the agency received the variant its accreditation allows,
+ * and a reader whose own clearance is lower sees the tearline (if cleared for that) or no content.
+ */
+export function inboxView(item: InboxItem, reader: Principal) {
+  let variant: Variant = item.variant;
+  let content: Record<string, unknown> | null = item.content;
+  if (item.kind === 'ASSESSMENT') {
+    const c = item.content as { classification?: Classification; compartments?: string[]; tearline?: { classification: Classification } | null };
+    const fullOk = variant === 'FULL' && !!c.classification && dominates(reader.clearance, c.classification) && isSubset(c.compartments ?? [], reader.compartments);
+    const tearline = c.tearline ?? null;
+    if (!fullOk) {
+      if (tearline && dominates(reader.clearance, tearline.classification)) {
+        variant = 'TEARLINE';
+        content = { assessmentId: item.assessmentId, tearline };
+      } else {
+        variant = 'WITHHELD';
+        content = null;
+      }
+    }
+  }
+  return {
+    id: item.id,
+    kind: item.kind,
+    ...(item.assessmentId ? { assessmentId: item.assessmentId } : {}),
+    variant,
+    content,
+    deliveredAt: item.deliveredAt.toISOString(),
+    acknowledgedAt: item.acknowledgedAt?.toISOString() ?? null,
+  };
+}
+
+@Injectable()
+export class DisseminationService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @InjectQueue(DISSEMINATION_QUEUE) private readonly queue: Queue,
+    private readonly relay: RelayService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Dissemination status of one assessment, for the cell (who may read it) and auditors. */
+  async forAssessment(ctx: AuthedContext, assessmentId: string) {
+    const a = await this.ds.getRepository(Assessment).findOneBy({ id: assessmentId });
+    const auditor = ctx.principal.roles.includes('AUDITOR');
+    if (!a || (!auditor && !ctx.ability.can('read', asSubject('Assessment', a)))) {
+      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: a ? 'need-to-know' : 'not found' });
+      throw notFound('Assessment');
+    }
+    const rows = await this.ds.getRepository(Dissemination).find({ where: { assessmentId }, order: { agencyCode: 'ASC' } });
+    await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, resourceIds: rows.map((d) => d.id), outcome: 'ALLOWED' });
+    return rows.map(disseminationView);
+  }
+
+  /** FAILED → QUEUED, and back into the queue (now, or by the relay when Redis returns). */
+  async redrive(ctx: AuthedContext, id: string) {
+    const d = await this.ds.transaction(async (m) => {
+      const row = await m.findOne(Dissemination, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw notFound('Dissemination');
+      if (row.status !== 'FAILED') {
+        await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: `status is ${row.status}` });
+        throw conflict(`Only a FAILED dissemination can be redriven (this one is ${row.status})`);
+      }
+      row.status = 'QUEUED';
+      row.queuedAt = new Date();
+      row.failedAt = null;
+      await m.save(row);
+      await this.audit.record(
+        ctx,
+        { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, resourceIds: [row.assessmentId ?? row.threatLevelChangeId ?? '', row.agencyId].filter(Boolean), outcome: 'ALLOWED' },
+        m,
+      );
+      return row;
+    });
+    try {
+      await this.queue.remove(id); // the exhausted job, so the relay can add a fresh one
+    } catch {
+      /* Redis down: the relay replaces the failed job when it returns */
+    }
+    this.relay.kick();
+    return disseminationView(d);
+  }
+
+  async inbox(ctx: AuthedContext, q: PageQuery): Promise<Page<ReturnType<typeof inboxView>>> {
+    const qb = this.ds.getRepository(InboxItem).createQueryBuilder('i').where('i.agency_id = :agencyId', { agencyId: ctx.principal.agencyId });
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor, ['date', 'uuid']);
+      qb.andWhere(new Brackets((w) => w.where('i.delivered_at < :at', { at }).orWhere('i.delivered_at = :at AND i.id < :id', { at, id })));
+    }
+    const rows = await qb.orderBy('i.delivered_at', 'DESC').addOrderBy('i.id', 'DESC').limit(q.limit + 1).getMany();
+    const page = rows.slice(0, q.limit);
+    const items = page.map((i) => inboxView(i, ctx.principal));
+    await this.audit.record(ctx, {
+      action: 'inbox.list',
+      resourceType: 'Inbox',
+      resourceIds: [...page.map((i) => i.id), ...new Set(page.flatMap((i) => (i.assessmentId ? [i.assessmentId] : [])))],
+      outcome: 'ALLOWED',
+      details: { variants: Object.fromEntries(items.map((i) => [i.id, i.variant])) },
+    });
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > q.limit ? encodeCursor([last.deliveredAt.toISOString(), last.id]) : null };
+  }
+
+  /** An officer of the recipient agency acknowledges receipt. Acknowledging twice changes nothing. */
+  async acknowledge(ctx: AuthedContext, id: string) {
+    return this.ds.transaction(async (m) => {
+      const item = await m.findOne(InboxItem, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!item || item.agencyId !== ctx.principal.agencyId) {
+        await this.audit.record(ctx, { action: 'dissemination.acknowledge', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: item ? 'another agency’s inbox' : 'not found' });
+        throw notFound('Inbox item');
+      }
+      if (!item.acknowledgedAt) {
+        item.acknowledgedAt = new Date();
+        item.acknowledgedBy = ctx.principal.id;
+        await m.save(item);
+        await m.update(
+          Dissemination,
+          { id, status: In(['DELIVERED', 'QUEUED', 'PENDING', 'FAILED']) },
+          { status: 'ACKNOWLEDGED', acknowledgedAt: item.acknowledgedAt, acknowledgedBy: ctx.principal.id },
+        );
+        await this.audit.record(
+          ctx,
+          { action: 'dissemination.acknowledge', resourceType: 'Dissemination', resourceId: id, resourceIds: [item.assessmentId ?? '', item.agencyId].filter(Boolean), outcome: 'ALLOWED' },
+          m,
+        );
+      }
+      return inboxView(item, ctx.principal);
+    });
+  }
+}

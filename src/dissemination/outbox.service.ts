@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, In } from 'typeorm';
+import { dominates } from '../access/markings';
+import { Agency } from '../agencies/agency.entity';
+import type { Assessment } from '../assessments/assessment.entity';
+import { tearlineOf } from '../assessments/assessments.service';
+import { AuditService } from '../audit/audit.service';
+import type { RequestContext } from '../common/request-context';
+import type { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
+import { Dissemination, type Variant } from './dissemination.entity';
+
+/** The variant an agency may receive: its accreditation against the assessment's and tearline's markings. */
+export function variantFor(agency: Pick<Agency, 'accreditation'>, a: Assessment): Variant {
+  if (dominates(agency.accreditation, a.classification)) return 'FULL';
+  const tearline = tearlineOf(a);
+  if (tearline && dominates(agency.accreditation, tearline.classification)) return 'TEARLINE';
+  return 'WITHHELD';
+}
+
+/** What an agency receives for each variant. Cited report ids stay inside the cell. */
+export function assessmentContent(a: Assessment, variant: Variant): Record<string, unknown> | null {
+  const tearline = tearlineOf(a);
+  if (variant === 'TEARLINE') return { assessmentId: a.id, tearline };
+  if (variant === 'WITHHELD') return null;
+  return {
+    assessmentId: a.id,
+    title: a.title,
+    keyJudgements: a.keyJudgements,
+    body: a.body,
+    likelihood: a.likelihood,
+    recommendedLevel: a.recommendedLevel,
+    scope: a.scope,
+    region: a.region,
+    sectors: a.sectors,
+    classification: a.classification,
+    compartments: a.compartments,
+    tlp: a.tlp,
+    validUntil: a.validUntil.toISOString(),
+    supersedes: a.supersedes,
+    tearline,
+    citedReports: a.reportIds.length,
+    publishedAt: a.publishedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * The transactional outbox: disseminations are written with the publication (or threat-level change)
+ * that causes them, in the caller's transaction. The relay moves them to the queue afterwards.
+ */
+@Injectable()
+export class OutboxService {
+  constructor(private readonly audit: AuditService) {}
+
+  async forAssessment(ctx: RequestContext, m: EntityManager, a: Assessment): Promise<Dissemination[]> {
+    const agencies = await m.find(Agency, {
+      where: a.distributionAll ? { active: true } : { active: true, code: In(a.distributionCodes) },
+      order: { code: 'ASC' },
+    });
+    return this.write(
+      ctx,
+      m,
+      agencies.map((agency) => {
+        const variant = variantFor(agency, a);
+        return { kind: 'ASSESSMENT' as const, assessmentId: a.id, threatLevelChangeId: null, agency, variant, content: assessmentContent(a, variant) };
+      }),
+    );
+  }
+
+  async forThreatLevel(ctx: RequestContext, m: EntityManager, change: ThreatLevelChange): Promise<Dissemination[]> {
+    const agencies = await m.find(Agency, { where: { active: true }, order: { code: 'ASC' } });
+    const content = { level: change.level, since: change.since.toISOString() };
+    return this.write(
+      ctx,
+      m,
+      agencies.map((agency) => ({ kind: 'THREAT_LEVEL' as const, assessmentId: null, threatLevelChangeId: change.id, agency, variant: 'FULL' as const, content })),
+    );
+  }
+
+  private async write(
+    ctx: RequestContext,
+    m: EntityManager,
+    items: { kind: Dissemination['kind']; assessmentId: string | null; threatLevelChangeId: string | null; agency: Agency; variant: Variant; content: Record<string, unknown> | null }[],
+  ): Promise<Dissemination[]> {
+    if (items.length === 0) return [];
+    const now = new Date();
+    const rows = items.map((i) =>
+      m.create(Dissemination, {
+        kind: i.kind,
+        assessmentId: i.assessmentId,
+        threatLevelChangeId: i.threatLevelChangeId,
+        agencyId: i.agency.id,
+        agencyCode: i.agency.code,
+        variant: i.variant,
+        status: i.variant === 'WITHHELD' ? 'WITHHELD' : 'PENDING',
+        content: i.content,
+        attempts: 0,
+        createdAt: now,
+      }),
+    );
+    const saved = await m.save(rows);
+    await this.audit.recordMany(
+      ctx,
+      saved.map((d) => ({
+        action: 'dissemination.create',
+        resourceType: 'Dissemination',
+        resourceId: d.id,
+        resourceIds: [d.assessmentId ?? d.threatLevelChangeId ?? '', d.agencyId].filter(Boolean),
+        outcome: 'ALLOWED' as const,
+        reason: d.kind === 'ASSESSMENT' ? 'assessment published to its distribution' : 'national threat level changed',
+        details: { kind: d.kind, agencyCode: d.agencyCode, variant: d.variant, status: d.status },
+      })),
+      m,
+    );
+    return saved;
+  }
+}

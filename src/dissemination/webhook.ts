@@ -1,0 +1,177 @@
+import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+/** Addresses a webhook may not reach unless WEBHOOK_ALLOWED_HOSTS says so (SSRF). */
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The operator's exceptions: host names, addresses and CIDR ranges (WEBHOOK_ALLOWED_HOSTS). */
+export class WebhookPolicy {
+  private readonly names = new Set<string>();
+  private readonly allowed = new BlockList();
+
+  constructor(entries: string[]) {
+    for (const raw of entries) {
+      const entry = raw.trim().toLowerCase();
+      const [addr, bits] = entry.split('/');
+      const family = isIP(addr);
+      if (family && bits !== undefined) this.allowed.addSubnet(addr, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+      else if (family) this.allowed.addAddress(addr, family === 6 ? 'ipv6' : 'ipv4');
+      else this.names.add(entry.replace(/\.$/, ''));
+    }
+  }
+
+  hostAllowed(host: string): boolean {
+    return this.names.has(host.toLowerCase().replace(/\.$/, ''));
+  }
+
+  /** Whether a resolved address may be reached: public, or listed by the operator. */
+  addressAllowed(address: string): boolean {
+    const family = isIP(address);
+    if (!family) return false;
+    const type = family === 6 ? 'ipv6' : 'ipv4';
+    if (this.allowed.check(address, type)) return true;
+    // IPv4-mapped IPv6 addresses are judged by their IPv4 part.
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    if (mapped) return this.addressAllowed(mapped[1]);
+    return !PRIVATE.check(address, type);
+  }
+
+  /** Checks a URL's form and, for a literal or well-known host, its address. DNS is checked at delivery. */
+  validateUrl(value: string): string | null {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return 'url must be an absolute http or https URL';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'url must use http or https';
+    if (url.username || url.password) return 'url must not carry credentials';
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (this.hostAllowed(host)) return null;
+    if (isIP(host) && !this.addressAllowed(host)) return 'url points to a private, loopback or link-local address (see WEBHOOK_ALLOWED_HOSTS)';
+    if (/^localhost$|\.localhost$|\.local$|\.internal$/i.test(host)) return 'url points to a local host name (see WEBHOOK_ALLOWED_HOSTS)';
+    return null;
+  }
+}
+
+/** `whsec_` + base64 of 24–64 random bytes (Standard Webhooks secret format). */
+export function generateSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+export function isValidSecret(secret: string): boolean {
+  const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!m) return false;
+  const bytes = Buffer.from(m[1], 'base64');
+  return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64').replace(/=+$/, '') === m[1].replace(/=+$/, '');
+}
+
+export interface WebhookResult {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+}
+
+const TIMEOUT_MS = 10_000;
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * POSTs `body` signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature =
+ * v1,base64(HMAC-SHA256(id.timestamp.body))). Any 2xx counts as delivered. No redirects are followed,
+ * the response is read up to 64 KiB, and the connection goes only to addresses the policy allows —
+ * checked on the resolved address at connect time, so DNS rebinding cannot slip past it.
+ */
+export function postWebhook(policy: WebhookPolicy, url: string, secret: string, id: string, body: string): Promise<WebhookResult> {
+  const target = new URL(url);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const hostListed = policy.hostAllowed(host);
+  if (isIP(host) && !hostListed && !policy.addressAllowed(host)) {
+    return Promise.resolve({ ok: false, status: null, error: 'address not allowed' });
+  }
+  const timestamp = new Date();
+  const signature = new Webhook(secret).sign(id, timestamp, body);
+  const lookup = (hostname: string, options: object, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, []);
+      const list = addresses;
+      const bad = list.find((a) => !hostListed && !policy.addressAllowed(a.address));
+      if (bad) return cb(new Error(`address ${bad.address} not allowed`), []);
+      const all = (options as { all?: boolean }).all;
+      if (all) return cb(null, list);
+      return cb(null, list[0].address, list[0].family);
+    });
+  };
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: WebhookResult) => {
+      if (!settled) {
+        settled = true;
+        resolve(r);
+      }
+    };
+    const req = client.request(
+      target,
+      {
+        method: 'POST',
+        lookup: lookup,
+        timeout: TIMEOUT_MS,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'fusion-cell-webhooks/1',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+      },
+      (res) => {
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_RESPONSE_BYTES) res.destroy();
+        });
+        const status = res.statusCode ?? 0;
+        const finish = () => done({ ok: status >= 200 && status < 300, status, error: status >= 200 && status < 300 ? null : `HTTP ${status}` });
+        res.on('end', finish);
+        res.on('close', finish);
+        res.on('error', finish);
+      },
+    );
+    const overall = setTimeout(() => req.destroy(new Error('timeout')), TIMEOUT_MS);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => done({ ok: false, status: null, error: err.message }));
+    req.on('close', () => clearTimeout(overall));
+    req.end(body);
+  });
+}

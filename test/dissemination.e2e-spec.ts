@@ -1,0 +1,221 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Webhook } from 'standardwebhooks';
+import { WorkerModule } from '../src/worker.module';
+import { TestApp, uniq } from './support/app';
+import { createMigratedDatabase, dropDatabase } from './support/db';
+import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+import { WebhookReceiver, waitFor } from './support/receiver';
+
+const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+
+/** Dissemination end to end: API + a running worker + real Redis + a local webhook receiver. */
+describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
+  const dbName = `fusion_dissem_${Date.now()}_${process.pid}`;
+  const receiver = new WebhookReceiver();
+  let t: TestApp;
+  let worker: INestApplicationContext;
+  let fx: Fixtures;
+  let full: AgencyRef, tear: AgencyRef, withheld: AgencyRef, broken: AgencyRef;
+  let fullOfficer: Actor, tearOfficer: Actor, withheldOfficer: Actor, analyst: Actor, supervisor: Actor, auditor: Actor;
+  let assessmentId: string;
+
+  beforeAll(async () => {
+    await receiver.start();
+    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
+    process.env.QUEUE_PREFIX = `fusiontest-dissem-${process.pid}-${Date.now()}`;
+    process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+    t = await TestApp.start();
+    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+    await worker.init();
+    fx = new Fixtures(t);
+    const cell = await fx.fusionCell();
+    [full, tear, withheld, broken] = await Promise.all([
+      fx.agency('POLICE', 'TOP_SECRET'),
+      fx.agency('CUSTOMS', 'CONFIDENTIAL'),
+      fx.agency('FOREIGN_PARTNER', 'RESTRICTED'),
+      fx.agency('BORDER', 'SECRET'),
+    ]);
+    fullOfficer = await fx.user(full, ['OFFICER'], 'SECRET');
+    tearOfficer = await fx.user(tear, ['OFFICER'], 'CONFIDENTIAL');
+    withheldOfficer = await fx.user(withheld, ['OFFICER'], 'RESTRICTED');
+    analyst = await fx.user(cell, ['ANALYST'], 'TOP_SECRET');
+    supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
+    auditor = await fx.user(cell, ['AUDITOR'], 'UNCLASSIFIED');
+    const admin = await fx.admin();
+    receiver.plan('/full', [500, 503, 200]);
+    receiver.plan('/tear', [204]);
+    receiver.plan('/broken', [500]);
+    for (const [agency, path] of [[full, '/full'], [tear, '/tear'], [broken, '/broken']] as const) {
+      const res = await t.call('PUT', `/api/v1/agencies/${agency.id}/webhook`, { token: admin, body: { url: receiver.url(path), secret: SECRET } });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+    await receiver.stop();
+    await dropDatabase(dbName);
+  });
+
+  const statuses = async () => (await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: analyst.token })).body as any[];
+  const settled = async () => {
+    const rows = await statuses();
+    return rows.every((r) => !['PENDING', 'QUEUED'].includes(r.status)) ? rows : null;
+  };
+
+  it('validates webhook settings: http(s) only, no private addresses unless allowed, Standard Webhooks secrets', async () => {
+    const admin = await fx.admin();
+    const put = (body: object) => t.call('PUT', `/api/v1/agencies/${withheld.id}/webhook`, { token: admin, body });
+    expect((await put({ url: 'ftp://example.org/x' })).status).toBe(400);
+    expect((await put({ url: 'http://10.1.2.3/hook' })).status).toBe(400);
+    expect((await put({ url: 'http://169.254.169.254/latest/meta-data' })).status).toBe(400);
+    expect((await put({ url: 'http://[::1]:8080/x' })).status).toBe(400);
+    expect((await put({ url: 'https://user:pw@example.org/x' })).status).toBe(400);
+    expect((await put({ url: 'https://hooks.example.org/x', secret: 'not-a-secret' })).status).toBe(400);
+    const generated = await put({ url: 'https://hooks.example.org/x' });
+    expect(generated.status).toBe(200);
+    expect(generated.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    expect((await t.call('PUT', `/api/v1/agencies/${withheld.id}/webhook`, { token: fullOfficer.token, body: { url: 'https://x.example.org' } })).status).toBe(403);
+    // Leave the withheld agency without a webhook target that would be contacted.
+    await t.ds.query(`UPDATE agency SET webhook_url = NULL, webhook_secret = NULL WHERE id = $1`, [withheld.id]);
+  });
+
+  it('publishing creates one dissemination per recipient with its variant, in the same transaction', async () => {
+    const report = await t.post('/api/v1/reports', { token: fullOfficer.token, body: reportBody({ classification: 'SECRET', tlp: 'AMBER' }) });
+    const draft = await t.post('/api/v1/assessments', {
+      token: analyst.token,
+      body: {
+        title: `Dissemination test ${uniq()}`,
+        keyJudgements: ['Judgement one'],
+        body: 'SECRET BODY TEXT',
+        likelihood: 'LIKELY',
+        recommendedLevel: 'SUBSTANTIAL',
+        scope: 'NATIONAL',
+        sectors: [],
+        reportIds: [report.body.id],
+        classification: 'SECRET',
+        compartments: [],
+        tlp: 'AMBER',
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+        distribution: { agencyCodes: [full.code, tear.code, withheld.code, broken.code] },
+        tearline: { summary: 'Sanitised summary for partners', classification: 'CONFIDENTIAL', tlp: 'GREEN' },
+      },
+    });
+    expect(draft.status).toBe(201);
+    assessmentId = draft.body.id;
+    await t.post(`/api/v1/assessments/${assessmentId}/submit`, { token: analyst.token });
+    expect((await t.post(`/api/v1/assessments/${assessmentId}/publish`, { token: supervisor.token })).status).toBe(200);
+
+    const rows = await statuses();
+    expect(rows.map((r) => [r.agencyCode, r.variant]).sort()).toEqual(
+      [
+        [full.code, 'FULL'],
+        [tear.code, 'TEARLINE'],
+        [withheld.code, 'WITHHELD'],
+        [broken.code, 'FULL'],
+      ].sort(),
+    );
+    expect(rows.find((r) => r.agencyCode === withheld.code).status).toBe('WITHHELD');
+  });
+
+  it('delivers, retrying with backoff: fails twice then accepts → DELIVERED after 3 attempts, verifiable signatures, same webhook-id', async () => {
+    const rows = await waitFor(settled, 'disseminations to settle');
+    const byCode = Object.fromEntries(rows.map((r) => [r.agencyCode, r]));
+    expect(byCode[full.code]).toMatchObject({ status: 'DELIVERED', attempts: 3 });
+    expect(byCode[tear.code]).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+    expect(byCode[broken.code]).toMatchObject({ status: 'FAILED', attempts: 4 });
+
+    const posts = receiver.for('/full');
+    expect(posts).toHaveLength(3);
+    expect(new Set(posts.map((p) => p.headers['webhook-id']))).toEqual(new Set([byCode[full.code].id]));
+    const wh = new Webhook(SECRET);
+    for (const p of posts) {
+      const payload = wh.verify(p.body, p.headers as Record<string, string>) as any;
+      expect(payload).toMatchObject({ id: byCode[full.code].id, kind: 'ASSESSMENT', assessmentId, variant: 'FULL' });
+      expect(payload.content.body).toBe('SECRET BODY TEXT');
+    }
+    expect(() => new Webhook(`whsec_${Buffer.from('another-secret-another-secret!!').toString('base64')}`).verify(posts[0].body, posts[0].headers as Record<string, string>)).toThrow();
+
+    const tearPost = JSON.parse(receiver.for('/tear')[0].body);
+    expect(tearPost.variant).toBe('TEARLINE');
+    expect(tearPost.content).toEqual({ assessmentId, tearline: { summary: 'Sanitised summary for partners', classification: 'CONFIDENTIAL', tlp: 'GREEN' } });
+    expect(receiver.for('/tear')[0].body).not.toContain('SECRET BODY TEXT');
+  });
+
+  it('puts each item in the inbox exactly once, with the content of its variant only', async () => {
+    const fullInbox = await t.get('/api/v1/inbox', { token: fullOfficer.token });
+    const item = fullInbox.body.items.find((i: any) => i.assessmentId === assessmentId);
+    expect(item).toMatchObject({ kind: 'ASSESSMENT', variant: 'FULL', acknowledgedAt: null });
+    expect(item.content.body).toBe('SECRET BODY TEXT');
+
+    const tearInbox = await t.get('/api/v1/inbox', { token: tearOfficer.token });
+    const tearItem = tearInbox.body.items.find((i: any) => i.assessmentId === assessmentId);
+    expect(tearItem.variant).toBe('TEARLINE');
+    expect(JSON.stringify(tearItem)).not.toContain('SECRET BODY TEXT');
+
+    const withheldInbox = await t.get('/api/v1/inbox', { token: withheldOfficer.token });
+    expect(withheldInbox.body.items.filter((i: any) => i.assessmentId === assessmentId)).toEqual([]);
+
+    const counts = await t.ds.query(`SELECT agency_id, count(*)::int AS n FROM inbox_item WHERE assessment_id = $1 GROUP BY agency_id`, [assessmentId]);
+    expect(counts.every((c: { n: number }) => c.n === 1)).toBe(true);
+    expect(counts).toHaveLength(3); // FULL, TEARLINE and the broken agency's inbox; none for WITHHELD
+  });
+
+  it('acknowledges: the recipient agency’s officer only', async () => {
+    const item = (await t.get('/api/v1/inbox', { token: fullOfficer.token })).body.items.find((i: any) => i.assessmentId === assessmentId);
+    expect((await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: tearOfficer.token })).status).toBe(404);
+    expect((await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: analyst.token })).status).toBe(403);
+    const ack = await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: fullOfficer.token });
+    expect(ack.status).toBe(200);
+    expect(ack.body.acknowledgedAt).toEqual(expect.any(String));
+    const rows = await statuses();
+    expect(rows.find((r) => r.id === item.id)).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedAt: ack.body.acknowledgedAt });
+  });
+
+  it('redrives a FAILED delivery once the receiver is fixed', async () => {
+    const failed = (await statuses()).find((r) => r.agencyCode === broken.code);
+    expect((await t.post(`/api/v1/disseminations/${failed.id}/redrive`, { token: analyst.token })).status).toBe(403);
+    const delivered = (await statuses()).find((r) => r.agencyCode === full.code);
+    expect((await t.post(`/api/v1/disseminations/${delivered.id}/redrive`, { token: supervisor.token })).status).toBe(409);
+    receiver.plan('/broken', [200]);
+    const redrive = await t.post(`/api/v1/disseminations/${failed.id}/redrive`, { token: supervisor.token });
+    expect(redrive.status).toBe(200);
+    expect(redrive.body.status).toBe('QUEUED');
+    const after = await waitFor(async () => {
+      const row = (await statuses()).find((r) => r.id === failed.id);
+      return row.status === 'DELIVERED' ? row : null;
+    }, 'the redriven delivery');
+    expect(after.attempts).toBe(5);
+    expect(new Set(receiver.for('/broken').map((p) => p.headers['webhook-id']))).toEqual(new Set([failed.id]));
+  });
+
+  it('audits every step, findable by the assessment and by the recipient agency', async () => {
+    const byAssessment = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: assessmentId, limit: '200' } });
+    const actions = new Set(byAssessment.body.items.map((e: any) => e.action));
+    for (const a of ['assessment.publish', 'dissemination.create', 'dissemination.attempt', 'dissemination.deliver', 'dissemination.fail', 'dissemination.redrive', 'dissemination.acknowledge']) {
+      expect(actions).toContain(a);
+    }
+    const byAgency = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: full.id, limit: '200' } });
+    const attempts = byAgency.body.items.filter((e: any) => e.action === 'dissemination.attempt');
+    expect(attempts.map((e: any) => e.details.httpStatus)).toEqual([500, 503, 200]);
+    expect((await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: auditor.token })).status).toBe(200);
+    expect((await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: fullOfficer.token })).status).toBe(403);
+  });
+
+  it('sends a THREAT_LEVEL notice {level, since} to every active agency', async () => {
+    const set = await t.post('/api/v1/threat-level', { token: supervisor.token, body: { level: 'SUBSTANTIAL', justification: 'Assessed attack planning', assessmentIds: [assessmentId] } });
+    expect(set.status).toBe(201);
+    for (const officer of [fullOfficer, tearOfficer, withheldOfficer]) {
+      const notice = await waitFor(async () => {
+        const inbox = await t.get('/api/v1/inbox', { token: officer.token });
+        return inbox.body.items.find((i: any) => i.kind === 'THREAT_LEVEL' && i.content.since === set.body.since);
+      }, 'the threat-level notice');
+      expect(notice).toMatchObject({ kind: 'THREAT_LEVEL', variant: 'FULL', content: { level: 'SUBSTANTIAL', since: set.body.since } });
+    }
+    const agencies = await t.ds.query(`SELECT count(*)::int AS n FROM agency WHERE active`);
+    const notices = await t.ds.query(`SELECT count(*)::int AS n FROM dissemination WHERE kind = 'THREAT_LEVEL'`);
+    expect(notices[0].n).toBe(agencies[0].n);
+  });
+});
