@@ -3,9 +3,12 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppValidationPipe } from './common/validation.pipe';
+import { toErrorBody } from './common/error-body';
+import { NoBodyInterceptor } from './common/no-body.interceptor';
 
 export const BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,6 +29,12 @@ export function createAdapter(): FastifyAdapter {
     // Refuse prototype-pollution keys outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Router-level errors (a path that is not valid percent-encoding, a parameter over maxParamLength)
+    // never reach Nest: answer them with the contract's error body too.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const out = toErrorBody(err, String(req.id));
+      void reply.code(out.statusCode).header('x-request-id', req.id).send(out);
+    },
   });
 }
 
@@ -33,8 +42,11 @@ export function createAdapter(): FastifyAdapter {
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalInterceptors(new NoBodyInterceptor());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON everywhere: text/plain (Fastify's default) is answered 415 like any other type.
+  fastify.removeContentTypeParser('text/plain');
   await app.register(helmet, {
     // Swagger UI needs inline scripts and styles.
     contentSecurityPolicy: {

@@ -7,7 +7,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
 async function bootstrap(): Promise<void> {
   loadConfig(); // fail fast, before anything connects, naming every bad value
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), { bufferLogs: true, bodyParser: false });
   await configureApp(app);
   const config = app.get(AppConfig);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });

@@ -96,6 +96,9 @@ export class AssessmentsService {
     return this.ds.transaction(async (m) => {
       const a = await this.readable(ctx, id, 'assessment.update', m, true);
       await this.requireState(ctx, a, 'update', 'DRAFT', 'Only the author may edit a draft');
+      // null may clear only what may be empty; anything else is a 400, never a NOT NULL violation.
+      const nulls = Object.entries(dto).filter(([k, v]) => v === null && !['region', 'supersedes', 'tearline'].includes(k)).map(([k]) => k);
+      if (nulls.length) throw badRequest(nulls.map((k) => `${k} must not be null`).join('; '), { fields: nulls });
       const current = this.currentDto(a);
       const fields = this.fieldsOf({ ...current, ...stripUndefined(dto) });
       await this.checkMarkings(ctx, fields);

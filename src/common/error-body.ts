@@ -22,6 +22,7 @@ const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
   '22008': [400, 'A date or time is out of range'],
   '22021': [400, 'A text value contains an invalid character'],
   '22P05': [400, 'A text value contains an invalid character'],
+  '23502': [400, 'A required value is missing'],
   '23505': [409, 'Conflicts with an existing record'],
   '40001': [503, 'The database is busy, please retry'],
   '40P01': [503, 'The database is busy, please retry'],

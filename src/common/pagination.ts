@@ -38,14 +38,14 @@ export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[])
       const s = String(p);
       const ok =
         shape[i] === 'date'
-          ? !Number.isNaN(Date.parse(s)) && /^\d{4}-\d\d-\d\dT/.test(s)
+          ? /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(s) && !s.startsWith('0000') && new Date(s).toISOString() === s
           : shape[i] === 'uuid'
             ? /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)
-            : /^\d{1,19}$/.test(s);
+            : /^\d{1,18}$/.test(s);
       if (!ok) throw new Error();
       return s;
     });
   } catch {
-    throw badRequest('cursor is not a valid cursor');
+    throw badRequest('cursor is not a valid cursor', { fields: ['cursor'] });
   }
 }

@@ -6,21 +6,34 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
     const own = Object.values(e.constraints ?? {}).map((m) => ({
       field,
       // class-validator names only the leaf property; give the full path for nested fields.
-      message: parent && m.startsWith(`${e.property} `) ? `${field}${m.slice(e.property.length)}` : m,
+      message: !parent
+        ? m
+        : m.startsWith(`${e.property} `)
+          ? `${field}${m.slice(e.property.length)}`
+          : m.startsWith(`property ${e.property} `)
+            ? `property ${field}${m.slice(`property ${e.property}`.length)}`
+            : m,
     }));
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
 
-/** Finds the path of the first string (or key) holding a NUL byte, which PostgreSQL cannot store. */
-function findNul(value: unknown, path: string, depth = 0): string | null {
-  if (depth > 64) return path || 'body';
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : null;
+const MAX_DEPTH = 32;
+type Problem = { field: string; message: string };
+/**
+ * What class-transformer would hide from the whitelist or PostgreSQL would refuse: NUL bytes, keys that
+ * name Object.prototype members (class-transformer drops `constructor`, `__proto__`, `toString`… before
+ * forbidNonWhitelisted sees them), and nesting deeper than any DTO has.
+ */
+function inspect(value: unknown, path: string, depth = 0): Problem | null {
+  if (depth > MAX_DEPTH) return { field: path, message: `${path} is nested too deeply` };
+  if (typeof value === 'string') return value.includes('\u0000') ? { field: path, message: `${path} must not contain NUL characters` } : null;
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const p = path ? `${path}.${k}` : k;
-      if (k.includes('\u0000')) return p;
-      const hit = findNul(v, p, depth + 1);
+      if (k.includes('\u0000')) return { field: p, message: `${p} must not contain NUL characters` };
+      if (k in Object.prototype) return { field: p, message: `property ${p} should not exist` };
+      const hit = inspect(v, p, depth + 1);
       if (hit) return hit;
     }
   }
@@ -52,10 +65,9 @@ export class AppValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
-      const nul = findNul(value, '');
-      if (nul) {
-        throw new BadRequestException({ message: [`${nul} must not contain NUL characters`], fields: [nul] });
-      }
+      const root = metadata.type === 'body' ? '' : (metadata.data ?? '');
+      const bad = inspect(value, root) ;
+      if (bad) throw new BadRequestException({ message: [bad.message], fields: [bad.field || 'body'] });
       if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
           throw new BadRequestException({ message: ['body must be a JSON object'], fields: ['body'] });

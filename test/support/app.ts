@@ -30,7 +30,7 @@ export class TestApp {
 
   static async start(): Promise<TestApp> {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false });
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false, bodyParser: false });
     await configureApp(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { isISO8601, IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../audit-event.entity';
 
@@ -39,13 +39,13 @@ export class AuditFilterQuery {
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toIsoDate)
   @IsDate({ message: 'from must be an ISO-8601 date-time' })
   from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @Type(() => Date)
+  @Transform(toIsoDate)
   @IsDate({ message: 'to must be an ISO-8601 date-time' })
   to?: Date;
 }
@@ -63,4 +63,11 @@ export class AuditExportQuery extends AuditFilterQuery {
   @IsString()
   @MaxLength(500)
   purpose?: string;
+}
+
+/** A strict ISO-8601 date-time (4-digit year, real calendar date) as a Date; anything else an Invalid Date. */
+function toIsoDate({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') return value;
+  const ok = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(value) && isISO8601(value, { strict: true, strictSeparator: true });
+  return ok ? new Date(value) : new Date(NaN);
 }
