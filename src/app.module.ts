@@ -17,6 +17,7 @@ import { dataSourceOptions } from './database/data-source';
 import { DisseminationModule } from './dissemination/dissemination.module';
 import { HealthModule } from './health/health.module';
 import { ReportsModule } from './reports/reports.module';
+import { RetentionModule } from './retention/retention.module';
 import { ThreatLevelModule } from './threat-level/threat-level.module';
 import { UsersModule } from './users/users.module';
 
@@ -35,6 +36,7 @@ import { UsersModule } from './users/users.module';
     AssessmentsModule,
     ThreatLevelModule,
     DisseminationModule,
+    RetentionModule,
     HealthModule,
   ],
   providers: [

@@ -1,11 +1,14 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import { NestFactory } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { RETENTION_QUEUE } from '../src/common/queues';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service';
 import { WorkerModule } from '../src/worker.module';
 
 describe('worker process', () => {
-  it('starts without HTTP, chains pending audit events, and stops cleanly', async () => {
+  it('starts without HTTP, chains pending audit events, schedules retention, and stops cleanly', async () => {
     const app = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
     await app.init();
     const ds = app.get<DataSource>(getDataSourceToken());
@@ -13,6 +16,10 @@ describe('worker process', () => {
     await app.get(AuditService).flush();
     const rows = await ds.query(`SELECT seq FROM audit_event WHERE request_id = 'worker-test'`);
     expect(rows).toHaveLength(1);
+    // The retention purge is scheduled once (a job scheduler), however many workers start.
+    const retention = app.get<Queue>(getQueueToken(RETENTION_QUEUE));
+    const scheduler = await retention.getJobScheduler('retention-purge');
+    expect(scheduler).toMatchObject({ key: 'retention-purge', every: 3_600_000 });
     await app.close();
     expect(ds.isInitialized).toBe(false);
   });

@@ -46,15 +46,6 @@ export type SubjectName =
   | 'Profile'
   | 'all';
 
-/** The markings of a report that need-to-know is decided on. */
-export interface ReportMarkings {
-  agencyId: string;
-  classification: string;
-  compartments: string[];
-  tlp: string;
-  releasableTo: string[];
-}
-
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
 
 /**
@@ -98,19 +89,21 @@ export class AbilityFactory {
         classification: { $in: classificationsUpTo(user.clearance) },
         compartments: { $subsetOf: user.compartments },
       } as MongoQuery;
+      // A purged report (retention) is a tombstone nobody reads.
+      const live = { ...cleared, purgedAt: null } as MongoQuery;
       const isCellAnalyst = user.inFusionCell && user.roles.some((r) => CELL_ROLES.includes(r));
 
       can('create', 'Report');
       can('read', 'Inbox');
       if (user.roles.includes('OFFICER')) can('acknowledge', 'Inbox');
       // 1. originator
-      can('read', 'Report', { ...cleared, agencyId: user.agencyId });
+      can('read', 'Report', { ...live, agencyId: user.agencyId });
       // 2. reports are submitted to the cell
-      if (isCellAnalyst) can('read', 'Report', cleared);
+      if (isCellAnalyst) can('read', 'Report', live);
       // 3. explicit share by agency code
-      can('read', 'Report', { ...cleared, releasableTo: { $all: [user.agencyCode] } });
+      can('read', 'Report', { ...live, releasableTo: { $all: [user.agencyCode] } });
       // 4. community-wide TLP
-      can('read', 'Report', { ...cleared, tlp: { $in: [...COMMUNITY_TLPS] } });
+      can('read', 'Report', { ...live, tlp: { $in: [...COMMUNITY_TLPS] } });
 
       // Source identity and handling notes stay with the originating agency.
       can('readSource', 'Report', { agencyId: user.agencyId });

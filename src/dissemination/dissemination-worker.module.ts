@@ -1,25 +1,13 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { AppConfig } from '../config/app-config';
+import { DISSEMINATION_QUEUE } from '../common/queues';
 import { DeliveryService } from './delivery.service';
 import { DisseminationProcessor } from './dissemination.processor';
-import { DISSEMINATION_QUEUE } from './queue';
 
-/** The consumer side, imported only by src/worker.ts. */
+/** The consumer side of dissemination, imported only by the worker (src/worker.module.ts). */
 @Module({
-  imports: [
-    AuditModule,
-    BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        prefix: config.QUEUE_PREFIX,
-        // Workers block on Redis and must wait through outages rather than fail requests.
-        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-      }),
-    }),
-    BullModule.registerQueue({ name: DISSEMINATION_QUEUE }),
-  ],
+  imports: [AuditModule, BullModule.registerQueue({ name: DISSEMINATION_QUEUE })],
   providers: [DeliveryService, DisseminationProcessor],
   exports: [DeliveryService],
 })

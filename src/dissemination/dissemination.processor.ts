@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { DeliveryService } from './delivery.service';
-import { DISSEMINATION_QUEUE, type JobMap } from './queue';
+import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
 
 /** Consumes delivery jobs. Lives only in the worker process (src/worker.ts). */
 @Processor(DISSEMINATION_QUEUE, { concurrency: 16, maxStalledCount: 3 })

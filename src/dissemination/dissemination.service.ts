@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common
 import type { AuthedContext } from '../common/request-context';
 import { Dissemination, type Variant } from './dissemination.entity';
 import { InboxItem } from './inbox-item.entity';
-import { DISSEMINATION_QUEUE } from './queue';
+import { DISSEMINATION_QUEUE } from '../common/queues';
 import { RelayService } from './relay.service';
 
 export function disseminationView(d: Dissemination) {

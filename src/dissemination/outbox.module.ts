@@ -1,26 +1,19 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { DISSEMINATION_QUEUE, producerQueueOptions } from '../common/queues';
 import { AppConfig } from '../config/app-config';
 import { OutboxService } from './outbox.service';
-import { DISSEMINATION_QUEUE } from './queue';
 import { RelayService } from './relay.service';
 
 /**
  * The producer side, for the API process: the outbox written with publications and the relay that
- * moves it into the queue. Its Redis connection fails fast (no offline queue), so a Redis outage
- * never holds up a request.
+ * moves it into the queue.
  */
 @Module({
   imports: [
     AuditModule,
-    BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        prefix: config.QUEUE_PREFIX,
-        connection: { url: config.REDIS_URL, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 },
-      }),
-    }),
+    BullModule.forRootAsync({ inject: [AppConfig], useFactory: producerQueueOptions }),
     BullModule.registerQueue({ name: DISSEMINATION_QUEUE }),
   ],
   providers: [OutboxService, RelayService],

@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { Dissemination } from './dissemination.entity';
-import { DISSEMINATION_QUEUE, type JobMap } from './queue';
+import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
 
 const SWEEP_INTERVAL_MS = 5000;
 const SWEEP_BATCH = 500;

@@ -27,6 +27,7 @@ export interface ReportLocation {
 @Entity('report')
 @Index('report_created_idx', ['createdAt', 'id'])
 @Index('report_agency_created_idx', ['agencyId', 'createdAt', 'id'])
+@Index('report_review_due_idx', ['reviewDueAt'], { where: `"purged_at" IS NULL` })
 @Check('CHK_report_classification', `"classification" IN ('UNCLASSIFIED','RESTRICTED','CONFIDENTIAL','SECRET','TOP_SECRET')`)
 @Check('CHK_report_tlp', `"tlp" IN ('CLEAR','GREEN','AMBER','AMBER+STRICT','RED')`)
 @Check('CHK_report_grading', `"source_reliability" IN ('A','B','C','D','E','F') AND "information_credibility" BETWEEN 1 AND 6`)
@@ -100,6 +101,10 @@ export class Report {
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** Set when retention purged the content: the row stays as a tombstone (id, agency, dates). */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt!: Date | null;
 
   /** Full-text index over title and narrative (`q`). Maintained by PostgreSQL. */
   @Index('report_search_idx', { synchronize: false })

@@ -8,6 +8,7 @@ import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
@@ -60,6 +61,7 @@ export class ReportsService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -112,7 +114,7 @@ export class ReportsService {
           return { status: prior.statusCode, body: prior.response, replayed: true };
         }
       }
-      const now = new Date();
+      const now = this.clock.now();
       const report = await m.save(
         m.create(Report, {
           agencyId: p.agencyId,
@@ -231,7 +233,7 @@ export class ReportsService {
         await this.audit.record(ctx, { action: 'report.validate', resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason: 'not the originating agency' });
         throw forbidden('Only the originating agency may validate a report');
       }
-      const now = new Date();
+      const now = this.clock.now();
       report.validatedAt = now;
       report.reviewDueAt = new Date(now.getTime() + this.config.RETENTION_REVIEW_DAYS * DAY_MS);
       await m.update(Report, { id }, { validatedAt: report.validatedAt, reviewDueAt: report.reviewDueAt });

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -28,8 +28,10 @@ export interface Call {
 export class TestApp {
   private constructor(readonly app: NestFastifyApplication) {}
 
-  static async start(): Promise<TestApp> {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  /** Boots the app; `customize` may override providers (e.g. the Clock) before it compiles. */
+  static async start(customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder): Promise<TestApp> {
+    const builder = Test.createTestingModule({ imports: [AppModule] });
+    const moduleRef = await (customize ? customize(builder) : builder).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false, bodyParser: false });
     await configureApp(app);
     await app.init();

@@ -1,0 +1,89 @@
+import { Clock } from '../src/common/clock';
+import { RetentionService } from '../src/retention/retention.service';
+import { TestApp } from './support/app';
+import { createMigratedDatabase, dropDatabase } from './support/db';
+import { type Actor, Fixtures, reportBody } from './support/fixtures';
+
+const DAY = 86_400_000;
+
+/** A clock the test moves: retention is tested by moving time, never by sleeping. */
+class MovableClock extends Clock {
+  private offset = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+  advance(days: number): void {
+    this.offset += days * DAY;
+  }
+}
+
+describe('retention under 28 CFR 23.20(h)', () => {
+  const dbName = `fusion_retention_${Date.now()}_${process.pid}`;
+  const clock = new MovableClock();
+  let t: TestApp;
+  let officer: Actor;
+  let analyst: Actor;
+  let auditor: Actor;
+
+  beforeAll(async () => {
+    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
+    t = await TestApp.start((b) => b.overrideProvider(Clock).useValue(clock));
+    const fx = new Fixtures(t);
+    officer = await fx.user(await fx.agency('POLICE'), ['OFFICER'], 'SECRET');
+    analyst = await fx.user(await fx.fusionCell(), ['ANALYST'], 'SECRET');
+    auditor = await fx.user(await fx.fusionCell(), ['AUDITOR'], 'UNCLASSIFIED');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await dropDatabase(dbName);
+  });
+
+  it('purges unvalidated reports past review (tombstone + audit), keeps validated ones, and the purged ones vanish from reads, search and correlation', async () => {
+    const phone = '+44 7700 900777';
+    const submit = async (title: string) =>
+      (await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ title, narrative: `retentiontoken ${title}`, entities: [{ type: 'PHONE', value: phone }] }), headers: { 'idempotency-key': `ret-${title}` } })).body;
+    const stale = await submit('stale');
+    const kept = await submit('kept');
+    expect(Math.round((Date.parse(stale.reviewDueAt) - Date.parse(stale.createdAt)) / DAY)).toBe(1826);
+
+    const retention = t.app.get(RetentionService);
+    // Four years on, nothing is due; the originator validates one report, which moves its review on.
+    clock.advance(4 * 365);
+    expect(await retention.purgeDue()).toEqual([]);
+    const validated = await t.post(`/api/v1/reports/${kept.id}/validate`, { token: officer.token });
+    expect(Date.parse(validated.body.reviewDueAt)).toBeGreaterThan(Date.parse(stale.reviewDueAt) + 3 * 365 * DAY);
+
+    // Five years and a day after submission: the unvalidated one is purged, the validated one kept.
+    clock.advance(366 + 2);
+    expect(await retention.purgeDue()).toEqual([stale.id]);
+    expect(await retention.purgeDue()).toEqual([]); // idempotent
+
+    for (const who of [officer, analyst]) {
+      expect((await t.get(`/api/v1/reports/${stale.id}`, { token: who.token })).status).toBe(404);
+      expect((await t.get(`/api/v1/reports/${kept.id}`, { token: who.token })).status).toBe(200);
+    }
+    const list = await t.get('/api/v1/reports', { token: analyst.token, query: { q: 'retentiontoken' } });
+    expect(list.body.items.map((r: { id: string }) => r.id)).toEqual([kept.id]);
+    const search = await t.get('/api/v1/entities/search', { token: analyst.token, query: { type: 'PHONE', value: phone } });
+    expect(search.body).toEqual({ items: [kept.id], hiddenMatches: [], truncated: false });
+    const corr = await t.get(`/api/v1/reports/${kept.id}/correlations`, { token: analyst.token });
+    expect(corr.body.items).toEqual([]);
+    // A replay of the purged report's Idempotency-Key does not resurrect its content.
+    const [idem] = await t.ds.query(`SELECT count(*)::int AS n FROM idempotency_key WHERE key = 'ret-stale'`);
+    expect(idem.n).toBe(0);
+
+    // The tombstone: id, agency and dates stay; content is gone.
+    const [row] = await t.ds.query(`SELECT agency_id, title, narrative, source_description, suspicion_basis, location, purged_at, created_at FROM report WHERE id = $1`, [stale.id]);
+    expect(row).toMatchObject({ agency_id: officer.agency.id, narrative: '', source_description: null, location: null });
+    expect(row.title).not.toContain('stale');
+    expect(row.purged_at).toBeInstanceOf(Date);
+    const [entities] = await t.ds.query(`SELECT count(*)::int AS n FROM report_entity WHERE report_id = $1`, [stale.id]);
+    expect(entities.n).toBe(0);
+
+    // The audit history of the report stays, with the purge itself.
+    const history = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: stale.id } });
+    const actions = history.body.items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['report.create', 'report.purge']));
+    expect((await t.get('/api/v1/audit-events/verify', { token: auditor.token })).body.valid).toBe(true);
+  });
+});
