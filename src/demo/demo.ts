@@ -1,0 +1,371 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source';
+import { type DemoCredentials, SeedModule, seedDemo } from '../database/seeds/demo.seed';
+
+/**
+ * `npm run demo`: the whole mechanism, driven through the public REST API as its users would.
+ * Migrates, starts the API and the worker as separate processes, seeds demo data, plays the story,
+ * then leaves the API running until Ctrl-C (or exits, with DEMO_EXIT=1, for tests and CI).
+ */
+
+const tty = process.stdout.isTTY;
+const c = (code: number, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+const bold = (s: string) => c(1, s);
+const green = (s: string) => c(32, s);
+const red = (s: string) => c(31, s);
+const dim = (s: string) => c(2, s);
+
+class DemoFailure extends Error {}
+
+let step = 0;
+const TOTAL = 17;
+function line(who: string, what: string, call: string, outcome: string): void {
+  step += 1;
+  process.stdout.write(`${dim(`[${String(step).padStart(2)}/${TOTAL}]`)} ${bold(who.padEnd(18))} ${what.padEnd(52)} ${dim(call.padEnd(48))} ${outcome}\n`);
+}
+
+async function preflight(config: AppConfig): Promise<void> {
+  const dbUrl = new URL(config.DATABASE_URL);
+  const dbName = decodeURIComponent(dbUrl.pathname.slice(1)) || 'postgres';
+  const serverUrl = new URL(config.DATABASE_URL);
+  serverUrl.pathname = '/postgres';
+  const pg = new Client({ connectionString: serverUrl.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await pg.connect();
+  } catch (err) {
+    throw new DemoFailure(`PostgreSQL is not reachable at ${dbUrl.host} (DATABASE_URL): ${(err as Error).message}`);
+  }
+  try {
+    const found = await pg.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+    if (found.rowCount === 0) {
+      await pg.query(`CREATE DATABASE "${dbName.replace(/"/g, '""')}"`);
+      process.stdout.write(`${green('✓')} created database ${dbName}\n`);
+    }
+  } finally {
+    await pg.end();
+  }
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new DemoFailure(`Redis is not reachable at ${new URL(config.REDIS_URL).host} (REDIS_URL): ${(err as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+  process.stdout.write(`${green('✓')} PostgreSQL ${dbUrl.host}/${dbName} and Redis ${new URL(config.REDIS_URL).host} are reachable\n`);
+}
+
+async function migrate(config: AppConfig): Promise<void> {
+  const ds = new DataSource({ ...dataSourceOptions(config), logging: false, logger: undefined });
+  await ds.initialize();
+  const done = await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+  process.stdout.write(`${green('✓')} migrations: ${done.length ? `${done.length} applied` : 'up to date'}\n`);
+}
+
+function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
+  const fromSource = __filename.endsWith('.ts');
+  const root = resolve(__dirname, '..', '..');
+  const args = fromSource ? ['-r', 'ts-node/register/transpile-only', join(root, 'src', `${entry}.ts`)] : [join(root, 'dist', `${entry}.js`)];
+  const child = spawn(process.execPath, args, { env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' }, stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+  const log = createWriteStream(join(logDir, `${name}.log`));
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+interface ApiOpts {
+  token?: string;
+  body?: unknown;
+}
+
+function api(base: string) {
+  return async <T = unknown>(method: string, path: string, opts: ApiOpts = {}): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+function expectStatus(res: { status: number; body: unknown }, want: number, what: string): void {
+  if (res.status !== want) throw new DemoFailure(`${what}: expected HTTP ${want}, got ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+async function waitUntil<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const spinner = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  const start = Date.now();
+  let i = 0;
+  for (;;) {
+    const v = await check();
+    if (v) {
+      if (tty) process.stdout.write('\r\x1b[K');
+      return v;
+    }
+    if (Date.now() - start > timeoutMs) throw new DemoFailure(`timed out waiting for ${what}`);
+    if (tty) process.stdout.write(`\r${spinner[i++ % spinner.length]} waiting for ${what} (${Math.round((Date.now() - start) / 1000)} s)`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A stand-in for an agency's system: receives webhooks and verifies them with the standardwebhooks library. */
+async function startReceiver(secret: string): Promise<{ url: string; verified: string[]; close: () => void }> {
+  const verified: string[] = [];
+  const wh = new Webhook(secret);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (b: Buffer) => chunks.push(b));
+    req.on('end', () => {
+      try {
+        wh.verify(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>);
+        verified.push(String(req.headers['webhook-id']));
+        res.statusCode = 204;
+      } catch {
+        res.statusCode = 400;
+      }
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fusion-webhook`, verified, close: () => server.close() };
+}
+
+async function story(base: string, creds: DemoCredentials, adminPassword: string, receiver: Awaited<ReturnType<typeof startReceiver>>, secret: string): Promise<void> {
+  const call = api(base);
+  const login = async (username: string, password = creds[username]) => {
+    const r = await call<{ accessToken: string }>('POST', '/api/v1/auth/login', { body: { username, password } });
+    expectStatus(r, 200, `login ${username}`);
+    return r.body.accessToken;
+  };
+  const [police, customs, border, analyst, supervisor, auditor, admin] = await Promise.all([
+    login('police.officer'),
+    login('customs.officer'),
+    login('border.officer'),
+    login('analyst'),
+    login('supervisor'),
+    login('auditor'),
+    login('admin', adminPassword).catch(() => login('demo.admin')),
+  ]);
+  const agencies = (await call<{ id: string; code: string }[]>('GET', '/api/v1/agencies', { token: admin })).body;
+  const customsAgency = agencies.find((a) => a.code === 'CUSTOMS');
+  if (!customsAgency) throw new DemoFailure('demo agency CUSTOMS missing');
+
+  const hook = await call('PUT', `/api/v1/agencies/${customsAgency.id}/webhook`, { token: admin, body: { url: receiver.url, secret } });
+  expectStatus(hook, 200, 'set the customs webhook');
+  line('admin', 'registers the customs service’s webhook endpoint', `PUT /agencies/${customsAgency.id.slice(0, 8)}…/webhook`, green(`${hook.status} signed with a whsec_ secret`));
+
+  const phone = `+44 7700 9${String(Date.now()).slice(-5)}`;
+  const reportA = await call<{ id: string }>('POST', '/api/v1/reports', {
+    token: police,
+    body: {
+      title: 'Man bought 40 litres of hydrogen peroxide for cash',
+      narrative: 'A garden-centre manager reported a buyer who paid cash for 40 litres of hydrogen peroxide and gave a false name. He used a mobile phone to arrange collection.',
+      category: 'TERRORISM',
+      occurredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      location: { placeName: 'Riverside Garden Centre', region: 'CAPITAL', lat: 51.5, lon: -0.12 },
+      sourceReliability: 'B',
+      informationCredibility: 2,
+      classification: 'SECRET',
+      compartments: [],
+      tlp: 'AMBER',
+      releasableTo: [],
+      sourceDescription: 'Store manager, registered police contact',
+      suspicionBasis: 'Quantity far above domestic use, cash payment and a false name: possible explosive precursor acquisition.',
+      entities: [{ type: 'PHONE', value: phone }, { type: 'VEHICLE', value: 'ab12 cde' }],
+    },
+  });
+  expectStatus(reportA, 201, 'police report');
+  line('police.officer', 'submits a report on a precursor purchase', 'POST /api/v1/reports', green(`201 report ${reportA.body.id.slice(0, 8)}… (SECRET, AMBER)`));
+
+  const reportB = await call<{ id: string }>('POST', '/api/v1/reports', {
+    token: customs,
+    body: {
+      title: 'Parcel of timers and wiring from an overseas seller',
+      narrative: 'An intercepted parcel held electronic timers and wiring; the consignee phone number matches a prepaid SIM.',
+      category: 'TERRORISM',
+      occurredAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      sourceReliability: 'A',
+      informationCredibility: 2,
+      classification: 'SECRET',
+      compartments: [],
+      tlp: 'AMBER',
+      releasableTo: [],
+      suspicionBasis: 'Components consistent with an improvised device, sent to a number linked to a cash purchase of precursors.',
+      entities: [{ type: 'PHONE', value: phone.replace(/ /g, '') }],
+    },
+  });
+  expectStatus(reportB, 201, 'customs report');
+  line('customs.officer', 'reports a parcel; same phone, written differently', 'POST /api/v1/reports', green(`201 report ${reportB.body.id.slice(0, 8)}…`));
+
+  const search = await call<{ items: string[]; hiddenMatches: { agencyCode: string; count: number }[] }>('GET', `/api/v1/entities/search?type=PHONE&value=${encodeURIComponent(phone)}`, { token: border });
+  expectStatus(search, 200, 'border search');
+  if (search.body.items.length !== 0 || search.body.hiddenMatches.length < 2) throw new DemoFailure(`border search should be hit/no-hit only: ${JSON.stringify(search.body)}`);
+  line('border.officer', 'searches the phone: a pointer, not content', 'GET /api/v1/entities/search', green(`200 no readable hits; held by ${search.body.hiddenMatches.map((h) => `${h.agencyCode}×${h.count}`).join(', ')}`));
+
+  const corr = await call<{ items: { reportId: string }[] }>('GET', `/api/v1/reports/${reportA.body.id}/correlations`, { token: analyst });
+  expectStatus(corr, 200, 'analyst correlations');
+  if (!corr.body.items.some((i) => i.reportId === reportB.body.id)) throw new DemoFailure('the analyst should see the correlation');
+  line('analyst', 'sees the police and customs reports correlate', `GET /reports/${reportA.body.id.slice(0, 8)}…/correlations`, green(`200 ${corr.body.items.length} correlated report(s)`));
+
+  const draft = await call<{ id: string }>('POST', '/api/v1/assessments', {
+    token: analyst,
+    body: {
+      title: 'Probable attack planning involving a home-made explosive',
+      keyJudgements: ['A single actor is probably acquiring precursors and components', 'An attack in the capital within weeks is a realistic possibility'],
+      body: 'Police and customs reporting, linked by a shared phone number, indicates the acquisition of both explosive precursors and timing components.',
+      likelihood: 'LIKELY',
+      recommendedLevel: 'SEVERE',
+      scope: 'NATIONAL',
+      sectors: ['TRANSPORT', 'CROWDED_PLACES'],
+      reportIds: [reportA.body.id, reportB.body.id],
+      classification: 'SECRET',
+      compartments: [],
+      tlp: 'AMBER',
+      validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      distribution: { all: true },
+      tearline: { summary: 'Heightened risk of an attack using home-made explosives; report bulk purchases of hydrogen peroxide and timers.', classification: 'RESTRICTED', tlp: 'GREEN' },
+    },
+  });
+  expectStatus(draft, 201, 'draft assessment');
+  line('analyst', 'drafts an assessment with a RESTRICTED tearline', 'POST /api/v1/assessments', green(`201 DRAFT ${draft.body.id.slice(0, 8)}…`));
+
+  expectStatus(await call('POST', `/api/v1/assessments/${draft.body.id}/submit`, { token: analyst }), 200, 'submit');
+  line('analyst', 'submits it for review', `POST /assessments/${draft.body.id.slice(0, 8)}…/submit`, green('200 IN_REVIEW'));
+
+  const selfPublish = await call('POST', `/api/v1/assessments/${draft.body.id}/publish`, { token: analyst });
+  line('analyst', 'tries to publish it herself', `POST /assessments/${draft.body.id.slice(0, 8)}…/publish`, selfPublish.status === 403 ? green('403 only a supervisor publishes') : red(String(selfPublish.status)));
+  if (selfPublish.status !== 403) throw new DemoFailure('an analyst must not publish');
+
+  const pub = await call('POST', `/api/v1/assessments/${draft.body.id}/publish`, { token: supervisor });
+  expectStatus(pub, 200, 'publish');
+  line('supervisor', 'publishes it: one dissemination per agency', `POST /assessments/${draft.body.id.slice(0, 8)}…/publish`, green('200 PUBLISHED'));
+
+  type Row = { agencyCode: string; variant: string; status: string };
+  const rows = await waitUntil('the worker to deliver to every agency', async () => {
+    const r = await call<Row[]>('GET', `/api/v1/assessments/${draft.body.id}/disseminations`, { token: supervisor });
+    return r.body.every((d) => !['PENDING', 'QUEUED'].includes(d.status)) ? r.body : null;
+  });
+  const summary = rows.map((r) => `${r.agencyCode}:${r.variant}`).join(' ');
+  line('worker', 'delivers each agency the variant it may hold', `GET /assessments/${draft.body.id.slice(0, 8)}…/disseminations`, green(summary));
+
+  const inboxOf = async (token: string) => (await call<{ items: { id: string; assessmentId?: string; variant: string; kind: string }[] }>('GET', '/api/v1/inbox', { token })).body.items;
+  const customsItem = (await inboxOf(customs)).find((i) => i.assessmentId === draft.body.id);
+  const borderItem = (await inboxOf(border)).find((i) => i.assessmentId === draft.body.id);
+  if (customsItem?.variant !== 'FULL' || borderItem?.variant !== 'TEARLINE') throw new DemoFailure(`expected FULL to customs and TEARLINE to border: ${customsItem?.variant}, ${borderItem?.variant}`);
+  await waitUntil('the signed webhook to customs', () => Promise.resolve(receiver.verified.includes(customsItem.id)));
+  line('customs.officer', 'has the full text; webhook signature verified', 'GET /api/v1/inbox', green('FULL + Standard Webhooks ✓'));
+  line('border.officer', 'has the sanitised tearline only', 'GET /api/v1/inbox', green('TEARLINE'));
+
+  const ack = await call('POST', `/api/v1/inbox/${customsItem.id}/acknowledge`, { token: customs });
+  expectStatus(ack, 200, 'acknowledge');
+  line('customs.officer', 'acknowledges receipt', `POST /inbox/${customsItem.id.slice(0, 8)}…/acknowledge`, green('200 ACKNOWLEDGED'));
+
+  const rec = await call<{ level: string }>('GET', '/api/v1/threat-level/recommendation', { token: supervisor });
+  const set = await call<{ level: string; since: string }>('POST', '/api/v1/threat-level', {
+    token: supervisor,
+    body: { level: rec.body.level, justification: 'Published assessment judges attack planning likely', assessmentIds: [draft.body.id] },
+  });
+  expectStatus(set, 201, 'set threat level');
+  line('supervisor', `raises the national threat level (recommended ${rec.body.level})`, 'POST /api/v1/threat-level', green(`201 ${set.body.level}`));
+  const notices = await waitUntil('the threat-level notice in every agency’s inbox', async () => {
+    const all = await Promise.all([police, customs, border].map(inboxOf));
+    return all.every((items) => items.some((i) => i.kind === 'THREAT_LEVEL')) ? all.length : null;
+  });
+  const pubLevel = await call<{ level: string }>('GET', '/api/v1/threat-level');
+  line('public', 'sees the level; every agency has the notice', 'GET /api/v1/threat-level', green(`200 ${pubLevel.body.level} (notice in ${notices} sampled inboxes)`));
+
+  const who = await call<{ items: { action: string; actorId: string }[] }>('GET', `/api/v1/audit-events?resourceId=${reportA.body.id}&limit=200`, { token: auditor });
+  expectStatus(who, 200, 'audit search');
+  const kinds = [...new Set(who.body.items.map((e) => e.action))].join(', ');
+  line('auditor', 'asks who saw the police report', `GET /api/v1/audit-events?resourceId=…`, green(`200 ${who.body.items.length} events: ${kinds}`));
+  const verify = await call<{ valid: boolean; checked: number }>('GET', '/api/v1/audit-events/verify', { token: auditor });
+  if (!verify.body.valid) throw new DemoFailure(`audit chain does not verify: ${JSON.stringify(verify.body)}`);
+  line('auditor', 'verifies the hash chain', 'GET /api/v1/audit-events/verify', green(`200 valid, ${verify.body.checked} events`));
+}
+
+async function main(): Promise<void> {
+  const exitWhenDone = process.env.DEMO_EXIT === '1';
+  const generated: Record<string, string> = {};
+  if (!process.env.JWT_SECRET) generated.JWT_SECRET = randomBytes(48).toString('base64url');
+  if (!process.env.BOOTSTRAP_ADMIN_PASSWORD) generated.BOOTSTRAP_ADMIN_PASSWORD = `admin-${randomBytes(12).toString('base64url')}`;
+  Object.assign(process.env, generated, { NODE_ENV: process.env.NODE_ENV ?? 'production' });
+  const config = loadConfig();
+  process.stdout.write(`${bold('Fusion Cell demo')}\n`);
+  await preflight(config);
+  await migrate(config);
+
+  const logDir = mkdtempSync(join(tmpdir(), 'fusion-demo-'));
+  const receiverSecret = `whsec_${randomBytes(32).toString('base64')}`;
+  const receiver = await startReceiver(receiverSecret);
+  const env = { ...process.env, WEBHOOK_ALLOWED_HOSTS: [config.WEBHOOK_ALLOWED_HOSTS.join(','), '127.0.0.1'].filter(Boolean).join(','), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const children = [startProcess('api', 'main', env, logDir), startProcess('worker', 'worker', env, logDir)];
+  const stop = () => {
+    for (const ch of children) ch.kill('SIGTERM');
+    receiver.close();
+  };
+  for (const [i, ch] of children.entries()) {
+    ch.on('exit', (code) => {
+      if (code && code !== 0) process.stderr.write(red(`\n${i === 0 ? 'API' : 'worker'} exited with code ${code}; see ${logDir}\n`));
+    });
+  }
+  process.on('SIGINT', () => {
+    process.stdout.write('\nstopping…\n');
+    stop();
+    setTimeout(() => process.exit(0), 500).unref();
+  });
+
+  try {
+    const base = `http://127.0.0.1:${config.PORT}`;
+    await waitUntil('the API to start', async () => {
+      try {
+        return (await fetch(`${base}/health`)).ok;
+      } catch {
+        return false;
+      }
+    });
+    process.stdout.write(`${green('✓')} API and worker started (logs in ${logDir})\n`);
+
+    const seedApp = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
+    const { credentials, reports } = await seedDemo(seedApp).finally(() => seedApp.close());
+    process.stdout.write(`${green('✓')} demo data: agencies of every kind, users for every role, ${reports} new reports\n\n`);
+
+    await story(base, credentials, config.BOOTSTRAP_ADMIN_PASSWORD ?? '', receiver, receiverSecret);
+
+    process.stdout.write(`\n${green(bold('The whole mechanism ran.'))}\n`);
+    process.stdout.write(`  Swagger UI:   ${base}/api/docs\n  Health:       ${base}/health\n  Threat level: ${base}/api/v1/threat-level\n  Logs:         ${logDir}\n`);
+    process.stdout.write('  Logins (new passwords on every run):\n');
+    if (generated.BOOTSTRAP_ADMIN_PASSWORD) process.stdout.write(`    ${'admin'.padEnd(20)} ${generated.BOOTSTRAP_ADMIN_PASSWORD} (if this run bootstrapped the database)\n`);
+    for (const [u, p] of Object.entries(credentials)) process.stdout.write(`    ${u.padEnd(20)} ${p}\n`);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  if (exitWhenDone) {
+    stop();
+    return;
+  }
+  process.stdout.write('\nThe API keeps running for exploration. Ctrl-C to stop.\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\n${red('demo failed:')} ${err instanceof DemoFailure || err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
