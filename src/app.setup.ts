@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppValidationPipe } from './common/validation.pipe';
 import { toErrorBody } from './common/error-body';
 import { NoBodyInterceptor } from './common/no-body.interceptor';
+import { mountQueueDashboard } from './dissemination/queue-dashboard';
 
 export const BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -61,6 +62,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
+  await mountQueueDashboard(app);
   setupSwagger(app);
 }
 

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { DISSEMINATION_QUEUE, producerQueueOptions } from '../common/queues';
+import { DISSEMINATION_QUEUE, producerQueueOptions, RETENTION_QUEUE } from '../common/queues';
 import { AppConfig } from '../config/app-config';
 import { OutboxService } from './outbox.service';
 import { RelayService } from './relay.service';
@@ -14,7 +14,8 @@ import { RelayService } from './relay.service';
   imports: [
     AuditModule,
     BullModule.forRootAsync({ inject: [AppConfig], useFactory: producerQueueOptions }),
-    BullModule.registerQueue({ name: DISSEMINATION_QUEUE }),
+    // The retention queue is registered here only so the queue dashboard can show it.
+    BullModule.registerQueue({ name: DISSEMINATION_QUEUE }, { name: RETENTION_QUEUE }),
   ],
   providers: [OutboxService, RelayService],
   exports: [OutboxService, RelayService, BullModule],
