@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In, IsNull, LessThan } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { LoginFailure } from '../auth/login-failure.entity';
 import { Clock } from '../common/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
 import { ReportEntity } from '../reports/report-entity.entity';
@@ -10,6 +11,9 @@ import { Report } from '../reports/report.entity';
 const RETENTION_CTX = { requestId: 'retention', ip: '127.0.0.1', principal: null };
 const BATCH = 200;
 export const PURGED_TITLE = '[purged under the retention policy]';
+const DAY_MS = 86_400_000;
+/** How long an Idempotency-Key is remembered: a replay after that is a new request. */
+export const IDEMPOTENCY_DAYS = 7;
 
 /**
  * Retention (28 CFR 23.20(h)): a report whose review date has passed without the originating agency
@@ -73,6 +77,13 @@ export class RetentionService {
       if (batch.length < BATCH) break;
     }
     if (purged.length) this.logger.log({ count: purged.length }, 'purged reports past their review date');
+    await this.expireBookkeeping(now);
     return purged;
+  }
+
+  /** Failed-login records outlive their throttling window by a day; idempotency records live 7 days. */
+  private async expireBookkeeping(now: Date): Promise<void> {
+    await this.ds.getRepository(LoginFailure).delete({ at: LessThan(new Date(now.getTime() - DAY_MS)) });
+    await this.ds.getRepository(IdempotencyKey).delete({ createdAt: LessThan(new Date(now.getTime() - IDEMPOTENCY_DAYS * DAY_MS)) });
   }
 }
