@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
-import { badRequest } from '../common/domain.exception';
+import { UuidParam } from '../common/pagination';
 import { SetWebhookDto } from '../dissemination/dto/webhook.dto';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { AgenciesService, agencyView } from './agencies.service';
@@ -34,7 +34,7 @@ export class AgenciesController {
   @ApiOperation({ summary: 'Set the agency’s Standard Webhooks endpoint (ADMIN); a generated secret is returned once' })
   setWebhook(
     @Ctx() ctx: AuthedContext,
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) })) id: string,
+    @Param('id', UuidParam) id: string,
     @Body() dto: SetWebhookDto,
   ) {
     return this.agencies.setWebhook(ctx, id, dto.url, dto.secret);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -8,15 +8,13 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
-import { badRequest } from '../common/domain.exception';
+import { UuidParam } from '../common/pagination';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { OutboxService } from '../dissemination/outbox.service';
 import { RelayService } from '../dissemination/relay.service';
 import { AssessmentsService } from './assessments.service';
 import { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
 import { ListAssessmentsQuery } from './dto/list-assessments.query';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
 
 @ApiTags('assessments')
 @Controller('api/v1/assessments')
@@ -41,7 +39,7 @@ export class AssessmentsController {
   @Authorize('read', 'Assessment')
   @ApiOperation({ summary: 'Edit a draft (its author, while DRAFT)' })
   @ApiConflictResponse({ description: 'Not a draft any more' })
-  update(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string, @Body() dto: UpdateAssessmentDto) {
+  update(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string, @Body() dto: UpdateAssessmentDto) {
     return this.assessments.update(ctx, id, dto);
   }
 
@@ -50,7 +48,7 @@ export class AssessmentsController {
   @Authorize('create', 'Assessment')
   @ApiOperation({ summary: 'Send a draft for review (its author): IN_REVIEW' })
   @ApiConflictResponse({ description: 'Not a draft' })
-  submit(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  submit(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.assessments.submit(ctx, id);
   }
 
@@ -60,7 +58,7 @@ export class AssessmentsController {
   @ApiOperation({ summary: 'Publish (a SUPERVISOR who is not the author): PUBLISHED, disseminations created' })
   @ApiConflictResponse({ description: 'Not IN_REVIEW' })
   @ApiUnprocessableEntityResponse({ description: 'The author may not publish their own assessment' })
-  async publish(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  async publish(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     // The disseminations commit with the publication (outbox); the relay queues them afterwards.
     const view = await this.assessments.publish(ctx, id, async (m, a) => {
       await this.outbox.forAssessment(ctx, m, a);
@@ -80,7 +78,7 @@ export class AssessmentsController {
   @Authorize('read', 'Assessment')
   @ApiOperation({ summary: 'One assessment: full text, tearline only, or 404' })
   @ApiNotFoundResponse({ description: 'Not found or not readable' })
-  findOne(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  findOne(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.assessments.findOne(ctx, id);
   }
 }

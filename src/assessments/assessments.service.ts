@@ -7,7 +7,7 @@ import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { AuditService } from '../audit/audit.service';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Report } from '../reports/report.entity';
 import { Assessment } from './assessment.entity';
@@ -183,12 +183,8 @@ export class AssessmentsService {
     const tear = accessibleSql(ctx.ability, 'readTearline', 'Assessment', qb, 'tear');
     qb.where(new Brackets((w) => w.where(full.sql, full.params).orWhere(tear.sql, tear.params)));
     if (q.status) qb.andWhere('a.status = :status', { status: q.status });
-    if (q.cursor) {
-      const [createdAt, id] = decodeCursor(q.cursor, ['date', 'uuid']);
-      qb.andWhere(new Brackets((w) => w.where('a.created_at < :cAt', { cAt: createdAt }).orWhere('a.created_at = :cAt AND a.id < :cId', { cAt: createdAt, cId: id })));
-    }
-    const rows = await qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'DESC').limit(q.limit + 1).getMany();
-    const page = rows.slice(0, q.limit);
+    const rows = await newestFirst(qb, 'created_at', q).getMany();
+    const { page, nextCursor } = pageOf(rows, q.limit, (a) => a.createdAt);
     const readableReports = new Set(await this.readableReportIds(ctx, [...new Set(page.flatMap((a) => a.reportIds))]));
     const items = page.map((a) =>
       ctx.ability.can('read', asSubject('Assessment', a))
@@ -202,8 +198,7 @@ export class AssessmentsService {
       outcome: 'ALLOWED',
       details: { status: q.status ?? null, tearlineOnly: items.filter((i) => i.variant === 'TEARLINE').map((i) => i.id) },
     });
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > q.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null };
+    return { items, nextCursor };
   }
 
   /** Loads an assessment the caller may read in full, or audits the denial and answers 404. */

@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ParseUUIDPipe } from '@nestjs/common';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badRequest } from './domain.exception';
 
 export class PageQuery {
@@ -48,4 +50,26 @@ export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[])
   } catch {
     throw badRequest('cursor is not a valid cursor', { fields: ['cursor'] });
   }
+}
+
+/** `:id` route parameters: a UUID, or 400 naming `id`. */
+export const UuidParam = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+
+/**
+ * Newest-first keyset pagination over (`timeColumn`, id): applies the cursor, the order and
+ * limit + 1; `page` then splits the rows into items and the next cursor.
+ */
+export function newestFirst<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, timeColumn: string, q: PageQuery): SelectQueryBuilder<T> {
+  const a = qb.alias;
+  if (q.cursor) {
+    const [at, id] = decodeCursor(q.cursor, ['date', 'uuid']);
+    qb.andWhere(`(${a}.${timeColumn}, ${a}.id) < (:cursorAt, :cursorId)`, { cursorAt: at, cursorId: id });
+  }
+  return qb.orderBy(`${a}.${timeColumn}`, 'DESC').addOrderBy(`${a}.id`, 'DESC').limit(q.limit + 1);
+}
+
+export function pageOf<T extends { id: string }>(rows: T[], limit: number, timeOf: (row: T) => Date): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor([timeOf(last).toISOString(), last.id]) : null };
 }

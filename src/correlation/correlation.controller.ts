@@ -1,12 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
-import { badRequest } from '../common/domain.exception';
+import { UuidParam } from '../common/pagination';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { CorrelationService } from './correlation.service';
 import { EntitySearchQuery } from './dto/entity-search.query';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
 
 @ApiTags('fusion')
 @Controller('api/v1')
@@ -20,7 +18,7 @@ export class CorrelationController {
     description: 'Readable correlations in full; for the rest, one {agencyCode, count} pointer per agency (hit/no-hit).',
   })
   @ApiNotFoundResponse({ description: 'Not found or not readable' })
-  correlations(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  correlations(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.correlation.correlations(ctx, id);
   }
 

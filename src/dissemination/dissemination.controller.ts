@@ -1,12 +1,10 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
-import { badRequest } from '../common/domain.exception';
+import { UuidParam } from '../common/pagination';
 import { PageQuery } from '../common/pagination';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { DisseminationService } from './dissemination.service';
-
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
 
 @ApiTags('dissemination')
 @Controller('api/v1')
@@ -17,7 +15,7 @@ export class DisseminationController {
   @Authorize('read', 'Dissemination')
   @ApiOperation({ summary: 'Who received an assessment, in which variant, and the delivery status (ANALYST, SUPERVISOR, AUDITOR)' })
   @ApiNotFoundResponse({ description: 'No such assessment, or not readable' })
-  forAssessment(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  forAssessment(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.disseminations.forAssessment(ctx, id);
   }
 
@@ -26,7 +24,7 @@ export class DisseminationController {
   @Authorize('redrive', 'Dissemination')
   @ApiOperation({ summary: 'Re-queue a FAILED dissemination (ADMIN, SUPERVISOR)' })
   @ApiConflictResponse({ description: 'Not FAILED' })
-  redrive(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  redrive(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.disseminations.redrive(ctx, id);
   }
 
@@ -42,7 +40,7 @@ export class DisseminationController {
   @Authorize('acknowledge', 'Inbox')
   @ApiOperation({ summary: 'Acknowledge receipt (an OFFICER of the recipient agency)' })
   @ApiNotFoundResponse({ description: 'Not in the caller’s agency’s inbox' })
-  acknowledge(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  acknowledge(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.disseminations.acknowledge(ctx, id);
   }
 }

@@ -2,14 +2,14 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { Brackets, type DataSource, In } from 'typeorm';
+import { type DataSource, In } from 'typeorm';
 import { asSubject } from '../access/ability.factory';
 import { type Classification, dominates, isSubset } from '../access/markings';
 import type { Principal } from '../access/principal';
 import { Assessment } from '../assessments/assessment.entity';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/domain.exception';
-import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common/pagination';
+import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Dissemination, type Variant } from './dissemination.entity';
 import { InboxItem } from './inbox-item.entity';
@@ -113,12 +113,8 @@ export class DisseminationService {
 
   async inbox(ctx: AuthedContext, q: PageQuery): Promise<Page<ReturnType<typeof inboxView>>> {
     const qb = this.ds.getRepository(InboxItem).createQueryBuilder('i').where('i.agency_id = :agencyId', { agencyId: ctx.principal.agencyId });
-    if (q.cursor) {
-      const [at, id] = decodeCursor(q.cursor, ['date', 'uuid']);
-      qb.andWhere(new Brackets((w) => w.where('i.delivered_at < :at', { at }).orWhere('i.delivered_at = :at AND i.id < :id', { at, id })));
-    }
-    const rows = await qb.orderBy('i.delivered_at', 'DESC').addOrderBy('i.id', 'DESC').limit(q.limit + 1).getMany();
-    const page = rows.slice(0, q.limit);
+    const rows = await newestFirst(qb, 'delivered_at', q).getMany();
+    const { page, nextCursor } = pageOf(rows, q.limit, (i) => i.deliveredAt);
     const items = page.map((i) => inboxView(i, ctx.principal));
     await this.audit.record(ctx, {
       action: 'inbox.list',
@@ -127,8 +123,7 @@ export class DisseminationService {
       outcome: 'ALLOWED',
       details: { variants: Object.fromEntries(items.map((i) => [i.id, i.variant])) },
     });
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > q.limit ? encodeCursor([last.deliveredAt.toISOString(), last.id]) : null };
+    return { items, nextCursor };
   }
 
   /** An officer of the recipient agency acknowledges receipt. Acknowledging twice changes nothing. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Authorize } from '../common/decorators';
+import { UuidParam } from '../common/pagination';
 import { badRequest } from '../common/domain.exception';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { CreateReportDto } from './dto/create-report.dto';
@@ -18,8 +19,6 @@ import { ListReportsQuery } from './dto/list-reports.query';
 import { ReportsService } from './reports.service';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const uuid = new ParseUUIDPipe({ version: undefined, exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
-
 @ApiTags('reports')
 @Controller('api/v1/reports')
 export class ReportsController {
@@ -60,7 +59,7 @@ export class ReportsController {
   @Authorize('read', 'Report')
   @ApiOperation({ summary: 'One report (404 when it does not exist or the caller may not read it)' })
   @ApiNotFoundResponse({ description: 'Not found or not readable' })
-  findOne(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  findOne(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.reports.findOne(ctx, id);
   }
 
@@ -68,7 +67,7 @@ export class ReportsController {
   @HttpCode(200)
   @Authorize('validate', 'Report')
   @ApiOperation({ summary: 'Validate a report (originating agency): extends reviewDueAt' })
-  validate(@Ctx() ctx: AuthedContext, @Param('id', uuid) id: string) {
+  validate(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.reports.validate(ctx, id);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { Brackets, type DataSource, type EntityManager, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { asSubject } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
@@ -11,7 +11,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
 import type { ListReportsQuery } from './dto/list-reports.query';
@@ -191,16 +191,8 @@ export class ReportsService {
     if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
     if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
     if (q.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
-    if (q.cursor) {
-      const [createdAt, id] = decodeCursor(q.cursor, ['date', 'uuid']);
-      qb.andWhere(
-        new Brackets((w) =>
-          w.where('r.created_at < :cAt', { cAt: createdAt }).orWhere('r.created_at = :cAt AND r.id < :cId', { cAt: createdAt, cId: id }),
-        ),
-      );
-    }
-    const rows = await qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(q.limit + 1).getMany();
-    const page = rows.slice(0, q.limit);
+    const rows = await newestFirst(qb, 'created_at', q).getMany();
+    const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
     const ids = page.map((r) => r.id);
     const entities = ids.length
       ? await this.ds.getRepository(ReportEntity).find({ where: { reportId: In(ids) }, order: { type: 'ASC', normalized: 'ASC' } })
@@ -212,7 +204,6 @@ export class ReportsService {
       outcome: 'ALLOWED',
       details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: q.cursor ?? null },
     });
-    const last = page[page.length - 1];
     return {
       items: page.map((r) =>
         reportView(
@@ -221,7 +212,7 @@ export class ReportsService {
           ctx.ability.can('readSource', asSubject('Report', r)),
         ),
       ),
-      nextCursor: rows.length > q.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      nextCursor,
     };
   }
 

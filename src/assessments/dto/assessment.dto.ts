@@ -22,7 +22,6 @@ import {
 import {
   CLASSIFICATIONS,
   type Classification,
-  COMPARTMENT_PATTERN,
   LIKELIHOODS,
   type Likelihood,
   THREAT_LEVELS,
@@ -30,6 +29,7 @@ import {
   type Tlp,
   TLPS,
 } from '../../access/markings';
+import { IsCompartments } from '../../access/is-compartments.decorator';
 import { AGENCY_CODE_PATTERN } from '../../agencies/dto/create-agency.dto';
 import { SCOPES, type Scope } from '../assessment.entity';
 
@@ -121,11 +121,7 @@ export class CreateAssessmentDto {
   classification!: Classification;
 
   @ApiProperty({ type: [String], description: 'At least the union of the cited reports’ compartments' })
-  @IsArray()
-  @ArrayMaxSize(32)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(COMPARTMENT_PATTERN, { each: true, message: 'compartments must be upper-case tokens such as HUMINT' })
+  @IsCompartments()
   compartments!: string[];
 
   @ApiProperty({ enum: TLPS, description: 'At least as restrictive as the most restrictive cited report' })

@@ -21,12 +21,12 @@ import {
 import {
   CLASSIFICATIONS,
   type Classification,
-  COMPARTMENT_PATTERN,
   SOURCE_RELIABILITIES,
   type SourceReliability,
   type Tlp,
   TLPS,
 } from '../../access/markings';
+import { IsCompartments } from '../../access/is-compartments.decorator';
 import { AGENCY_CODE_PATTERN } from '../../agencies/dto/create-agency.dto';
 import { ENTITY_TYPES, type EntityType } from '../normalise';
 import { REPORT_CATEGORIES, type ReportCategory } from '../report.entity';
@@ -113,11 +113,7 @@ export class CreateReportDto {
   classification!: Classification;
 
   @ApiProperty({ type: [String], example: [], description: 'Upper-case compartment tokens; readers must hold all' })
-  @IsArray()
-  @ArrayMaxSize(32)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(COMPARTMENT_PATTERN, { each: true, message: 'compartments must be upper-case tokens such as HUMINT' })
+  @IsCompartments()
   compartments!: string[];
 
   @ApiProperty({ enum: TLPS })

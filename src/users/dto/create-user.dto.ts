@@ -11,7 +11,8 @@ import {
   Length,
   Matches,
 } from 'class-validator';
-import { CLASSIFICATIONS, type Classification, COMPARTMENT_PATTERN } from '../../access/markings';
+import { CLASSIFICATIONS, type Classification } from '../../access/markings';
+import { IsCompartments } from '../../access/is-compartments.decorator';
 import { ROLES, type Role } from '../../access/roles';
 
 export class CreateUserDto {
@@ -43,10 +44,6 @@ export class CreateUserDto {
   clearance!: Classification;
 
   @ApiProperty({ type: [String], example: ['HUMINT'] })
-  @IsArray()
-  @ArrayMaxSize(32)
-  @ArrayUnique()
-  @IsString({ each: true })
-  @Matches(COMPARTMENT_PATTERN, { each: true, message: 'compartments must be upper-case tokens such as HUMINT' })
+  @IsCompartments()
   compartments!: string[];
 }
