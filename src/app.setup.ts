@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppValidationPipe } from './common/validation.pipe';
 import { toErrorBody } from './common/error-body';
-import { NoBodyInterceptor } from './common/no-body.interceptor';
+import { UndeclaredInputInterceptor } from './common/undeclared-input.interceptor';
 import { mountQueueDashboard } from './dissemination/queue-dashboard';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -43,7 +43,7 @@ export function createAdapter(): FastifyAdapter {
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new AppValidationPipe());
-  app.useGlobalInterceptors(new NoBodyInterceptor());
+  app.useGlobalInterceptors(new UndeclaredInputInterceptor());
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
   // JSON everywhere: text/plain (Fastify's default) is answered 415 like any other type.

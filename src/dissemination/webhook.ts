@@ -68,6 +68,8 @@ export class WebhookPolicy {
 
   /** Checks a URL's form and, for a literal or well-known host, its address. DNS is checked at delivery. */
   validateUrl(value: string): string | null {
+    // The URL parser silently drops tabs and line breaks; refuse them (and any control character).
+    if ([...value].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f)) return 'url must not contain spaces or control characters';
     let url: URL;
     try {
       url = new URL(value);
