@@ -1,24 +1,79 @@
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
 import { dropDatabase } from './support/db';
+import { serverUrl } from './support/env';
+
+/** After every suite: the shared database's audit chain must still verify, end to end. */
+async function verifyAuditChain(dbName: string): Promise<void> {
+  const pg = new Client({ connectionString: serverUrl(dbName) });
+  await pg.connect();
+  try {
+    const pending = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_pending');
+    let prev = GENESIS_HASH;
+    let expected = 1n;
+    let checked = 0;
+    for (;;) {
+      const { rows } = await pg.query(
+        `SELECT seq, at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details, prev_hash, hash
+           FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT 5000`,
+        [expected.toString()],
+      );
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const e = {
+          seq: String(r.seq),
+          at: r.at as Date,
+          actorId: r.actor_id,
+          agencyId: r.agency_id,
+          action: r.action,
+          resourceType: r.resource_type,
+          resourceId: r.resource_id,
+          resourceIds: r.resource_ids,
+          outcome: r.outcome,
+          reason: r.reason,
+          requestId: r.request_id,
+          details: r.details,
+        };
+        if (BigInt(e.seq) !== expected || r.prev_hash !== prev || chainHash(prev, e) !== r.hash) {
+          throw new Error(`audit chain of the shared test database breaks at seq ${expected} (after ${checked} good events)`);
+        }
+        prev = r.hash as string;
+        expected += 1n;
+        checked += 1;
+      }
+    }
+    if (checked === 0) throw new Error('the shared test database has no audit events: the suites did not run?');
+    process.stdout.write(`\naudit chain of the shared test database verifies: ${checked} events (${pending.rows[0].n} left unchained)\n`);
+  } finally {
+    await pg.end();
+  }
+}
+
+async function dropQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    /* Redis is not essential to tidy up */
+  } finally {
+    redis.disconnect();
+  }
+}
 
 export default async function globalTeardown(): Promise<void> {
   const name = process.env.FUSION_TEST_DB;
-  if (name && !process.env.KEEP_TEST_DB) await dropDatabase(name);
   const prefix = process.env.QUEUE_PREFIX;
-  if (prefix?.startsWith('fusiontest-')) {
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } catch {
-      /* Redis is not essential to tidy up */
-    } finally {
-      redis.disconnect();
-    }
+  try {
+    if (name) await verifyAuditChain(name);
+  } finally {
+    if (name && !process.env.KEEP_TEST_DB) await dropDatabase(name);
+    if (prefix?.startsWith('fusiontest-')) await dropQueueKeys(prefix);
   }
 }
