@@ -33,6 +33,10 @@ interface World {
   reportId: string;
   /** A draft assessment by the analyst. */
   draftId: string;
+  /** An agency of its own for PUT …/webhook (inactive, so nothing is ever delivered to the test URL). */
+  webhookAgencyId: string;
+  /** A dissemination of a published assessment: PENDING or QUEUED (no worker here), never FAILED. */
+  disseminationId: string;
   /** A fresh draft by the analyst / a fresh one submitted for review: state-changing routes get one per case. */
   newDraft: () => Promise<string>;
   newInReview: () => Promise<string>;
@@ -172,6 +176,8 @@ const SHAPE_WORLD: World = {
   otherCode: 'OTHER',
   reportId: randomUUID(),
   draftId: randomUUID(),
+  webhookAgencyId: randomUUID(),
+  disseminationId: randomUUID(),
   newDraft: () => Promise.resolve(randomUUID()),
   newInReview: () => Promise.resolve(randomUUID()),
 };
@@ -342,6 +348,54 @@ const ASSESSMENT_EXTRAS: Case[] = [
   { name: 'tearline with an unknown classification', send: (b) => json({ ...b, tearline: { ...(b!.tearline as Obj), classification: 'COSMIC' } }), status: 400, field: 'tearline.classification' },
 ];
 
+/** PUT /api/v1/agencies/:id/webhook: URLs a webhook may not have (SSRF, other schemes) and bad secrets. */
+const WEBHOOK_URL_CASES: [string, string][] = [
+  ['an ftp URL', 'ftp://hooks.example.org/x'],
+  ['a file URL', 'file:///etc/passwd'],
+  ['a javascript URL', 'javascript:alert(1)'],
+  ['a data URL', 'data:text/plain,hello'],
+  ['a relative URL', '/hooks/x'],
+  ['a bare host name', 'hooks.example.org'],
+  ['an empty URL', ''],
+  ['a URL of 2,049 characters', `https://hooks.example.org/${'x'.repeat(2049 - 'https://hooks.example.org/'.length)}`],
+  ['a URL with credentials', 'https://user:secret@hooks.example.org/x'],
+  ['loopback 127.0.0.1', 'http://127.0.0.1:8080/x'],
+  ['loopback 127.0.0.1 written as a decimal number', 'http://2130706433/x'],
+  ['loopback 127.0.0.1 written in hex', 'http://0x7f.0x0.0x0.0x1/x'],
+  ['loopback ::1', 'http://[::1]/x'],
+  ['IPv4-mapped IPv6 loopback', 'http://[::ffff:127.0.0.1]/x'],
+  ['0.0.0.0', 'http://0.0.0.0/x'],
+  ['private 10.0.0.1', 'https://10.0.0.1/x'],
+  ['private 192.168.1.1', 'https://192.168.1.1/x'],
+  ['private 172.16.0.1', 'https://172.16.0.1/x'],
+  ['link-local cloud metadata 169.254.169.254', 'http://169.254.169.254/latest/meta-data/'],
+  ['IPv6 link-local fe80::1', 'http://[fe80::1]/x'],
+  ['IPv6 unique-local fd00::1', 'http://[fd00::1]/x'],
+  ['localhost', 'http://localhost:3000/x'],
+  ['a *.localhost name', 'http://api.localhost/x'],
+  ['a *.internal name', 'http://metadata.google.internal/x'],
+  ['a URL with a line break (header injection)', 'https://hooks.example.org/x\r\nX-Injected: 1'],
+  ['a URL with a tab inside the host', 'https://hooks.exa\tmple.org/x'],
+];
+
+const secretOf = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+
+const WEBHOOK_EXTRAS: Case[] = [
+  ...WEBHOOK_URL_CASES.map(([what, url]): Case => ({ name: `url: ${what}`, send: (b) => json({ ...b, url }), status: 400, field: 'url' })),
+  { name: 'secret: a number', send: (b) => json({ ...b, secret: 12345 }), status: 400, field: 'secret' },
+  { name: 'secret: an object', send: (b) => json({ ...b, secret: { value: secretOf(32) } }), status: 400, field: 'secret' },
+  // Optional, but null is not "generate one for me" by the SPEC either: any 4xx naming it.
+  { name: 'secret: null', send: (b) => json({ ...b, secret: null }), field: 'secret' },
+  { name: 'secret: empty', send: (b) => json({ ...b, secret: '' }), status: 400, field: 'secret' },
+  { name: 'secret: without the whsec_ prefix', send: (b) => json({ ...b, secret: Buffer.alloc(32, 7).toString('base64') }), status: 400, field: 'secret' },
+  { name: 'secret: whsec_ and 23 bytes', send: (b) => json({ ...b, secret: secretOf(23) }), status: 400, field: 'secret' },
+  { name: 'secret: whsec_ and 65 bytes', send: (b) => json({ ...b, secret: secretOf(65) }), status: 400, field: 'secret' },
+  { name: 'secret: whsec_ and not base64', send: (b) => json({ ...b, secret: `whsec_${'!'.repeat(40)}` }), status: 400, field: 'secret' },
+  { name: 'secret: of 201 characters', send: (b) => json({ ...b, secret: `whsec_${'A'.repeat(195)}` }), status: 400, field: 'secret' },
+  { name: 'secret: with a NUL byte', send: (b) => json({ ...b, secret: `${secretOf(32)}\u0000` }), status: 400, field: 'secret' },
+  { name: 'an agency id that does not exist', send: (b) => ({ ...json(b), id: randomUUID() }), status: 404 },
+];
+
 const ENDPOINTS: Endpoint[] = [
   {
     method: 'POST',
@@ -503,6 +557,38 @@ const ENDPOINTS: Endpoint[] = [
       { name: 'assessmentIds holding a non-UUID', send: (b) => json({ ...b, assessmentIds: ['not-a-uuid'] }), status: 400, field: 'assessmentIds' },
     ],
   },
+  {
+    method: 'PUT',
+    path: '/api/v1/agencies/:id/webhook',
+    as: 'admin',
+    id: (w) => w.webhookAgencyId,
+    // `secret` is optional (generated when omitted): its bad values are in WEBHOOK_EXTRAS.
+    body: () => ({ url: 'https://hooks.example.org/x' }),
+    ok: 200,
+    extra: WEBHOOK_EXTRAS,
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/inbox/:id/acknowledge',
+    as: 'officer',
+    // No valid 'happy path' here: inbox items are written by the worker, which this suite does not run,
+    // so the baseline is a well-formed id that is not in the officer's inbox (404). The cases below are
+    // the bad-id, bad-body and no-body ones; any of them answered 404 would mean the input went unchecked.
+    id: () => randomUUID(),
+    ok: 404,
+    extra: [{ name: 'an empty JSON object as the body (allowed: it is no body)', send: () => json({}), status: 404 }],
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/disseminations/:id/redrive',
+    as: 'supervisor',
+    // No valid 'happy path' here: only a FAILED dissemination can be redriven, and failing one needs a
+    // worker exhausting its retries. The baseline is a real dissemination that is not FAILED (409): the
+    // request passed validation and reached the state check.
+    id: (w) => w.disseminationId,
+    ok: 409,
+    extra: [{ name: 'a dissemination id that does not exist', send: () => ({ id: randomUUID() }), status: 404 }],
+  },
 ];
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -555,10 +641,22 @@ const AUDIT_FILTER_CASES: [string, string, string][] = [
 interface QueryEndpoint {
   path: string;
   as: Who;
-  /** A valid query string: the baseline, and the rest of the query each case is added to. */
+  /** A valid query string ('' when the route takes none): the baseline, and the rest of the query each case is added to. */
   valid: string;
   cases: [string, string, string][];
+  /** Required parameters of `valid`: each gets a case leaving it out (→ 400 naming it). */
+  required?: string[];
 }
+
+/** Query parameters sent to a route that takes none: each must be refused, not silently ignored. */
+const NO_QUERY_CASES: [string, string, string][] = [
+  ['an unknown parameter', 'hostile=1', 'hostile'],
+  ['limit (the route is not paginated)', 'limit=10', 'limit'],
+  ['cursor (the route is not paginated)', 'cursor=abc', 'cursor'],
+  ['an unknown parameter named constructor', 'constructor=x', 'constructor'],
+  ['an unknown parameter named __proto__', '__proto__=x', '__proto__'],
+  ['an unknown parameter with a NUL byte', 'a=b%00c', 'a'],
+];
 
 const QUERY_ENDPOINTS: QueryEndpoint[] = [
   {
@@ -606,10 +704,23 @@ const QUERY_ENDPOINTS: QueryEndpoint[] = [
       ['value of 501 characters', `value=${'1'.repeat(501)}`, 'value'],
       ['value with a NUL byte', 'value=12%0034', 'value'],
       ['value given twice', 'value=1&value=2', 'value'],
+      ['type in lower case', 'type=phone', 'type'],
+      ['type given twice', 'type=PHONE&type=EMAIL', 'type'],
+      ['empty value', 'value=', 'value'],
       ['an unknown parameter', 'hostile=1', 'hostile'],
       ['an unknown parameter named constructor', 'constructor=x', 'constructor'],
+      ['an unknown parameter named __proto__', '__proto__=x', '__proto__'],
     ],
+    required: ['type', 'value'],
   },
+  {
+    path: '/api/v1/inbox',
+    as: 'officer',
+    valid: 'limit=10',
+    cases: PAGING_CASES,
+  },
+  { path: '/api/v1/threat-level/history', as: 'officer', valid: '', cases: NO_QUERY_CASES },
+  { path: '/api/v1/threat-level/recommendation', as: 'analyst', valid: '', cases: NO_QUERY_CASES },
 ];
 
 /** GET routes with an :id, and who may call them. */
@@ -617,6 +728,7 @@ const GET_ID_ROUTES: [string, Who][] = [
   ['/api/v1/reports/:id', 'officer'],
   ['/api/v1/reports/:id/correlations', 'officer'],
   ['/api/v1/assessments/:id', 'analyst'],
+  ['/api/v1/assessments/:id/disseminations', 'analyst'],
 ];
 
 /** Bad ids for those routes: [name, raw path segment, parameter a 400 must name]. */
@@ -699,7 +811,17 @@ describe('hostile input: every write endpoint answers a clear 4xx, never a 5xx',
       if (res.status !== 200) throw new Error(`submit → ${res.status} ${res.text}`);
       return id;
     };
-    w = { ...base, draftId: await newDraft(), newDraft, newInReview };
+    // A webhook agency of its own, inactive so that no dissemination (e.g. another suite's threat-level
+    // notice) is ever addressed to it, and nothing is POSTed to hooks.example.org.
+    const webhookAgency = await fx.agency('OTHER', 'SECRET');
+    await t.ds.query('UPDATE agency SET active = false WHERE id = $1', [webhookAgency.id]);
+    // A dissemination to redrive: publishing creates one for our agency (PENDING/QUEUED; no worker runs here).
+    const published = await newInReview();
+    const pub = await t.post(`/api/v1/assessments/${published}/publish`, { token: supervisor.token });
+    if (pub.status !== 200) throw new Error(`publish → ${pub.status} ${pub.text}`);
+    const disseminations = await t.get(`/api/v1/assessments/${published}/disseminations`, { token: analyst.token });
+    if (disseminations.status !== 200 || disseminations.body.length !== 1) throw new Error(`disseminations → ${disseminations.status} ${disseminations.text}`);
+    w = { ...base, draftId: await newDraft(), newDraft, newInReview, webhookAgencyId: webhookAgency.id, disseminationId: disseminations.body[0].id as string };
   });
   afterAll(() => t.close());
 
@@ -730,16 +852,17 @@ describe('hostile input: every write endpoint answers a clear 4xx, never a 5xx',
   });
 
   describe.each(QUERY_ENDPOINTS.map((q) => ({ q, label: `GET ${q.path} query parameters` })))('$label', ({ q }) => {
-    it(`accepts its valid query (${q.valid})`, async () => {
-      const res = await t.get(`${q.path}?${q.valid}`, { token: tokenFor(q.as) });
+    it(`accepts its valid query (${q.valid || 'none'})`, async () => {
+      const res = await t.get(q.valid ? `${q.path}?${q.valid}` : q.path, { token: tokenFor(q.as) });
       expect(excerpt(res)).toEqual({ status: 200, body: expect.any(String) });
     });
 
-    it.each(q.cases.map(([name, query, field]) => ({ name, query, field })))('$name → 400 naming $field', async ({ query, field }) => {
-      // The case's parameters replace the valid query's parameters of the same name.
-      const given = new Set(query.split('&').map((p) => p.split('=')[0]));
-      const rest = q.valid.split('&').filter((p) => !given.has(p.split('=')[0]));
-      const url = `${q.path}?${[...rest, query].join('&')}`;
+    const missing = (q.required ?? []).map((p): [string, string, string] => [`${p} missing`, '', p]);
+    it.each([...q.cases, ...missing].map(([name, query, field]) => ({ name, query, field })))('$name → 400 naming $field', async ({ name, query, field }) => {
+      // The case's parameters replace the valid query's parameters of the same name ("… missing": drop it).
+      const given = new Set(name.endsWith(' missing') && !query ? [field] : query.split('&').map((p) => p.split('=')[0]));
+      const rest = q.valid.split('&').filter((p) => p && !given.has(p.split('=')[0]));
+      const url = `${q.path}?${[...rest, query].filter(Boolean).join('&')}`;
       // A streamed response (the audit export) can fail after its 200 was sent: that is a failure too.
       const res = await t.get(url, { token: tokenFor(q.as) }).catch((err: Error) => ({ status: 0, body: undefined, headers: {}, text: `request failed: ${err.message}` }));
       const problems = res.status === 0 ? [`the response was broken off: ${res.text}`] : errorProblems(res, { status: 400, field }, sentNul({}, url));
