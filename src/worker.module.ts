@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { loggerOptions } from './common/logging';
+import { QueueErrorLogger } from './common/queue-errors';
 import { workerQueueOptions } from './common/queues';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -25,5 +26,6 @@ import { RetentionWorkerModule } from './retention/retention-worker.module';
     DisseminationWorkerModule,
     RetentionWorkerModule,
   ],
+  providers: [QueueErrorLogger],
 })
 export class WorkerModule {}

@@ -53,8 +53,16 @@ export class DeliveryService {
       .where('a.id = :id', { id: d.agencyId })
       .getOneOrFail();
 
+    const subject = d.assessmentId ?? d.threatLevelChangeId ?? '';
+    const trail = { resourceType: 'Dissemination', resourceId: d.id, resourceIds: [subject, d.agencyId].filter(Boolean) };
     const item = await this.ds.transaction(async (m) => {
       await m.increment(Dissemination, { id: d.id }, 'attempts', 1);
+      // Recorded before anything leaves, so even a worker killed mid-POST leaves a trace of the send.
+      await this.audit.record(
+        WORKER_CTX,
+        { ...trail, action: 'dissemination.send', outcome: 'ALLOWED', details: { attempt, agencyCode: d.agencyCode, webhook: Boolean(agency.webhookUrl) } },
+        m,
+      );
       await m
         .createQueryBuilder()
         .insert()
@@ -65,8 +73,6 @@ export class DeliveryService {
       return m.findOneByOrFail(InboxItem, { id: d.id });
     });
 
-    const subject = d.assessmentId ?? d.threatLevelChangeId ?? '';
-    const trail = { resourceType: 'Dissemination', resourceId: d.id, resourceIds: [subject, d.agencyId].filter(Boolean) };
     if (agency.webhookUrl && agency.webhookSecret) {
       const result = await postWebhook(this.policy, agency.webhookUrl, agency.webhookSecret, d.id, JSON.stringify(inboxPayload(item)));
       await this.audit.record(WORKER_CTX, {

@@ -5,7 +5,9 @@ import { DeliveryService } from './delivery.service';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
 
 /** Consumes delivery jobs. Lives only in the worker process (src/worker.ts). */
-@Processor(DISSEMINATION_QUEUE, { concurrency: 16, maxStalledCount: 3 })
+// A delivery takes at most the webhook timeout (10 s): a 15 s lock (renewed while it runs) and a 5 s
+// stalled check let another worker take over a killed worker's job within about 20 s.
+@Processor(DISSEMINATION_QUEUE, { concurrency: 16, maxStalledCount: 3, lockDuration: 15_000, stalledInterval: 5_000 })
 export class DisseminationProcessor extends WorkerHost {
   private readonly logger = new Logger(DisseminationProcessor.name);
 

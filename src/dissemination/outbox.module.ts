@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { QueueErrorLogger } from '../common/queue-errors';
 import { DISSEMINATION_QUEUE, producerQueueOptions, RETENTION_QUEUE } from '../common/queues';
 import { AppConfig } from '../config/app-config';
 import { OutboxService } from './outbox.service';
@@ -17,7 +18,7 @@ import { RelayService } from './relay.service';
     // The retention queue is registered here only so the queue dashboard can show it.
     BullModule.registerQueue({ name: DISSEMINATION_QUEUE }, { name: RETENTION_QUEUE }),
   ],
-  providers: [OutboxService, RelayService],
+  providers: [OutboxService, RelayService, QueueErrorLogger],
   exports: [OutboxService, RelayService, BullModule],
 })
 export class OutboxModule {}

@@ -45,7 +45,6 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.queue.on('error', (err) => this.redisDown(err));
     this.timer = setInterval(() => this.kick(), SWEEP_INTERVAL_MS);
     this.timer.unref();
     this.kick();
@@ -77,7 +76,7 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   /** One pass over the open outbox. Returns how many jobs it added. */
   async sweep(): Promise<number> {
     const open = await this.ds.getRepository(Dissemination).find({
-      select: { id: true, status: true },
+      select: { id: true, status: true, queuedAt: true },
       where: [{ status: 'PENDING' }, { status: 'QUEUED' }],
       order: { createdAt: 'ASC' },
       take: SWEEP_BATCH,
@@ -87,7 +86,13 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       if (d.status === 'QUEUED') {
         const job = await this.queue.getJob(d.id);
         if (job && !(await job.isFailed())) continue;
-        // A failed job left behind by a redrive made while Redis was down: replace it.
+        if (job && d.queuedAt && (job.finishedOn ?? 0) >= d.queuedAt.getTime()) {
+          // The job failed for good since it was queued (e.g. it crashed workers too often): the
+          // dissemination is FAILED, not retried for ever; a redrive queues it again.
+          await this.markFailed(d.id, job.failedReason || 'job failed');
+          continue;
+        }
+        // A failed job from before a redrive made while Redis was down: replace it.
         if (job) await job.remove();
       }
       await this.queue.add('deliver', { disseminationId: d.id }, deliveryJobOptions(this.config, d.id));
@@ -111,6 +116,15 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       this.redisDownSince = null;
     }
     return added;
+  }
+
+  private async markFailed(id: string, reason: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const res = await m.update(Dissemination, { id, status: 'QUEUED' }, { status: 'FAILED', failedAt: new Date(), lastError: reason });
+      if (res.affected) {
+        await this.audit.record(RELAY_CTX, { action: 'dissemination.fail', resourceType: 'Dissemination', resourceId: id, outcome: 'FAILED', reason }, m);
+      }
+    });
   }
 
   private redisDown(err: unknown): void {

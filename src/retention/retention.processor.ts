@@ -1,5 +1,5 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { RETENTION_QUEUE } from '../common/queues';
 import { RetentionService } from './retention.service';
@@ -8,8 +8,9 @@ import { RetentionService } from './retention.service';
 export const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 @Processor(RETENTION_QUEUE, { concurrency: 1 })
-export class RetentionProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class RetentionProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RetentionProcessor.name);
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly retention: RetentionService,
@@ -19,10 +20,21 @@ export class RetentionProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.schedule();
+    // Upserting is idempotent: doing it every ten minutes restores the schedule if Redis lost it.
+    this.timer = setInterval(() => void this.schedule(), 10 * 60_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  private async schedule(): Promise<void> {
     try {
       await this.queue.upsertJobScheduler('retention-purge', { every: RETENTION_EVERY_MS }, { name: 'purge', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not schedule retention (Redis down?); next start will');
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not schedule retention (Redis down?); will retry');
     }
   }
 
