@@ -140,3 +140,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   return config;
 }
+
+export interface Launch {
+  config: AppConfig;
+  /** The environment for the API and worker processes a launcher (the demo) starts. */
+  childEnv: NodeJS.ProcessEnv;
+  /** Secrets made up because they were not set (shown once to the user). */
+  generated: { JWT_SECRET?: string; BOOTSTRAP_ADMIN_PASSWORD?: string };
+  /** DEMO_EXIT=1: play the demo and exit instead of serving until Ctrl-C (tests, CI). */
+  exitWhenDone: boolean;
+}
+
+/**
+ * For launchers that start the API and the worker as child processes: the validated configuration
+ * plus the environment to hand down, with production defaults and any missing secret generated once
+ * so both processes share it. `allowHosts` are added to WEBHOOK_ALLOWED_HOSTS (the demo's local
+ * webhook receiver).
+ */
+export function launchEnvironment(allowHosts: string[] = [], env: NodeJS.ProcessEnv = process.env): Launch {
+  const generated: Launch['generated'] = {};
+  if (!env.JWT_SECRET) generated.JWT_SECRET = randomBytes(48).toString('base64url');
+  if (!env.BOOTSTRAP_ADMIN_PASSWORD) generated.BOOTSTRAP_ADMIN_PASSWORD = `admin-${randomBytes(12).toString('base64url')}`;
+  const merged: NodeJS.ProcessEnv = { ...env, ...generated, NODE_ENV: env.NODE_ENV || 'production', LOG_LEVEL: env.LOG_LEVEL || 'info' };
+  const config = loadConfig(merged);
+  merged.WEBHOOK_ALLOWED_HOSTS = [...config.WEBHOOK_ALLOWED_HOSTS, ...allowHosts].join(',');
+  return { config, childEnv: merged, generated, exitWhenDone: env.DEMO_EXIT === '1' };
+}

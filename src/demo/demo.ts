@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
+import { type AppConfig, ConfigError, launchEnvironment } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source';
 import { type DemoCredentials, SeedModule, seedDemo } from '../database/seeds/demo.seed';
 
@@ -302,12 +302,7 @@ async function story(base: string, creds: DemoCredentials, adminPassword: string
 }
 
 async function main(): Promise<void> {
-  const exitWhenDone = process.env.DEMO_EXIT === '1';
-  const generated: Record<string, string> = {};
-  if (!process.env.JWT_SECRET) generated.JWT_SECRET = randomBytes(48).toString('base64url');
-  if (!process.env.BOOTSTRAP_ADMIN_PASSWORD) generated.BOOTSTRAP_ADMIN_PASSWORD = `admin-${randomBytes(12).toString('base64url')}`;
-  Object.assign(process.env, generated, { NODE_ENV: process.env.NODE_ENV ?? 'production' });
-  const config = loadConfig();
+  const { config, childEnv, generated, exitWhenDone } = launchEnvironment(['127.0.0.1']);
   process.stdout.write(`${bold('Fusion Cell demo')}\n`);
   await preflight(config);
   await migrate(config);
@@ -315,8 +310,7 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'fusion-demo-'));
   const receiverSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startReceiver(receiverSecret);
-  const env = { ...process.env, WEBHOOK_ALLOWED_HOSTS: [config.WEBHOOK_ALLOWED_HOSTS.join(','), '127.0.0.1'].filter(Boolean).join(','), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
-  const children = [startProcess('api', 'main', env, logDir), startProcess('worker', 'worker', env, logDir)];
+  const children = [startProcess('api', 'main', childEnv, logDir), startProcess('worker', 'worker', childEnv, logDir)];
   const stop = () => {
     for (const ch of children) ch.kill('SIGTERM');
     receiver.close();
@@ -343,7 +337,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`${green('✓')} API and worker started (logs in ${logDir})\n`);
 
-    const seedApp = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
+    const seedApp = await NestFactory.createApplicationContext(SeedModule.forConfig(config), { logger: ['error'] });
     const { credentials, reports } = await seedDemo(seedApp).finally(() => seedApp.close());
     process.stdout.write(`${green('✓')} demo data: agencies of every kind, users for every role, ${reports} new reports\n\n`);
 

@@ -3,7 +3,7 @@ import { type EntityManager, In } from 'typeorm';
 import { dominates } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import type { Assessment } from '../assessments/assessment.entity';
-import { tearlineOf } from '../assessments/assessments.service';
+import { fullView, tearlineOf } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/request-context';
 import type { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
@@ -17,30 +17,26 @@ export function variantFor(agency: Pick<Agency, 'accreditation'>, a: Assessment)
   return 'WITHHELD';
 }
 
-/** What an agency receives for each variant. Cited report ids stay inside the cell. */
+/** What an agency receives for each variant: the reader's view minus the cell's own workflow fields; cited report ids stay inside the cell. */
 export function assessmentContent(a: Assessment, variant: Variant): Record<string, unknown> | null {
-  const tearline = tearlineOf(a);
-  if (variant === 'TEARLINE') return { assessmentId: a.id, tearline };
+  if (variant === 'TEARLINE') return { assessmentId: a.id, tearline: tearlineOf(a) };
   if (variant === 'WITHHELD') return null;
-  return {
-    assessmentId: a.id,
-    title: a.title,
-    keyJudgements: a.keyJudgements,
-    body: a.body,
-    likelihood: a.likelihood,
-    recommendedLevel: a.recommendedLevel,
-    scope: a.scope,
-    region: a.region,
-    sectors: a.sectors,
-    classification: a.classification,
-    compartments: a.compartments,
-    tlp: a.tlp,
-    validUntil: a.validUntil.toISOString(),
-    supersedes: a.supersedes,
-    tearline,
-    citedReports: a.reportIds.length,
-    publishedAt: a.publishedAt?.toISOString() ?? null,
-  };
+  const {
+    id,
+    variant: _variant,
+    status: _status,
+    authorId: _authorId,
+    reportIds,
+    distribution: _distribution,
+    supersededBy: _supersededBy,
+    supersededAt: _supersededAt,
+    submittedAt: _submittedAt,
+    publishedBy: _publishedBy,
+    createdAt: _createdAt,
+    updatedAt: _updatedAt,
+    ...content
+  } = fullView(a, a.reportIds);
+  return { assessmentId: id, ...content, citedReports: reportIds.length };
 }
 
 /**

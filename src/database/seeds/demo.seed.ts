@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Module, type INestApplicationContext } from '@nestjs/common';
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -10,8 +10,8 @@ import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
 import { PasswordService } from '../../auth/password.service';
 import { toPrincipal } from '../../auth/principal.service';
-import { AppConfig, ConfigError } from '../../config/app-config';
-import { ConfigModule } from '../../config/config.module';
+import { type AppConfig, ConfigError, loadConfig } from '../../config/app-config';
+import { GivenConfigModule } from '../../config/config.module';
 import { ReportsModule } from '../../reports/reports.module';
 import { ReportsService } from '../../reports/reports.service';
 import { User } from '../../users/user.entity';
@@ -24,11 +24,17 @@ export interface DemoCredentials {
   [username: string]: string;
 }
 
-@Module({
-  imports: [ConfigModule, TypeOrmModule.forRootAsync({ inject: [AppConfig], useFactory: dataSourceOptions }), AuditModule, ReportsModule],
-  providers: [PasswordService],
-})
-class SeedModule {}
+/** Just what seeding needs: the database, the audit log and the intake service. */
+@Module({})
+export class SeedModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: SeedModule,
+      imports: [GivenConfigModule.of(config), TypeOrmModule.forRoot(dataSourceOptions(config)), AuditModule, ReportsModule],
+      providers: [PasswordService],
+    };
+  }
+}
 
 /**
  * Idempotent demo data: agencies of every kind (by code), users for every role (by username; their
@@ -101,7 +107,7 @@ export async function seedDemo(app: INestApplicationContext): Promise<{ credenti
 }
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(SeedModule.forConfig(loadConfig()), { logger: ['error', 'warn'] });
   try {
     const { credentials, reports } = await seedDemo(app);
     process.stdout.write(`Demo data ready: ${DEMO_AGENCIES.length} agencies, ${DEMO_USERS.length} users, ${reports} new reports.\n`);
@@ -111,8 +117,6 @@ async function main(): Promise<void> {
     await app.close();
   }
 }
-
-export { SeedModule };
 
 if (require.main === module) {
   main().catch((err: unknown) => {
