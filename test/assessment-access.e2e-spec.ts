@@ -463,7 +463,7 @@ describe('assessment access matrix: role × clearance × compartments × distrib
   });
 
   describe('AUDITOR and ADMIN (no access to content)', () => {
-    it.each(['AUDITOR', 'ADMIN'])('%s: 403 on the list and on the single read of every assessment, even an UNCLASSIFIED tearline', async (who) => {
+    it.each(['AUDITOR', 'ADMIN'])('%s: an empty list and 404 on the single read of every assessment, even an UNCLASSIFIED tearline', async (who) => {
       const token = who === 'ADMIN' ? await fx.admin() : actor(AUDITOR).token;
       const responses = [
         await t.get('/api/v1/assessments', { token }),
@@ -471,9 +471,15 @@ describe('assessment access matrix: role × clearance × compartments × distrib
         await t.get(`/api/v1/assessments/${randomUUID()}`, { token }),
         ...(await Promise.all(made.map((m) => t.get(`/api/v1/assessments/${m.id}`, { token })))),
       ];
-      for (const res of responses) {
-        expect(res.status).toBe(403);
+      const [list, filtered, ...singles] = responses;
+      expect([list.status, filtered.status]).toEqual([200, 200]);
+      expect(list.body).toEqual({ items: [], nextCursor: null });
+      expect(filtered.body).toEqual({ items: [], nextCursor: null });
+      for (const res of singles) {
+        expect(res.status).toBe(404);
         expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+      }
+      for (const res of responses) {
         expect(res.text).not.toContain(marker);
         expect(res.text).not.toContain('Tearline of');
       }

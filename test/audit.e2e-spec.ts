@@ -56,8 +56,11 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
     await t.get('/api/v1/audit-events', { token: auditor.token, query: { action: 'auth.login' } });
     const mine = await t.get('/api/v1/audit-events', { token: auditor.token, query: { actorId: auditor.id, action: 'audit.search' } });
     expect(mine.body.items.length).toBeGreaterThanOrEqual(2);
-    // AUDITOR has no access to content (separation of duties).
-    expect((await t.get('/api/v1/reports', { token: auditor.token })).status).toBe(403);
+    // AUDITOR has no access to content (separation of duties): need-to-know gives them nothing.
+    const reports = await t.get('/api/v1/reports', { token: auditor.token });
+    expect(reports.status).toBe(200);
+    expect(reports.body.items).toEqual([]);
+    expect((await t.post('/api/v1/reports', { token: auditor.token, body: {} })).status).toBe(403);
   });
 
   it('paginates in chain order with a cursor', async () => {

@@ -317,7 +317,7 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
     });
   });
 
-  it.each(OVERSIGHT_READERS)('$label: 403 on the list, the search and the single read (even of a CLEAR, UNCLASSIFIED report), audited DENIED', async (spec) => {
+  it.each(OVERSIGHT_READERS)('$label: an empty list and search, and 404 on the single read (even of a CLEAR, UNCLASSIFIED report), audited', async (spec) => {
     const a = actor(spec);
     const open = reports.find((r) => r.classification === 'UNCLASSIFIED' && r.compartments.length === 0 && r.tlp === 'CLEAR');
     expect(open).toBeDefined();
@@ -326,17 +326,20 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
       await t.get('/api/v1/reports', { token: a.token, query: { q: token, limit: '200' } }),
       await t.get(`/api/v1/reports/${open!.id}`, { token: a.token }),
     ];
-    for (const res of responses) {
-      expect(res.status).toBe(403);
-      expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
-      expect(res.text).not.toContain(token);
-    }
+    // Any user may ask; need-to-know gives AUDITOR and ADMIN nothing: no rule grants them content.
+    const [list, search, single] = responses;
+    expect([list.status, search.status, single.status]).toEqual([200, 200, 404]);
+    expect(list.body).toEqual({ items: [], nextCursor: null });
+    expect(search.body).toEqual({ items: [], nextCursor: null });
+    expect(Object.keys(single.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+    for (const res of responses) expect(res.text).not.toContain(token);
     await t.audit.flush();
-    const rows: { request_id: string; outcome: string }[] = await t.ds.query(
-      `SELECT request_id, outcome FROM audit_event WHERE actor_id = $1 AND request_id = ANY($2::text[])`,
+    const rows: { request_id: string; action: string; outcome: string; resource_ids: string[] }[] = await t.ds.query(
+      `SELECT request_id, action, outcome, resource_ids FROM audit_event WHERE actor_id = $1 AND request_id = ANY($2::text[])`,
       [a.id, responses.map(requestIdOf)],
     );
     expect(rows.map((r) => r.request_id).sort()).toEqual(responses.map(requestIdOf).sort());
-    expect(rows.every((r) => r.outcome === 'DENIED')).toBe(true);
+    expect(rows.filter((r) => r.action === 'report.list').every((r) => r.outcome === 'ALLOWED' && r.resource_ids.length === 0)).toBe(true);
+    expect(rows.find((r) => r.request_id === requestIdOf(single))).toMatchObject({ action: 'report.read', outcome: 'DENIED' });
   });
 });

@@ -13,6 +13,8 @@ import { CELL_ROLES, CONTENT_ROLES } from './roles';
 
 export type Action =
   | 'manage'
+  /** call a read endpoint at all; what it returns is then decided item by item by 'read' */
+  | 'browse'
   | 'create'
   | 'read'
   | 'update'
@@ -72,6 +74,9 @@ export class AbilityFactory {
     can('read', 'Profile');
     can('read', 'Agency');
     can('read', 'ThreatLevel');
+    // Any user may ask; need-to-know then answers item by item. AUDITOR and ADMIN hold no read rule
+    // for content, so they get empty lists and 404s (separation of duties), never content.
+    can('browse', ['Report', 'Assessment', 'Inbox']);
 
     if (user.roles.includes('ADMIN')) {
       can('manage', 'Agency');
@@ -94,7 +99,6 @@ export class AbilityFactory {
       const isCellAnalyst = user.inFusionCell && user.roles.some((r) => CELL_ROLES.includes(r));
 
       can('create', 'Report');
-      can('read', 'Inbox');
       if (user.roles.includes('OFFICER')) can('acknowledge', 'Inbox');
       // 1. originator
       can('read', 'Report', { ...live, agencyId: user.agencyId });

@@ -36,7 +36,7 @@ export class AssessmentsController {
   }
 
   @Patch(':id')
-  @Authorize('read', 'Assessment')
+  @Authorize('create', 'Assessment')
   @ApiOperation({ summary: 'Edit a draft (its author, while DRAFT)' })
   @ApiConflictResponse({ description: 'Not a draft any more' })
   update(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string, @Body() dto: UpdateAssessmentDto) {
@@ -68,14 +68,14 @@ export class AssessmentsController {
   }
 
   @Get()
-  @Authorize('read', 'Assessment')
+  @Authorize('browse', 'Assessment')
   @ApiOperation({ summary: 'Assessments the caller may read: full, or tearline only ({id, variant, tearline})' })
   list(@Ctx() ctx: AuthedContext, @Query() q: ListAssessmentsQuery) {
     return this.assessments.list(ctx, q);
   }
 
   @Get(':id')
-  @Authorize('read', 'Assessment')
+  @Authorize('browse', 'Assessment')
   @ApiOperation({ summary: 'One assessment: full text, tearline only, or 404' })
   @ApiNotFoundResponse({ description: 'Not found or not readable' })
   findOne(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {

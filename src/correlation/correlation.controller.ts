@@ -12,7 +12,7 @@ export class CorrelationController {
   constructor(private readonly correlation: CorrelationService) {}
 
   @Get('reports/:id/correlations')
-  @Authorize('read', 'Report')
+  @Authorize('browse', 'Report')
   @ApiOperation({
     summary: 'Reports sharing a normalised entity with this one',
     description: 'Readable correlations in full; for the rest, one {agencyCode, count} pointer per agency (hit/no-hit).',
@@ -23,7 +23,7 @@ export class CorrelationController {
   }
 
   @Get('entities/search')
-  @Authorize('read', 'Report')
+  @Authorize('browse', 'Report')
   @ApiOperation({ summary: 'Hit/no-hit search for an entity value: readable report ids, pointers for the rest' })
   search(@Ctx() ctx: AuthedContext, @Query() q: EntitySearchQuery) {
     return this.correlation.searchEntity(ctx, q.type, q.value);

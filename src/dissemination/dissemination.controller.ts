@@ -29,7 +29,7 @@ export class DisseminationController {
   }
 
   @Get('inbox')
-  @Authorize('read', 'Inbox')
+  @Authorize('browse', 'Inbox')
   @ApiOperation({ summary: 'The caller’s agency’s deliveries, newest first, content per variant only' })
   inbox(@Ctx() ctx: AuthedContext, @Query() q: PageQuery) {
     return this.disseminations.inbox(ctx, q);

@@ -6,6 +6,7 @@ import { type DataSource, In } from 'typeorm';
 import { asSubject } from '../access/ability.factory';
 import { type Classification, dominates, isSubset } from '../access/markings';
 import type { Principal } from '../access/principal';
+import { CONTENT_ROLES } from '../access/roles';
 import { Assessment } from '../assessments/assessment.entity';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/domain.exception';
@@ -35,7 +36,11 @@ export function disseminationView(d: Dissemination) {
 export function inboxView(item: InboxItem, reader: Principal) {
   let variant: Variant = item.variant;
   let content: Record<string, unknown> | null = item.content;
-  if (item.kind === 'ASSESSMENT') {
+  if (item.kind === 'ASSESSMENT' && !reader.roles.some((r) => CONTENT_ROLES.includes(r))) {
+    // AUDITOR and ADMIN see that an item arrived, never its content.
+    variant = 'WITHHELD';
+    content = null;
+  } else if (item.kind === 'ASSESSMENT') {
     const c = item.content as { classification?: Classification; compartments?: string[]; tearline?: { classification: Classification } | null };
     const fullOk = variant === 'FULL' && !!c.classification && dominates(reader.clearance, c.classification) && isSubset(c.compartments ?? [], reader.compartments);
     const tearline = c.tearline ?? null;

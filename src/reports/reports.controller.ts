@@ -49,14 +49,14 @@ export class ReportsController {
   }
 
   @Get()
-  @Authorize('read', 'Report')
+  @Authorize('browse', 'Report')
   @ApiOperation({ summary: 'Reports the caller may read, newest first' })
   list(@Ctx() ctx: AuthedContext, @Query() q: ListReportsQuery) {
     return this.reports.list(ctx, q);
   }
 
   @Get(':id')
-  @Authorize('read', 'Report')
+  @Authorize('browse', 'Report')
   @ApiOperation({ summary: 'One report (404 when it does not exist or the caller may not read it)' })
   @ApiNotFoundResponse({ description: 'Not found or not readable' })
   findOne(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
