@@ -10,7 +10,12 @@ export class PrincipalService {
 
   /** Loads the caller fresh from the database: a deactivated user or agency loses access at once. */
   async load(userId: string): Promise<Principal | null> {
-    const user = await this.users.findOne({ where: { id: userId, active: true }, relations: { agency: true } });
+    // One query (findOne with relations would make two).
+    const user = await this.users
+      .createQueryBuilder('u')
+      .innerJoinAndSelect('u.agency', 'a')
+      .where('u.id = :userId AND u.active', { userId })
+      .getOne();
     if (!user?.agency?.active) return null;
     return toPrincipal(user);
   }

@@ -1,0 +1,140 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { DATA_DIR } from './config';
+import { sleep } from './stats';
+
+const LOG_DIR = join(DATA_DIR, 'logs');
+
+/** Every child this run started, so a crash or Ctrl-C still ends them (by pid, one by one). */
+const children = new Set<ChildProcess>();
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export class Child {
+  readonly proc: ChildProcess;
+  private tailText = '';
+
+  constructor(
+    readonly name: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+  ) {
+    mkdirSync(LOG_DIR, { recursive: true });
+    const log = createWriteStream(join(LOG_DIR, `${name}.log`), { flags: 'a' });
+    this.proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(this.proc);
+    const keep = (chunk: Buffer) => {
+      log.write(chunk);
+      this.tailText = (this.tailText + chunk.toString('utf8')).slice(-4000);
+    };
+    this.proc.stdout?.on('data', keep);
+    this.proc.stderr?.on('data', keep);
+    this.proc.once('exit', () => {
+      children.delete(this.proc);
+      log.end();
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  tail(): string {
+    return this.tailText;
+  }
+
+  /** Resident set size in MB, from /proc/<pid>/status (VmRSS). */
+  rssMb(): number | null {
+    try {
+      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** SIGTERM (graceful shutdown drains work), SIGKILL after `graceMs`. */
+  async stop(graceMs = 20_000): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((r) => this.proc.once('exit', () => r()));
+    this.proc.kill('SIGTERM');
+    const timer = sleep(graceMs).then(() => 'timeout' as const);
+    if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout' && this.alive) {
+      this.proc.kill('SIGKILL');
+      await exited;
+    }
+  }
+}
+
+/** Waits until `url` answers with `status` (default 200). */
+export async function waitForHttp(url: string, child: Child, timeoutMs = 60_000, status = 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!child.alive) throw new Error(`${child.name} exited during start-up:\n${child.tail()}`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status === status) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${child.name} did not answer ${url} within ${timeoutMs} ms:\n${child.tail()}`);
+    await sleep(200);
+  }
+}
+
+/** Ends every child still running (by its own pid). */
+export function killAllChildren(): void {
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Samples a child's RSS every `everyMs` until stopped; keeps the peak and the samples. */
+export class RssSampler {
+  private timer?: NodeJS.Timeout;
+  peak = 0;
+  samples: number[] = [];
+
+  constructor(private readonly child: Child) {}
+
+  start(everyMs = 200): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    return this;
+  }
+
+  private sample(): void {
+    const mb = this.child.rssMb();
+    if (mb === null) return;
+    this.samples.push(mb);
+    if (mb > this.peak) this.peak = mb;
+  }
+
+  stop(): number {
+    clearInterval(this.timer);
+    this.sample();
+    return this.peak;
+  }
+}

@@ -1,0 +1,97 @@
+/** The shapes of what each phase measures (bench/run.ts → bench/lib/results.ts). */
+import type { LoadResult, SeriesResult } from './load';
+
+export type Caller = 'analyst' | 'onePercent' | 'none';
+
+export interface IntakeResults {
+  bare: SeriesResult;
+  me: SeriesResult;
+  post: SeriesResult;
+  halfPeak: LoadResult & { rate: number };
+  /** The same rate, evenly paced (open loop). */
+  halfPeakPaced: LoadResult & { dropped: number };
+  /** pg_stat_database deltas per POST during the 50 %-of-peak run (chainer included). */
+  perRequest: { commits: number; rowsInserted: number; rowsDeleted: number; rowsFetched: number };
+  postIdempotent: LoadResult;
+  rawNoAudit: LoadResult[];
+  rawWithPending: LoadResult[];
+  rawWithChain: LoadResult[];
+  /** The real chainer during the measured runs of rawWithChain: batches, events moved, time inside chainBatch. */
+  chainer: { batches: number; events: number; ms: number };
+  peakRssMb: number;
+  rssSamples: number;
+  soak: { seconds: number; rate: number; achieved: number; p50: number; p99: number; non2xx: number; startMb: number; endMb: number; maxMb: number; slopeMbPerMin: number; samples: number[] } | null;
+}
+
+export interface DisseminationRun {
+  variant: 'webhook' | 'inbox';
+  agencies: number;
+  publishMs: number;
+  firstDeliveryMs: number;
+  /** When the relay had put the last one in the queue (queued_at). */
+  lastQueuedMs: number;
+  lastDeliveryMs: number;
+  deliveriesPerSec: number;
+  /** pg_stat_database deltas ÷ agencies, publication to last delivery, both chainers included. */
+  perDelivery: { commits: number; rowsInserted: number; rowsUpdated: number };
+}
+
+export interface DisseminationResults {
+  runs: DisseminationRun[];
+  webhookPerSec: number | null;
+  inboxPerSec: number | null;
+  raw: { jobsPerSec: number[]; lastMs: number[] };
+  rawSteady: { jobs: number; perSec: number } | null;
+  webhooksReceived: number;
+}
+
+export interface CallerRead {
+  visible: number;
+  visiblePct: number;
+  api: { p50: number; p95: number; p99: number; count: number; p95Runs: number[] };
+  sql: { p50: number; p95: number; count: number };
+  sameIdsAsApi: boolean;
+  /** Plans with a Seq Scan node on report. */
+  seqScanNodes: number;
+  /** Scans that read the whole report table: Seq Scan, or an index walk without index condition over ≥ 50 % of the rows. */
+  seqScans: number;
+  plan: string;
+  analyze: string;
+  executionMs: number | null;
+}
+
+export interface ScaleReads {
+  rows: number;
+  seedSeconds: number;
+  unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] };
+  callers: Record<Caller, CallerRead>;
+  q: { unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] }; callers: Record<Caller, CallerRead> } | null;
+  apiPeakRssMb: number;
+  /** The proposed fix (bench/findings.md), prototyped in SQL on the same data: key `list.<caller>` / `q.<caller>`. */
+  proposed: Record<string, { sqlP95: number; sameIds: boolean; fullScans: number; executionMs: number; branches: number }> | null;
+}
+
+export interface AuditResults {
+  syntheticEvents: number;
+  seedSeconds: number;
+  verify: { seconds: number[]; checked: number; valid: boolean };
+  rawSha: { seconds: number[]; events: number };
+  verifyEventsPerSec: number;
+  rawEventsPerSec: number;
+  apiPeakRssMb: number;
+}
+
+export interface BenchResults {
+  date?: string;
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  startedLoad: number[];
+  intake?: IntakeResults;
+  dissemination?: DisseminationResults;
+  reads?: ScaleReads[];
+  audit?: AuditResults;
+  finishedLoad?: number[];
+  /** API RSS at phase boundaries (one API process from the intake's restart to the audit phase). */
+  rssTimeline?: { at: string; mb: number | null }[];
+  elapsedSeconds?: number;
+}

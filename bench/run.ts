@@ -1,0 +1,855 @@
+/**
+ * npm run bench — performance as ratios against ceilings measured in the same run (issue 6).
+ *
+ * Makes its own database (CREATE DATABASE + the real migrations), builds the API and the worker and
+ * runs them as child processes (NODE_ENV=production, LOG_LEVEL=warn, its own QUEUE_PREFIX), sets the
+ * world up through the API, measures, writes bench/RESULTS.md and bench/results.json, and cleans up
+ * (database dropped, children ended by pid, Redis keys of its prefix deleted).
+ *
+ * BENCH_QUICK=1: 100k reports only, short runs. See bench/README.md for every knob.
+ */
+import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Client, Pool } from 'pg';
+import { loadConfig } from '../src/config/app-config';
+import { producerQueueOptions, workerQueueOptions } from '../src/common/queues';
+import { AuditService } from '../src/audit/audit.service';
+import { deliveryJobOptions } from '../src/dissemination/relay.service';
+import { appendSyntheticAuditEvents, rawSha256 } from './lib/audit-seed';
+import { ADMIN_PASSWORD, DATA_DIR, DB_NAME, JWT_SECRET, QUEUE_PREFIX, ROOT, settings, USER_PASSWORD } from './lib/config';
+import { createMigratedDatabase, dropDatabase, pool, serverFacts, typeormDataSource } from './lib/db';
+import { Api } from './lib/http';
+import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type SeriesResult, sequentialLatency } from './lib/load';
+import { DROP_PROPOSED_INDEX, fullScansOfReport, listQuery, type PlanNode, planSummary, PROPOSED_INDEX, proposedListQuery, seqScansOnReport, unfilteredQuery } from './lib/ntk';
+import { Child, freePort, killAllChildren, RssSampler, waitForHttp } from './lib/proc';
+import { machineFacts, writeResults } from './lib/results';
+import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
+import { median, round, sleep } from './lib/stats';
+import type { AuditResults, BenchResults, Caller, CallerRead, DisseminationResults, DisseminationRun, IntakeResults, ScaleReads } from './lib/types';
+
+/** The compiled API and worker: under node_modules/.cache so lint, typecheck and jest never see them, and packages resolve. */
+const DIST = process.env.BENCH_DIST ?? join(ROOT, 'node_modules', '.cache', 'fusion-bench', 'dist');
+const T_START = performance.now();
+const log = (s: string): void => {
+  process.stdout.write(`[${((performance.now() - T_START) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
+};
+
+/** Runs an async fn with a bounded number in flight. */
+async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
+
+function build(): void {
+  if ((process.env.BENCH_SKIP_BUILD === '1' || process.env.BENCH_DIST) && existsSync(join(DIST, 'main.js'))) {
+    log('build: reusing node_modules/.cache/fusion-bench/dist (BENCH_SKIP_BUILD=1)');
+    return;
+  }
+  log('build: tsc -p tsconfig.build.json → node_modules/.cache/fusion-bench/dist (what `nest build` does, into a private folder)');
+  rmSync(DIST, { recursive: true, force: true });
+  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json', '--outDir', DIST], { cwd: ROOT, encoding: 'utf8' });
+  if (!existsSync(join(DIST, 'main.js')) || !existsSync(join(DIST, 'worker.js'))) {
+    throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  if (r.status !== 0) log(`build: tsc reported type errors (output emitted anyway):\n${r.stdout.slice(0, 2000)}`);
+}
+
+interface World {
+  dbUrl: string;
+  api: Api;
+  apiPort: number;
+  hookPort: number;
+  env: NodeJS.ProcessEnv;
+  admin: string;
+  tokens: Record<'analyst' | 'supervisor' | 'auditor' | 'intake' | 'onePercent' | 'none', string>;
+  users: Record<'intake' | 'analyst', { id: string; agencyId: string }>;
+  seedAgencies: SeedAgency[];
+  hookCodes: string[];
+  inboxCodes: string[];
+}
+
+let apiChild: Child | null = null;
+let workerChild: Child | null = null;
+let apiStarts = 0;
+const rssTimeline: { at: string; mb: number | null }[] = [];
+const noteRss = (at: string): void => {
+  rssTimeline.push({ at, mb: apiChild?.rssMb() ?? null });
+};
+
+async function startApi(w: Pick<World, 'env' | 'apiPort'>): Promise<Child> {
+  const args = settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(DATA_DIR, 'prof')}`] : [];
+  const child = new Child(`api-${++apiStarts}`, [...args, join(DIST, 'main.js')], { ...w.env, PORT: String(w.apiPort) });
+  await waitForHttp(`http://127.0.0.1:${w.apiPort}/health`, child);
+  apiChild = child;
+  return child;
+}
+
+async function stopApi(): Promise<void> {
+  await apiChild?.stop();
+  apiChild = null;
+}
+
+/** A stand-in for the agencies' systems: answers every webhook 204 and counts them. */
+function startReceiver(): Promise<{ server: Server; port: number; count: () => number }> {
+  let n = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      n += 1;
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, count: () => n }));
+  });
+}
+
+const REPORT_BODY = {
+  title: 'Suspicious purchase of precursor chemicals',
+  narrative: 'A buyer paid cash for large quantities of hydrogen peroxide at a garden centre.',
+  category: 'TERRORISM',
+  occurredAt: '2026-11-20T14:00:00Z',
+  location: { placeName: 'Central Station', region: 'CAPITAL', lat: 51.5, lon: -0.12 },
+  sourceReliability: 'B',
+  informationCredibility: 2,
+  classification: 'CONFIDENTIAL',
+  compartments: [] as string[],
+  tlp: 'AMBER',
+  releasableTo: [] as string[],
+  sourceDescription: 'Store manager, known to local police',
+  suspicionBasis: 'Quantities far above any domestic use, paid in cash, gave a false name.',
+  entities: [
+    { type: 'PHONE', value: '+44 7700 900123' },
+    { type: 'VEHICLE', value: 'ab12 cde' },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------- setup
+
+interface DbStats {
+  xact_commit: string;
+  tup_inserted: string;
+  tup_updated: string;
+  tup_deleted: string;
+  tup_fetched: string;
+}
+
+/** pg_stat_database counters of the bench database (sampled with a pause so the collector has flushed). */
+async function dbStats(db: { query: Pool['query'] }): Promise<DbStats> {
+  return (
+    await db.query<DbStats>(
+      'SELECT xact_commit, tup_inserted, tup_updated, tup_deleted, tup_fetched FROM pg_stat_database WHERE datname = current_database()',
+    )
+  ).rows[0];
+}
+
+async function setup(): Promise<World> {
+  log(`database ${DB_NAME}: create + migrations`);
+  const dbUrl = await createMigratedDatabase(DB_NAME);
+  const [apiPort, receiver] = await Promise.all([freePort(), startReceiver()]);
+  receivers.push(receiver.server);
+  hookCount = receiver.count;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: dbUrl,
+    REDIS_URL: settings.redisUrl,
+    JWT_SECRET,
+    JWT_TTL_SECONDS: '86400',
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    QUEUE_PREFIX,
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+  };
+  const w = { dbUrl, apiPort, env, hookPort: receiver.port } as World;
+  log(`API: node <cache>/dist/main.js on :${apiPort} (NODE_ENV=production, LOG_LEVEL=warn, QUEUE_PREFIX=${QUEUE_PREFIX})`);
+  await startApi(w);
+  const api = new Api(`http://127.0.0.1:${apiPort}`);
+  w.api = api;
+  w.admin = await api.login('admin', ADMIN_PASSWORD);
+  const agencies = await api.expect<{ id: string; code: string; kind: string }[]>(200, 'GET', '/api/v1/agencies', { token: w.admin });
+  const cell = agencies.find((a) => a.kind === 'FUSION_CELL');
+  if (!cell) throw new Error('no fusion cell');
+
+  const kinds = ['POLICE', 'SECURITY_SERVICE', 'CUSTOMS', 'BORDER', 'MILITARY', 'PUBLIC_HEALTH', 'EMERGENCY_MANAGEMENT', 'OTHER'];
+  const mkAgency = (code: string, kind: string, accreditation: string) =>
+    api.expect<{ id: string; code: string }>(201, 'POST', '/api/v1/agencies', { token: w.admin, body: { code, name: `Bench ${code}`, kind, accreditation } });
+  const n = settings.disseminationAgencies;
+  w.hookCodes = Array.from({ length: n }, (_, i) => `DW${String(i + 1).padStart(3, '0')}`);
+  w.inboxCodes = Array.from({ length: n }, (_, i) => `DN${String(i + 1).padStart(3, '0')}`);
+  const origin = await inBatches(
+    Array.from({ length: 20 }, (_, i) => `A${String(i + 1).padStart(2, '0')}`),
+    8,
+    (code, i) => mkAgency(code, kinds[i % kinds.length], 'TOP_SECRET'),
+  );
+  const norep = await mkAgency('NOREP', 'OTHER', 'UNCLASSIFIED');
+  const intake = await mkAgency('INTAKE', 'POLICE', 'TOP_SECRET');
+  const hookAgencies = await inBatches(w.hookCodes, 8, (code) => mkAgency(code, 'OTHER', 'SECRET'));
+  await inBatches(w.inboxCodes, 8, (code) => mkAgency(code, 'OTHER', 'SECRET'));
+  await inBatches(hookAgencies, 8, (a) =>
+    api.expect(200, 'PUT', `/api/v1/agencies/${a.id}/webhook`, { token: w.admin, body: { url: `http://127.0.0.1:${w.hookPort}/hook/${a.code}` } }),
+  );
+  log(`agencies: 20 originating, NOREP, INTAKE, ${n} with webhooks, ${n} inbox-only (through POST /api/v1/agencies)`);
+
+  let u = 0;
+  const mkUser = async (agencyId: string, roles: string[], clearance: string, compartments: string[]) => {
+    const username = `bench${++u}`;
+    const body = await api.expect<{ id: string }>(201, 'POST', '/api/v1/users', {
+      token: w.admin,
+      body: { username, password: USER_PASSWORD, agencyId, roles, clearance, compartments },
+    });
+    return { id: body.id, username, agencyId };
+  };
+  const submitters = await inBatches(origin, 4, (a) => mkUser(a.id, ['OFFICER'], 'TOP_SECRET', ['HUMINT', 'SIGINT', 'FININT']));
+  w.seedAgencies = origin.map((a, i) => ({ id: a.id, code: a.code, userId: submitters[i].id }));
+  const people = {
+    analyst: await mkUser(cell.id, ['ANALYST'], 'TOP_SECRET', ['HUMINT', 'SIGINT']),
+    supervisor: await mkUser(cell.id, ['SUPERVISOR'], 'TOP_SECRET', ['HUMINT', 'SIGINT']),
+    auditor: await mkUser(cell.id, ['AUDITOR'], 'SECRET', []),
+    intake: await mkUser(intake.id, ['OFFICER'], 'SECRET', []),
+    onePercent: await mkUser(origin[0].id, ['OFFICER'], 'RESTRICTED', []),
+    none: await mkUser(norep.id, ['OFFICER'], 'UNCLASSIFIED', []),
+  };
+  w.users = { intake: people.intake, analyst: people.analyst };
+  const entries = await Promise.all(Object.entries(people).map(async ([k, p]) => [k, await api.login(p.username, USER_PASSWORD)] as const));
+  w.tokens = Object.fromEntries(entries) as World['tokens'];
+  userIds = Object.fromEntries(Object.entries(people).map(([k, p]) => [k, p.id]));
+  log('users: 20 submitters, analyst, supervisor, auditor, intake officer, 1 % officer (A01, RESTRICTED), none officer (NOREP, UNCLASSIFIED)');
+  return w;
+}
+
+let userIds: Record<string, string> = {};
+const receivers: Server[] = [];
+let hookCount: () => number = () => 0;
+
+// --------------------------------------------------------------------------------------------- intake
+
+
+async function intakePhase(w: World): Promise<IntakeResults> {
+  const { duration, warmup, runs, connections } = settings;
+  const body = JSON.stringify(REPORT_BODY);
+  const json = { 'content-type': 'application/json' };
+
+  // The API is stopped while the ceilings run alone on the machine.
+  await stopApi();
+
+  log(`intake (a): bare Fastify route, ${connections} connections, warm-up ${warmup} s + ${runs} × ${duration} s`);
+  const barePort = await freePort();
+  const bare = new Child('bare-fastify', ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'bare-fastify.ts')], {
+    PATH: process.env.PATH,
+    PORT: String(barePort),
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+  });
+  let bareSeries: SeriesResult;
+  try {
+    await waitForHttp(`http://127.0.0.1:${barePort}/health`, bare);
+    bareSeries = await measuredSeries(
+      (d) => cannon({ url: `http://127.0.0.1:${barePort}/bare`, method: 'POST', headers: json, body, connections, duration: d }),
+      warmup,
+      runs,
+      duration,
+    );
+  } finally {
+    await bare.stop();
+  }
+  log(`  bare Fastify: ${bareSeries.rps.median.toFixed(0)} req/s`);
+
+  log(`intake (c): raw pg transactions, ${connections} connections (no audit / + audit_pending / + audit_pending and the real chainer)`);
+  const rawNoAudit: LoadResult[] = [];
+  const rawWithPending: LoadResult[] = [];
+  const rawWithChain: LoadResult[] = [];
+  let chainer: IntakeResults['chainer'];
+  const ds = await typeormDataSource(w.dbUrl, 2);
+  const audit = new AuditService(ds);
+  const adminPool = pool(w.dbUrl, 2);
+  try {
+    const intakeUser = w.users.intake;
+    const txn = (withAudit: boolean) => async (c: Client, i: number) => {
+      const now = new Date();
+      await c.query('BEGIN');
+      const r = await c.query<{ id: string }>(
+        `INSERT INTO report (agency_id, created_by, title, narrative, category, occurred_at, location, source_reliability, information_credibility,
+                             classification, compartments, tlp, releasable_to, source_description, suspicion_basis, review_due_at, validated_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL, $17) RETURNING id`,
+        [
+          intakeUser.agencyId,
+          intakeUser.id,
+          REPORT_BODY.title,
+          REPORT_BODY.narrative,
+          REPORT_BODY.category,
+          new Date(REPORT_BODY.occurredAt),
+          JSON.stringify(REPORT_BODY.location),
+          REPORT_BODY.sourceReliability,
+          REPORT_BODY.informationCredibility,
+          REPORT_BODY.classification,
+          REPORT_BODY.compartments,
+          REPORT_BODY.tlp,
+          REPORT_BODY.releasableTo,
+          REPORT_BODY.sourceDescription,
+          REPORT_BODY.suspicionBasis,
+          new Date(now.getTime() + 1826 * 86_400_000),
+          now,
+        ],
+      );
+      const id = r.rows[0].id;
+      await c.query(`INSERT INTO report_entity (report_id, type, value, normalized) VALUES ($1, $2, $3, $4), ($1, $5, $6, $7)`, [
+        id,
+        'PHONE',
+        '+44 7700 900123',
+        '+447700900123',
+        'VEHICLE',
+        'ab12 cde',
+        'AB12CDE',
+      ]);
+      if (withAudit) {
+        await c.query(
+          `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
+           VALUES ($1, $2, $3, 'report.create', 'Report', $4, '{}', 'ALLOWED', NULL, $5, $6)`,
+          [now, intakeUser.id, intakeUser.agencyId, id, `raw-${i}`, JSON.stringify({ classification: 'CONFIDENTIAL', tlp: 'AMBER', entities: 2, idempotencyKey: null })],
+        );
+      }
+      await c.query('COMMIT');
+    };
+    // The product's chainer (AuditService.chainBatch), run the way the API runs it: moments after writes.
+    const chainStats = { batches: 0, events: 0, ms: 0 };
+    const withChainer = async (d: number): Promise<LoadResult> => {
+      let stop = false;
+      const chainer = (async () => {
+        while (!stop) {
+          const t = performance.now();
+          const moved = await audit.chainBatch();
+          if (moved) {
+            chainStats.batches += 1;
+            chainStats.events += moved;
+            chainStats.ms += performance.now() - t;
+          }
+          if (moved < 500) await sleep(5);
+        }
+        while ((await audit.chainBatch()) > 0) {
+          /* drain */
+        }
+      })();
+      try {
+        return await rawPgLoad(w.dbUrl, connections, d, txn(true));
+      } finally {
+        stop = true;
+        await chainer;
+      }
+    };
+    const clearPending = () => adminPool.query('DELETE FROM audit_pending');
+    // Warm-up each, then interleave the runs so drift (table growth, other load) hits all three alike.
+    await rawPgLoad(w.dbUrl, connections, warmup, txn(false));
+    await rawPgLoad(w.dbUrl, connections, warmup, txn(true));
+    await clearPending();
+    await withChainer(warmup);
+    chainStats.batches = chainStats.events = chainStats.ms = 0;
+    for (let k = 0; k < runs; k++) {
+      rawNoAudit.push(await rawPgLoad(w.dbUrl, connections, duration, txn(false)));
+      rawWithPending.push(await rawPgLoad(w.dbUrl, connections, duration, txn(true)));
+      await clearPending();
+      rawWithChain.push(await withChainer(duration));
+    }
+    chainer = { ...chainStats };
+  } finally {
+    await ds.destroy();
+    await adminPool.end();
+  }
+  log(
+    `  raw pg: no audit ${median(rawNoAudit.map((r) => r.rps)).toFixed(0)} tx/s, + audit_pending ${median(rawWithPending.map((r) => r.rps)).toFixed(0)} tx/s, + chainer ${median(rawWithChain.map((r) => r.rps)).toFixed(0)} tx/s`,
+  );
+
+  const api = await startApi(w);
+  const base = `http://127.0.0.1:${w.apiPort}`;
+  const auth = { authorization: `Bearer ${w.tokens.intake}` };
+
+  log(`intake (b): GET /api/v1/auth/me (the do-nothing route behind the same guards), ${connections} connections`);
+  const me = await measuredSeries((d) => cannon({ url: `${base}/api/v1/auth/me`, headers: auth, connections, duration: d }), warmup, runs, duration);
+  log(`  /auth/me: ${me.rps.median.toFixed(0)} req/s`);
+
+  log(`intake: POST /api/v1/reports (no Idempotency-Key), ${connections} connections`);
+  const rss = new RssSampler(api).start();
+  const post = await measuredSeries(
+    (d) => cannon({ url: `${base}/api/v1/reports`, method: 'POST', headers: { ...auth, ...json }, body, connections, duration: d }),
+    warmup,
+    runs,
+    duration,
+  );
+  log(`  POST /reports: ${post.rps.median.toFixed(0)} req/s (non-2xx ${post.non2xx}, errors ${post.errors})`);
+  const postIdempotent = await cannon({
+    url: `${base}/api/v1/reports`,
+    method: 'POST',
+    headers: { ...auth, ...json },
+    body,
+    connections,
+    duration,
+    perRequestHeaders: () => ({ 'idempotency-key': `bench-${Math.random().toString(36).slice(2)}-${Date.now()}` }),
+  });
+  log(`  POST /reports with a unique Idempotency-Key: ${postIdempotent.rps.toFixed(0)} req/s`);
+  const peakRssMb = rss.stop();
+  const rssSamples = rss.samples.length;
+
+  const rate = Math.max(1, Math.round(post.rps.median / 2));
+  log(`intake: latency at 50 % of peak (overallRate ${rate} req/s), ${duration * 2} s`);
+  const stat = pool(w.dbUrl, 1);
+  await sleep(1500); // let the chainer settle and the stats collector flush
+  const before = await dbStats(stat);
+  const half = await cannon({ url: `${base}/api/v1/reports`, method: 'POST', headers: { ...auth, ...json }, body, connections, duration: duration * 2, overallRate: rate });
+  log(`  autocannon (per-connection quotas, bursty): p50 ${half.p50.toFixed(1)} ms, p99 ${half.p99.toFixed(1)} ms at ${half.rps.toFixed(0)} req/s`);
+  const paced = await pacedLoad({ url: `${base}/api/v1/reports`, method: 'POST', headers: { ...auth, ...json }, body, rate, duration: duration * 2, maxInFlight: connections });
+  log(`  evenly paced: p50 ${paced.p50.toFixed(1)} ms, p99 ${paced.p99.toFixed(1)} ms at ${paced.rps.toFixed(0)} req/s (dropped ${paced.dropped})`);
+  await sleep(1500);
+  const after = await dbStats(stat);
+  await stat.end();
+  const per = (k: keyof typeof before) => (Number(after[k]) - Number(before[k])) / Math.max(1, half.count + paced.count);
+  const perRequest = { commits: per('xact_commit'), rowsInserted: per('tup_inserted'), rowsDeleted: per('tup_deleted'), rowsFetched: per('tup_fetched') };
+  log(`  per POST (pg_stat_database): ${perRequest.commits.toFixed(2)} commits, ${perRequest.rowsInserted.toFixed(2)} rows inserted, ${perRequest.rowsDeleted.toFixed(2)} deleted`);
+
+  let soak: IntakeResults['soak'] = null;
+  if (settings.soak > 0) {
+    log(`memory soak: POST /reports evenly paced at ${rate} req/s (50 % of peak) for ${settings.soak} s, RSS every second`);
+    const samples: { t: number; mb: number }[] = [];
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      const mb = api.rssMb();
+      if (mb !== null) samples.push({ t: (performance.now() - t0) / 1000, mb });
+    }, 1000);
+    const load = await pacedLoad({ url: `${base}/api/v1/reports`, method: 'POST', headers: { ...auth, ...json }, body, rate, duration: settings.soak, maxInFlight: connections });
+    clearInterval(timer);
+    // Growth: least-squares slope over everything after the first minute (heap sizing settles first).
+    const tail = samples.filter((x) => x.t >= Math.min(60, settings.soak / 3));
+    const n = tail.length;
+    const mt = tail.reduce((a, x) => a + x.t, 0) / n;
+    const mm = tail.reduce((a, x) => a + x.mb, 0) / n;
+    const slope = tail.reduce((a, x) => a + (x.t - mt) * (x.mb - mm), 0) / Math.max(1e-9, tail.reduce((a, x) => a + (x.t - mt) ** 2, 0));
+    soak = {
+      seconds: settings.soak,
+      rate,
+      achieved: load.rps,
+      p50: load.p50,
+      p99: load.p99,
+      non2xx: load.non2xx,
+      startMb: samples[0]?.mb ?? NaN,
+      endMb: samples[samples.length - 1]?.mb ?? NaN,
+      maxMb: Math.max(...samples.map((x) => x.mb)),
+      slopeMbPerMin: slope * 60,
+      samples: samples.filter((_, k) => k % 10 === 0).map((x) => Math.round(x.mb)),
+    };
+    log(`  RSS ${soak.startMb.toFixed(0)} → ${soak.endMb.toFixed(0)} MB (max ${soak.maxMb.toFixed(0)}), slope after the first minute ${soak.slopeMbPerMin.toFixed(2)} MB/min; p50 ${load.p50.toFixed(1)} ms, p99 ${load.p99.toFixed(1)} ms`);
+  }
+
+  return { soak, bare: bareSeries, me, post, halfPeak: { ...half, rate }, halfPeakPaced: paced, perRequest, postIdempotent, rawNoAudit, rawWithPending, rawWithChain, chainer, peakRssMb, rssSamples };
+}
+
+// -------------------------------------------------------------------------------------- dissemination
+
+
+
+async function disseminationPhase(w: World): Promise<DisseminationResults> {
+  const db = pool(w.dbUrl, 2);
+  const runs: DisseminationRun[] = [];
+  log(`dissemination: worker (node <cache>/dist/worker.js), publish to ${settings.disseminationAgencies} agencies × ${settings.disseminationRuns} runs, webhook and inbox-only`);
+  workerChild = new Child('worker', [join(DIST, 'worker.js')], w.env);
+  try {
+    // The worker has no HTTP port: it is ready when its BullMQ worker has registered in Redis.
+    await sleep(4000);
+    if (!workerChild.alive) throw new Error(`worker exited:\n${workerChild.tail()}`);
+    const once = async (variant: 'webhook' | 'inbox', k: number): Promise<DisseminationRun> => {
+      const codes = variant === 'webhook' ? w.hookCodes : w.inboxCodes;
+      const draft = await w.api.expect<{ id: string }>(201, 'POST', '/api/v1/assessments', {
+        token: w.tokens.analyst,
+        body: {
+          title: `Bench assessment ${variant} ${k}`,
+          keyJudgements: ['A benchmark judgement'],
+          body: 'Benchmark body.',
+          likelihood: 'LIKELY',
+          recommendedLevel: 'SUBSTANTIAL',
+          scope: 'NATIONAL',
+          sectors: ['TRANSPORT'],
+          reportIds: [],
+          classification: 'RESTRICTED',
+          compartments: [],
+          tlp: 'AMBER',
+          validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+          distribution: { agencyCodes: codes },
+        },
+      });
+      await w.api.expect(200, 'POST', `/api/v1/assessments/${draft.id}/submit`, { token: w.tokens.analyst });
+      await sleep(1200);
+      const before = await dbStats(db);
+      const t0 = Date.now();
+      const pub = await w.api.call('POST', `/api/v1/assessments/${draft.id}/publish`, { token: w.tokens.supervisor });
+      if (pub.status !== 200) throw new Error(`publish → ${pub.status} ${JSON.stringify(pub.body)}`);
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const r = await db.query<{ done: string; total: string; first: Date | null; last: Date | null; lastQueued: Date | null }>(
+          `SELECT count(*) FILTER (WHERE status IN ('DELIVERED','ACKNOWLEDGED')) AS done, count(*) AS total,
+                  min(delivered_at) AS first, max(delivered_at) AS last, max(queued_at) AS "lastQueued"
+             FROM dissemination WHERE assessment_id = $1`,
+          [draft.id],
+        );
+        const row = r.rows[0];
+        if (Number(row.total) === codes.length && Number(row.done) === codes.length && row.first && row.last) {
+          const lastMs = row.last.getTime() - t0;
+          await sleep(1200);
+          const after = await dbStats(db);
+          const per = (k: keyof DbStats) => (Number(after[k]) - Number(before[k])) / codes.length;
+          return {
+            perDelivery: { commits: per('xact_commit'), rowsInserted: per('tup_inserted'), rowsUpdated: per('tup_updated') },
+            variant,
+            agencies: codes.length,
+            publishMs: round(pub.ms, 1) ?? 0,
+            firstDeliveryMs: row.first.getTime() - t0,
+            lastQueuedMs: row.lastQueued ? row.lastQueued.getTime() - t0 : NaN,
+            lastDeliveryMs: lastMs,
+            deliveriesPerSec: codes.length / (lastMs / 1000),
+          };
+        }
+        if (Date.now() > deadline) throw new Error(`dissemination not complete after 180 s: ${JSON.stringify(row)}`);
+        await sleep(20);
+      }
+    };
+    await once('inbox', 0); // warm-up
+    for (let k = 1; k <= settings.disseminationRuns; k++) {
+      runs.push(await once('webhook', k));
+      runs.push(await once('inbox', k));
+      log(`  run ${k}: webhook ${runs[runs.length - 2].lastDeliveryMs} ms, inbox-only ${runs[runs.length - 1].lastDeliveryMs} ms to the last delivery`);
+    }
+  } finally {
+    await workerChild.stop();
+    workerChild = null;
+    await db.end();
+  }
+
+  log(`dissemination ceiling: raw BullMQ, same Redis, concurrency ${settings.workerConcurrency}, no-op processor, ${settings.disseminationAgencies} jobs × 5`);
+  const rawPrefix = `${QUEUE_PREFIX}-raw`;
+  const config = loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX: rawPrefix });
+  const queue = new Queue('rawbench', producerQueueOptions(config));
+  let completed = 0;
+  const worker = new Worker('rawbench', () => Promise.resolve('ok'), { ...workerQueueOptions(config), concurrency: settings.workerConcurrency });
+  worker.on('completed', () => {
+    completed += 1;
+  });
+  const raw = { jobsPerSec: [] as number[], lastMs: [] as number[] };
+  let rawSteady: DisseminationResults['rawSteady'];
+  try {
+    await worker.waitUntilReady();
+    const burst = async (jobs: number, tag: string): Promise<number> => {
+      completed = 0;
+      const t0 = performance.now();
+      await queue.addBulk(
+        Array.from({ length: jobs }, (_, i) => {
+          const id = `${tag}-${i}`;
+          return { name: 'deliver', data: { disseminationId: id }, opts: deliveryJobOptions(config, id) };
+        }),
+      );
+      while (completed < jobs) await sleep(2);
+      return performance.now() - t0;
+    };
+    await burst(settings.disseminationAgencies, 'warm');
+    for (let k = 0; k < 5; k++) {
+      const ms = await burst(settings.disseminationAgencies, `b${k}`);
+      raw.lastMs.push(ms);
+      raw.jobsPerSec.push(settings.disseminationAgencies / (ms / 1000));
+    }
+    const steadyJobs = 5000;
+    const ms = await burst(steadyJobs, 'steady');
+    rawSteady = { jobs: steadyJobs, perSec: steadyJobs / (ms / 1000) };
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+  const med = (v: 'webhook' | 'inbox') => {
+    const xs = runs.filter((r) => r.variant === v).map((r) => r.deliveriesPerSec);
+    return xs.length ? median(xs) : null;
+  };
+  log(`  raw BullMQ: ${median(raw.jobsPerSec).toFixed(0)} jobs/s (${settings.disseminationAgencies} jobs), ${rawSteady?.perSec.toFixed(0)} jobs/s (5000 jobs)`);
+  return { runs, webhookPerSec: med('webhook'), inboxPerSec: med('inbox'), raw, rawSteady, webhooksReceived: hookCount() };
+}
+
+// ------------------------------------------------------------------------------------------- reads
+
+const CALLERS: Caller[] = ['analyst', 'onePercent', 'none'];
+
+
+
+async function readsAtScale(w: World, rows: number, seedSeconds: number): Promise<ScaleReads> {
+  const db = pool(w.dbUrl, 2);
+  const ds = await typeormDataSource(w.dbUrl, 2);
+  const base = `http://127.0.0.1:${w.apiPort}`;
+  const rss = apiChild ? new RssSampler(apiChild).start() : null;
+  try {
+    const total = rows;
+    const unfilteredLatency = async (q?: string) => {
+      const u = unfilteredQuery(50, q);
+      const p95Runs: number[] = [];
+      let last = { p50: 0, p95: 0, count: 0 };
+      await sequentialLatency(1, async () => void (await db.query(u.sql, u.params)));
+      for (let k = 0; k < settings.runs; k++) {
+        last = await sequentialLatency(settings.readDuration, async () => void (await db.query(u.sql, u.params)));
+        p95Runs.push(last.p95);
+      }
+      return { p50: last.p50, p95: median(p95Runs), count: last.count, p95Runs };
+    };
+
+    const measureCaller = async (caller: Caller, q?: string): Promise<CallerRead> => {
+      const token = w.tokens[caller];
+      const path = `/api/v1/reports?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`;
+      const built = await listQuery(ds, userIds[caller], { limit: 50, q });
+      // The rebuilt SQL must return what the API returns, or its plan proves nothing.
+      const apiPage = await w.api.expect<{ items: { id: string }[] }>(200, 'GET', path, { token });
+      const sqlRows = await db.query<{ r_id: string }>(built.sql, built.params);
+      const sameIdsAsApi = JSON.stringify(sqlRows.rows.slice(0, 50).map((r) => r.r_id)) === JSON.stringify(apiPage.items.map((i) => i.id));
+      const countSql = `SELECT count(*)::int AS n FROM (${built.sql.replace(/\s+LIMIT\s+\d+\s*$/i, '')}) s`;
+      const visible = (await db.query<{ n: number }>(countSql, built.params)).rows[0].n;
+      const explain = await db.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${built.sql}`, built.params);
+      const plan = explain.rows[0]['QUERY PLAN'][0].Plan;
+      const analyze = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${built.sql}`, built.params);
+      const analyzeText = analyze.rows.map((r) => r['QUERY PLAN']).join('\n');
+
+      // API latency: one connection, sequential requests; warm-up, then `runs` runs.
+      await cannon({ url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, connections: 1, duration: 1 });
+      const apiRuns: LoadResult[] = [];
+      for (let k = 0; k < settings.runs; k++) {
+        const r = await cannon({ url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, connections: 1, duration: settings.readDuration });
+        if (r.non2xx || r.errors) throw new Error(`GET ${path} as ${caller}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+        apiRuns.push(r);
+      }
+      const sql = await sequentialLatency(settings.readDuration, async () => void (await db.query(built.sql, built.params)));
+      const p95Runs = apiRuns.map((r) => r.p95);
+      const res: CallerRead = {
+        visible,
+        visiblePct: (100 * visible) / total,
+        api: { p50: median(apiRuns.map((r) => r.p50)), p95: median(p95Runs), p99: median(apiRuns.map((r) => r.p99)), count: apiRuns.reduce((s, r) => s + r.count, 0), p95Runs },
+        sql: { p50: sql.p50, p95: sql.p95, count: sql.count },
+        sameIdsAsApi,
+        seqScanNodes: seqScansOnReport(plan),
+        seqScans: fullScansOfReport(plan, total),
+        plan: planSummary(plan),
+        analyze: analyzeText,
+        executionMs: explain.rows[0]['QUERY PLAN'][0]['Execution Time'],
+      };
+      log(
+        `  ${q ? `q=${q} ` : ''}${caller}: sees ${visible} (${res.visiblePct.toFixed(2)} %), API p95 ${res.api.p95.toFixed(1)} ms, SQL p95 ${res.sql.p95.toFixed(2)} ms, full-table scans ${res.seqScans} (Seq Scan nodes ${res.seqScanNodes}), same ids ${sameIdsAsApi}`,
+      );
+      return res;
+    };
+
+    log(`reads @ ${rows.toLocaleString('en')} reports: unfiltered ceiling, then 3 callers (API p95, SQL p95, EXPLAIN)`);
+    const unfiltered = await unfilteredLatency();
+    log(`  unfiltered ORDER BY created_at DESC, id DESC LIMIT 50 (raw pg): p95 ${unfiltered.p95.toFixed(2)} ms`);
+    const callers = {} as Record<Caller, CallerRead>;
+    for (const c of CALLERS) callers[c] = await measureCaller(c);
+
+    let q: ScaleReads['q'] = null;
+    if (process.env.BENCH_SKIP_Q !== '1') {
+      const uq = await unfilteredLatency(SEARCH_WORD);
+      log(`  unfiltered q=${SEARCH_WORD} (raw pg): p95 ${uq.p95.toFixed(2)} ms`);
+      const qc = {} as Record<Caller, CallerRead>;
+      for (const c of CALLERS) qc[c] = await measureCaller(c, SEARCH_WORD);
+      q = { unfiltered: uq, callers: qc };
+    }
+    const apiPeakRssMb = rss?.stop() ?? 0;
+
+    // The fix proposed in bench/findings.md, measured on the same data (SQL level): the page query as a
+    // UNION of one branch per CASL rule + a partial index for the community-TLP rule + extended
+    // statistics on (classification, tlp). Made here and dropped again: the product's figures above
+    // were measured on the migrated schema only.
+    let proposed: ScaleReads['proposed'] = null;
+    if (process.env.BENCH_SKIP_PROPOSED !== '1') {
+      log('  proposed fix (prototype, SQL only): UNION of per-rule branches + partial index + extended statistics');
+      await db.query(PROPOSED_INDEX);
+      await db.query('CREATE STATISTICS IF NOT EXISTS bench_proposed_marking_stats (mcv) ON classification, tlp FROM report');
+      await db.query('ANALYZE report');
+      try {
+        const found: NonNullable<ScaleReads['proposed']> = {};
+        proposed = found;
+        for (const qq of [undefined, SEARCH_WORD]) {
+          for (const c of CALLERS) {
+            const before = await listQuery(ds, userIds[c], { limit: 50, q: qq });
+            const after = await proposedListQuery(ds, userIds[c], { limit: 50, q: qq });
+            const idsBefore = (await db.query<{ r_id: string }>(before.sql, before.params)).rows.map((r) => r.r_id);
+            const idsAfter = (await db.query<{ r_id: string }>(after.sql, after.params)).rows.map((r) => r.r_id);
+            const ex = await db.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${after.sql}`, after.params);
+            const lat = await sequentialLatency(settings.readDuration, async () => void (await db.query(after.sql, after.params)));
+            const key = `${qq ? 'q' : 'list'}.${c}`;
+            found[key] = {
+              sqlP95: lat.p95,
+              sameIds: JSON.stringify(idsBefore) === JSON.stringify(idsAfter),
+              fullScans: fullScansOfReport(ex.rows[0]['QUERY PLAN'][0].Plan, total),
+              executionMs: ex.rows[0]['QUERY PLAN'][0]['Execution Time'],
+              branches: after.branches,
+            };
+            log(`    ${key}: SQL p95 ${lat.p95.toFixed(2)} ms (product ${(qq ? q?.callers[c] : callers[c])?.sql.p95.toFixed(2)} ms), full scans ${found[key].fullScans}, same ids ${found[key].sameIds}`);
+          }
+        }
+      } finally {
+        await db.query(DROP_PROPOSED_INDEX);
+        await db.query('DROP STATISTICS IF EXISTS bench_proposed_marking_stats');
+        await db.query('ANALYZE report');
+      }
+    }
+    return { rows, seedSeconds, unfiltered, callers, q, apiPeakRssMb, proposed };
+  } finally {
+    rss?.stop();
+    await ds.destroy();
+    await db.end();
+  }
+}
+
+// -------------------------------------------------------------------------------------------- audit
+
+
+async function auditPhase(w: World): Promise<AuditResults> {
+  log(`audit: stop the API (no chainer may run), append ${settings.auditEvents.toLocaleString('en')} chained events`);
+  await stopApi();
+  const db = pool(w.dbUrl, 2);
+  let appended: Awaited<ReturnType<typeof appendSyntheticAuditEvents>>;
+  const t = performance.now();
+  try {
+    const actors = Object.values(w.users).map((u) => ({ id: u.id, agencyId: u.agencyId }));
+    appended = await appendSyntheticAuditEvents(db, settings.auditEvents, actors, log);
+  } finally {
+    await db.end();
+  }
+  const seedSeconds = (performance.now() - t) / 1000;
+  log(`  appended in ${seedSeconds.toFixed(0)} s; chain head seq ${appended.headSeq}`);
+  const api = await startApi(w);
+  const rss = new RssSampler(api).start();
+  const verifyRuns = settings.quick ? 3 : 2;
+  const seconds: number[] = [];
+  let checked = 0;
+  let valid = true;
+  try {
+    for (let k = 0; k < verifyRuns; k++) {
+      const r = await w.api.call<{ valid: boolean; checked: number }>('GET', '/api/v1/audit-events/verify', { token: w.tokens.auditor, timeoutMs: 1_800_000 });
+      if (r.status !== 200) throw new Error(`verify → ${r.status} ${JSON.stringify(r.body)}`);
+      seconds.push(r.ms / 1000);
+      checked = r.body.checked;
+      valid = valid && r.body.valid;
+      log(`  verify run ${k + 1}: ${checked} events in ${(r.ms / 1000).toFixed(1)} s, valid=${r.body.valid}`);
+    }
+  } finally {
+    rss.stop();
+  }
+  const rawSeconds: number[] = [];
+  rawSha256(appended.bytes, appended.offsets); // warm-up
+  for (let k = 0; k < 3; k++) rawSeconds.push(rawSha256(appended.bytes, appended.offsets).seconds);
+  const events = appended.offsets.length - 1;
+  const verifyEventsPerSec = checked / median(seconds);
+  const rawEventsPerSec = events / median(rawSeconds);
+  log(`  raw SHA-256 over the same bytes: ${events} events in ${median(rawSeconds).toFixed(2)} s`);
+  return {
+    syntheticEvents: events,
+    seedSeconds,
+    verify: { seconds, checked, valid },
+    rawSha: { seconds: rawSeconds, events },
+    verifyEventsPerSec,
+    rawEventsPerSec,
+    apiPeakRssMb: rss.peak,
+  };
+}
+
+// --------------------------------------------------------------------------------------------- main
+
+async function cleanup(): Promise<void> {
+  await workerChild?.stop(5000).catch(() => undefined);
+  await apiChild?.stop(10_000).catch(() => undefined);
+  killAllChildren();
+  for (const s of receivers) s.close();
+  if (process.env.KEEP_BENCH_DB !== '1') await dropDatabase(DB_NAME).catch((e: unknown) => log(`could not drop ${DB_NAME}: ${String(e)}`));
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) removed += await redis.del(...keys);
+    } while (cursor !== '0');
+    log(`cleanup: database ${DB_NAME} dropped, ${removed} Redis keys of ${QUEUE_PREFIX} deleted`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  log(`npm run bench — ${settings.quick ? 'QUICK (BENCH_QUICK=1)' : 'full'} mode; runs ${settings.runs} × ${settings.duration} s, warm-up ${settings.warmup} s, ${settings.connections} connections`);
+  const startedLoad = loadavg();
+  const machine = await machineFacts();
+  build();
+  const w = await setup();
+  const pg = await serverFacts(w.dbUrl);
+  if (pg.fsync !== 'on' || pg.synchronous_commit !== 'on') log(`WARNING: fsync=${pg.fsync}, synchronous_commit=${pg.synchronous_commit} (the issue asks for both on)`);
+  const results: BenchResults = { machine: { ...machine, postgres: pg.version, pgSettings: pg }, settings, startedLoad };
+
+  const phases = new Set((process.env.BENCH_PHASES ?? 'intake,dissemination,reads,audit').split(',').map((x) => x.trim()));
+  if (phases.has('intake')) results.intake = await intakePhase(w);
+  noteRss('after intake');
+  if (phases.has('dissemination')) results.dissemination = await disseminationPhase(w);
+  noteRss('after dissemination');
+
+  const reads: ScaleReads[] = [];
+  if (phases.has('reads')) {
+    const admin = pool(w.dbUrl, 2);
+    try {
+      log('reads: TRUNCATE report, report_entity (intake rows), then seed');
+      await admin.query('TRUNCATE report, report_entity');
+      const maxRows = Math.max(...settings.scales);
+      await prepareSeed(admin, w.seedAgencies, new Date(Date.now() - (maxRows + 100) * 1000));
+      let have = 0;
+      for (const rows of settings.scales) {
+        log(`seed: reports ${have + 1}–${rows} with generate_series`);
+        const secs = await seed(admin, have + 1, rows, log);
+        have = rows;
+        noteRss(`after seeding ${rows.toLocaleString('en')}`);
+        reads.push(await readsAtScale(w, rows, secs));
+        noteRss(`after reads at ${rows.toLocaleString('en')}`);
+      }
+    } finally {
+      await admin.end();
+    }
+  }
+  if (reads.length) results.reads = reads;
+  if (phases.has('audit')) results.audit = await auditPhase(w);
+  results.rssTimeline = rssTimeline;
+  results.finishedLoad = loadavg();
+  results.elapsedSeconds = (performance.now() - T_START) / 1000;
+  const partial = process.env.BENCH_PHASES !== undefined;
+  writeResults(results, partial);
+  log(`wrote ${partial ? 'bench/.data/partial-RESULTS.md and partial-results.json (BENCH_PHASES given)' : 'bench/RESULTS.md and bench/results.json'} (${results.elapsedSeconds.toFixed(0)} s in all)`);
+}
+
+let cleaning: Promise<void> | null = null;
+const cleanOnce = () => (cleaning ??= cleanup());
+process.on('SIGINT', () => {
+  log('interrupted: cleaning up');
+  void cleanOnce().finally(() => process.exit(130));
+});
+
+main()
+  .then(() => cleanOnce())
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await cleanOnce().catch(() => undefined);
+    process.exit(1);
+  });
+
