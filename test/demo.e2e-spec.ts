@@ -1,17 +1,8 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { dropDatabase } from './support/db';
 import { serverUrl } from './support/env';
-
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-}
+import { freePort } from './support/processes';
 
 function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((ok) => {

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { DATA_DIR } from './config';
 import { sleep } from './stats';
@@ -10,18 +9,8 @@ const LOG_DIR = join(DATA_DIR, 'logs');
 /** Every child this run started, so a crash or Ctrl-C still ends them (by pid, one by one). */
 const children = new Set<ChildProcess>();
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** The same free-port helper the tests use. */
+export { freePort } from '../../test/support/processes';
 
 export class Child {
   readonly proc: ChildProcess;
