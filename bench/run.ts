@@ -27,7 +27,7 @@ import { ADMIN_PASSWORD, DATA_DIR, DB_NAME, JWT_SECRET, QUEUE_PREFIX, ROOT, sett
 import { createMigratedDatabase, dropDatabase, pool, serverFacts, typeormDataSource } from './lib/db';
 import { Api } from './lib/http';
 import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type SeriesResult, sequentialLatency } from './lib/load';
-import { DROP_PROPOSED_INDEX, fullScansOfReport, listQuery, type PlanNode, planSummary, PROPOSED_INDEX, proposedListQuery, seqScansOnReport, unfilteredQuery } from './lib/ntk';
+import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnReport, unfilteredQuery } from './lib/ntk';
 import { Child, freePort, killAllChildren, RssSampler, waitForHttp } from './lib/proc';
 import { machineFacts, writeResults } from './lib/results';
 import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
@@ -668,44 +668,8 @@ async function readsAtScale(w: World, rows: number, seedSeconds: number): Promis
     }
     const apiPeakRssMb = rss?.stop() ?? 0;
 
-    // The fix proposed in bench/findings.md, measured on the same data (SQL level): the page query as a
-    // UNION of one branch per CASL rule + a partial index for the community-TLP rule + extended
-    // statistics on (classification, tlp). Made here and dropped again: the product's figures above
-    // were measured on the migrated schema only.
-    let proposed: ScaleReads['proposed'] = null;
-    if (process.env.BENCH_SKIP_PROPOSED !== '1') {
-      log('  proposed fix (prototype, SQL only): UNION of per-rule branches + partial index + extended statistics');
-      await db.query(PROPOSED_INDEX);
-      await db.query('CREATE STATISTICS IF NOT EXISTS bench_proposed_marking_stats (mcv) ON classification, tlp FROM report');
-      await db.query('ANALYZE report');
-      try {
-        const found: NonNullable<ScaleReads['proposed']> = {};
-        proposed = found;
-        for (const qq of [undefined, SEARCH_WORD]) {
-          for (const c of CALLERS) {
-            const before = await listQuery(ds, userIds[c], { limit: 50, q: qq });
-            const after = await proposedListQuery(ds, userIds[c], { limit: 50, q: qq });
-            const idsBefore = (await db.query<{ r_id: string }>(before.sql, before.params)).rows.map((r) => r.r_id);
-            const idsAfter = (await db.query<{ r_id: string }>(after.sql, after.params)).rows.map((r) => r.r_id);
-            const ex = await db.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${after.sql}`, after.params);
-            const lat = await sequentialLatency(settings.readDuration, async () => void (await db.query(after.sql, after.params)));
-            const key = `${qq ? 'q' : 'list'}.${c}`;
-            found[key] = {
-              sqlP95: lat.p95,
-              sameIds: JSON.stringify(idsBefore) === JSON.stringify(idsAfter),
-              fullScans: fullScansOfReport(ex.rows[0]['QUERY PLAN'][0].Plan, total),
-              executionMs: ex.rows[0]['QUERY PLAN'][0]['Execution Time'],
-              branches: after.branches,
-            };
-            log(`    ${key}: SQL p95 ${lat.p95.toFixed(2)} ms (product ${(qq ? q?.callers[c] : callers[c])?.sql.p95.toFixed(2)} ms), full scans ${found[key].fullScans}, same ids ${found[key].sameIds}`);
-          }
-        }
-      } finally {
-        await db.query(DROP_PROPOSED_INDEX);
-        await db.query('DROP STATISTICS IF EXISTS bench_proposed_marking_stats');
-        await db.query('ANALYZE report');
-      }
-    }
+    // The UNION-per-rule fix of bench/findings.md F2 is now the product's query (measured above).
+    const proposed: ScaleReads['proposed'] = null;
     return { rows, seedSeconds, unfiltered, callers, q, apiPeakRssMb, proposed };
   } finally {
     rss?.stop();
@@ -810,8 +774,8 @@ async function main(): Promise<void> {
   if (phases.has('reads')) {
     const admin = pool(w.dbUrl, 2);
     try {
-      log('reads: TRUNCATE report, report_entity (intake rows), then seed');
-      await admin.query('TRUNCATE report, report_entity');
+      log('reads: TRUNCATE report, report_entity, report_share (intake rows), then seed');
+      await admin.query('TRUNCATE report, report_entity, report_share');
       const maxRows = Math.max(...settings.scales);
       await prepareSeed(admin, w.seedAgencies, new Date(Date.now() - (maxRows + 100) * 1000));
       let have = 0;

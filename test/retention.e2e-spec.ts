@@ -24,6 +24,7 @@ describe('retention under 28 CFR 23.20(h)', () => {
   let officer: Actor;
   let analyst: Actor;
   let auditor: Actor;
+  let partner: { code: string };
 
   beforeAll(async () => {
     process.env.DATABASE_URL = await createMigratedDatabase(dbName);
@@ -32,6 +33,7 @@ describe('retention under 28 CFR 23.20(h)', () => {
     officer = await fx.user(await fx.agency('POLICE'), ['OFFICER'], 'SECRET');
     analyst = await fx.user(await fx.fusionCell(), ['ANALYST'], 'SECRET');
     auditor = await fx.user(await fx.fusionCell(), ['AUDITOR'], 'UNCLASSIFIED');
+    partner = await fx.agency('CUSTOMS');
   });
   afterAll(async () => {
     await t?.close();
@@ -41,10 +43,14 @@ describe('retention under 28 CFR 23.20(h)', () => {
   it('purges unvalidated reports past review (tombstone + audit), keeps validated ones, and the purged ones vanish from reads, search and correlation', async () => {
     const phone = '+44 7700 900777';
     const submit = async (title: string) =>
-      (await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ title, narrative: `retentiontoken ${title}`, entities: [{ type: 'PHONE', value: phone }] }), headers: { 'idempotency-key': `ret-${title}` } })).body;
+      (await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ title, narrative: `retentiontoken ${title}`, releasableTo: [partner.code], entities: [{ type: 'PHONE', value: phone }] }), headers: { 'idempotency-key': `ret-${title}` } })).body;
     const stale = await submit('stale');
     const kept = await submit('kept');
     expect(Math.round((Date.parse(stale.reviewDueAt) - Date.parse(stale.createdAt)) / DAY)).toBe(1826);
+
+    // report_share mirrors releasable_to (kept by a trigger): it serves the "shared with my agency" lists.
+    const shares = async (id: string) => (await t.ds.query(`SELECT agency_code FROM report_share WHERE report_id = $1`, [id])).map((r: { agency_code: string }) => r.agency_code);
+    expect(await shares(stale.id)).toEqual([partner.code]);
 
     const retention = t.app.get(RetentionService);
     // Four years on, nothing is due; the originator validates one report, which moves its review on.
@@ -82,6 +88,8 @@ describe('retention under 28 CFR 23.20(h)', () => {
     expect(row.purged_at).toBeInstanceOf(Date);
     const [entities] = await t.ds.query(`SELECT count(*)::int AS n FROM report_entity WHERE report_id = $1`, [stale.id]);
     expect(entities.n).toBe(0);
+    expect(await shares(stale.id)).toEqual([]);
+    expect(await shares(kept.id)).toEqual([partner.code]);
 
     // The audit history of the report stays, with the purge itself.
     const history = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: stale.id } });

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { AbilityFactory, type AppAbility } from '../../src/access/ability.factory';
-import { accessibleSql, whereAccessible } from '../../src/access/ability-sql';
+import { AbilityFactory } from '../../src/access/ability.factory';
 import { toPrincipal } from '../../src/auth/principal.service';
-import { newestFirst, PageQuery } from '../../src/common/pagination';
+import { ListReportsQuery } from '../../src/reports/dto/list-reports.query';
 import { Report } from '../../src/reports/report.entity';
+import { reportPageQuery } from '../../src/reports/reports.service';
 import { User } from '../../src/users/user.entity';
 
 export interface BuiltQuery {
@@ -12,18 +12,16 @@ export interface BuiltQuery {
 }
 
 /**
- * The SQL GET /api/v1/reports runs for a caller, rebuilt with the product's own pieces: the principal
- * as PrincipalService loads it, the CASL rules of AbilityFactory, the translator of ability-sql.ts and
- * the query builder calls of ReportsService.list (need-to-know, optional `q`, newest first, limit+1).
- * The benchmark checks that it returns the same ids as the API before trusting its plan.
+ * The SQL GET /api/v1/reports runs for a caller, built by the product's own code: the principal as
+ * PrincipalService loads it, the CASL rules of AbilityFactory and ReportsService's reportPageQuery
+ * (need-to-know branches merged by a UNION, optional `q`, newest first, limit+1). The benchmark checks
+ * that it returns the same ids as the API before trusting its plan.
  */
 export async function listQuery(ds: DataSource, userId: string, opts: { limit: number; q?: string }): Promise<BuiltQuery> {
   const user = await ds.getRepository(User).findOneOrFail({ where: { id: userId }, relations: { agency: true } });
   const ability = new AbilityFactory().createFor(toPrincipal(user));
-  const qb = ds.getRepository(Report).createQueryBuilder('r');
-  whereAccessible(qb, ability, 'read', 'Report');
-  if (opts.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: opts.q });
-  newestFirst(qb, 'created_at', Object.assign(new PageQuery(), { limit: opts.limit }));
+  const qb = reportPageQuery(ds.getRepository(Report), ability, Object.assign(new ListReportsQuery(), { limit: opts.limit, q: opts.q }));
+  if (!qb) return { sql: 'SELECT NULL::uuid AS r_id WHERE FALSE', params: [] };
   const [sql, params] = qb.getQueryAndParameters();
   return { sql, params: params as unknown[] };
 }
@@ -79,50 +77,4 @@ export function planSummary(plan: PlanNode): string {
   return planNodes(plan)
     .map((n) => `${n['Node Type']}${n['Index Name'] ? ` using ${n['Index Name']}` : n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}`)
     .join(' → ');
-}
-
-/**
- * A prototype of the fix proposed in bench/findings.md (not product code): the page query as a UNION
- * of one branch per CASL rule — rules subsumed by a less restrictive one dropped — each branch ordered
- * and limited on its own, so each can use the index that serves it, then merged. COALESCE around
- * `= ANY(...)` on NOT NULL columns is dropped so the planner can use column statistics. With the
- * partial index PROPOSED_INDEX for the community-TLP rule, no caller has to walk the whole table.
- */
-export const PROPOSED_INDEX = `CREATE INDEX IF NOT EXISTS bench_proposed_community_idx ON report (classification, created_at, id) WHERE tlp IN ('CLEAR','GREEN') AND purged_at IS NULL`;
-export const DROP_PROPOSED_INDEX = 'DROP INDEX IF EXISTS bench_proposed_community_idx';
-
-export async function proposedListQuery(ds: DataSource, userId: string, opts: { limit: number; q?: string }): Promise<BuiltQuery & { branches: number }> {
-  const user = await ds.getRepository(User).findOneOrFail({ where: { id: userId }, relations: { agency: true } });
-  const ability = new AbilityFactory().createFor(toPrincipal(user));
-  const all = ability.rulesFor('read', 'Report').filter((r) => !r.inverted);
-  const conds = (r: (typeof all)[number]) => (r.conditions ?? {}) as Record<string, unknown>;
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  // A rule is redundant when another rule's conditions are a subset of its own (that one lets in more).
-  const rules = all.filter((x, i) =>
-    !all.some((y, j) => {
-      if (j === i) return false;
-      const ky = Object.keys(conds(y));
-      const kx = Object.keys(conds(x));
-      const subset = ky.every((k) => k in conds(x) && same(conds(y)[k], conds(x)[k]));
-      return subset && (ky.length < kx.length || j < i);
-    }),
-  );
-  const params: unknown[] = [];
-  const branches = rules.map((rule, i) => {
-    const qb = ds.getRepository(Report).createQueryBuilder('r');
-    const { sql, params: p } = accessibleSql({ rulesFor: () => [rule] } as unknown as AppAbility, 'read', 'Report', qb, `b${i}`);
-    qb.where(sql.replace(/COALESCE\(("r"\."[a-z_]+" = ANY\([^()]*\)), FALSE\)/g, '$1'), p);
-    if (opts.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: opts.q });
-    newestFirst(qb, 'created_at', Object.assign(new PageQuery(), { limit: opts.limit }));
-    const [text, values] = qb.getQueryAndParameters();
-    const offset = params.length;
-    params.push(...(values as unknown[]));
-    return `(${text.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + offset}`)})`;
-  });
-  if (branches.length === 0) return { sql: 'SELECT NULL AS r_id WHERE FALSE', params: [], branches: 0 };
-  return {
-    sql: `SELECT * FROM (${branches.join(' UNION ')}) u ORDER BY u.r_created_at DESC, u.r_id DESC LIMIT ${opts.limit + 1}`,
-    params,
-    branches: branches.length,
-  };
 }

@@ -151,6 +151,7 @@ export async function seed(pool: Pool, from: number, to: number, log: (s: string
     if (defs.length) log(`  re-created ${defs.length} indexes (${((performance.now() - t) / 1000).toFixed(0)} s)`);
     await c.query('VACUUM ANALYZE report');
     await c.query('VACUUM ANALYZE report_entity');
+    await c.query('VACUUM ANALYZE report_share');
   } finally {
     c.release();
   }

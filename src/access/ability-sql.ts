@@ -8,6 +8,11 @@ export interface SqlFragment {
   params: Record<string, unknown>;
 }
 
+/** One branch of a need-to-know condition: its SQL and the CASL conditions it was translated from. */
+export interface SqlBranch extends SqlFragment {
+  conditions: Record<string, unknown>;
+}
+
 /**
  * Turns the CASL rules for (action, subject) into a parameterised SQL condition over `alias`, so lists
  * and searches are filtered in the database by the same definition `ability.can` uses in memory.
@@ -26,6 +31,46 @@ export function accessibleSql<T extends ObjectLiteral>(
 ): SqlFragment {
   const ast = rulesToAST(ability, action, subject);
   if (ast === null) return { sql: 'FALSE', params: {} };
+  return translate(ast, qb, paramPrefix);
+}
+
+/**
+ * The same rules as `accessibleSql`, as one SQL condition per CASL rule whose OR is `accessibleSql`:
+ * a list can then run one ordered, limited query per branch, each on the index that serves it, and
+ * merge them (a UNION), instead of one OR that no single index serves — the "sees nothing" caller
+ * otherwise walks the whole table in date order (bench/findings.md F2).
+ *
+ * - no rule at all → no branch (nothing readable);
+ * - a rule made redundant by a less restrictive one (its conditions include all of the other's) is
+ *   dropped: a cell analyst's "own agency" rule adds nothing to "everything cleared";
+ * - with any `cannot` rule, one branch: the whole translation, as `accessibleSql` — correct first
+ *   (its `conditions` are then empty: a caller may not pick an index from them).
+ */
+export function accessibleSqlBranches<T extends ObjectLiteral>(
+  ability: AppAbility,
+  action: Action,
+  subject: Exclude<SubjectName, 'all'>,
+  qb: SelectQueryBuilder<T>,
+  paramPrefix = 'ntk',
+): SqlBranch[] {
+  if (rulesToAST(ability, action, subject) === null) return [];
+  const rules = ability.rulesFor(action, subject);
+  if (rules.some((r) => r.inverted)) return [{ ...accessibleSql(ability, action, subject, qb, paramPrefix), conditions: {} }];
+  const conditions = rules.map((r) => (r.conditions ?? {}) as Record<string, unknown>);
+  const implies = (x: number, y: number): boolean =>
+    Object.keys(conditions[y]).every((k) => k in conditions[x] && JSON.stringify(conditions[x][k]) === JSON.stringify(conditions[y][k]));
+  // x is dropped when some other rule y lets in everything x does: y's conditions are a subset of x's
+  // (of two identical rules, the first is kept).
+  const kept = rules.filter((_, x) => !rules.some((_r, y) => y !== x && implies(x, y) && (!implies(y, x) || y < x)));
+  return kept.map((rule, i) => {
+    if (!rule.conditions) return { sql: 'TRUE', params: {}, conditions: {} };
+    if (!rule.ast) throw new Error('accessibleSqlBranches: a rule without a parsed condition');
+    return { ...translate(rule.ast, qb, `${paramPrefix}${i}`), conditions: rule.conditions };
+  });
+}
+
+/** Translates one CASL condition tree over the query builder's main alias (see accessibleSql). */
+function translate<T extends ObjectLiteral>(ast: Condition, qb: SelectQueryBuilder<T>, paramPrefix: string): SqlFragment {
   const alias = qb.alias;
   const metadata = qb.expressionMap.mainAlias?.metadata;
   if (!metadata) throw new Error('accessibleSql needs a query builder over an entity');
@@ -46,6 +91,7 @@ export function accessibleSql<T extends ObjectLiteral>(
       throw new Error(`accessibleSql: eq/ne/in/nin on the array field "${field}" are not supported`);
     }
   };
+  const nullable = (field: string): boolean => metadata.findColumnWithPropertyPath(field)?.isNullable !== false;
   const arrayType = (field: string): string => {
     const col = metadata.findColumnWithPropertyPath(field);
     return col?.type === 'uuid' ? 'uuid[]' : 'text[]';
@@ -76,13 +122,16 @@ export function accessibleSql<T extends ObjectLiteral>(
         case 'ne':
           scalarOnly(field);
           return `${col} IS DISTINCT FROM ${param(value)}`;
-        // COALESCE: a NULL column is "not in" the list, as CASL decides in memory.
+        // A NULL column is "not in" the list, as CASL decides in memory: COALESCE on nullable columns
+        // only, so the planner keeps the column's statistics for the NOT NULL ones.
         case 'in':
           scalarOnly(field);
-          return (value as unknown[]).length === 0 ? 'FALSE' : `COALESCE(${col} = ANY(${param(value)}), FALSE)`;
+          if ((value as unknown[]).length === 0) return 'FALSE';
+          return nullable(field) ? `COALESCE(${col} = ANY(${param(value)}), FALSE)` : `${col} = ANY(${param(value)})`;
         case 'nin':
           scalarOnly(field);
-          return (value as unknown[]).length === 0 ? 'TRUE' : `NOT COALESCE(${col} = ANY(${param(value)}), FALSE)`;
+          if ((value as unknown[]).length === 0) return 'TRUE';
+          return nullable(field) ? `NOT COALESCE(${col} = ANY(${param(value)}), FALSE)` : `NOT (${col} = ANY(${param(value)}))`;
         case 'all':
           return `${col} @> CAST(${param(value)} AS ${arrayType(field)})`;
         case 'subsetOf':

@@ -47,12 +47,12 @@ export abstract class AuditRecord {
  */
 @Entity('audit_event')
 @Check('CHK_audit_event_outcome', `"outcome" IN ('ALLOWED','DENIED','FAILED')`)
-@Index('audit_event_resource_ids_idx', { synchronize: false })
-@Index('audit_event_resource_idx', ['resourceId'])
+// GIN over array_append(resource_ids, resource_id), and BRIN on `at`: created by the ReadPaths migration.
+@Index('audit_event_resources_idx', { synchronize: false })
 @Index('audit_event_actor_idx', ['actorId', 'seq'])
 @Index('audit_event_agency_idx', ['agencyId', 'seq'])
 @Index('audit_event_action_idx', ['action', 'seq'])
-@Index('audit_event_at_idx', ['at'])
+@Index('audit_event_at_idx', { synchronize: false })
 export class AuditEvent extends AuditRecord {
   @PrimaryColumn({ type: 'bigint' })
   seq!: string;

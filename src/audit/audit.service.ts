@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
+import { type DataSource, type EntityManager, type QueryDeepPartialEntity } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
 import { AuditEvent, type AuditOutcome, AuditPending } from './audit-event.entity';
 import { chainHash, GENESIS_HASH } from './canonical';
@@ -184,12 +184,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     if (filter.to) qb.andWhere('e.at < :to', { to: filter.to });
     if (filter.afterSeq) qb.andWhere('e.seq > :afterSeq', { afterSeq: filter.afterSeq });
     if (filter.resourceId) {
-      const rid = filter.resourceId;
-      qb.andWhere(
-        new Brackets((w) =>
-          w.where('e.resource_id = :rid', { rid }).orWhere('e.resource_ids @> ARRAY[:ridArr]::text[]', { ridArr: rid }),
-        ),
-      );
+      // resource_id or one of resource_ids: the expression of audit_event_resources_idx (one GIN index).
+      qb.andWhere('array_append(e.resource_ids, e.resource_id) @> ARRAY[:rid]::text[]', { rid: filter.resourceId });
     }
     return qb.orderBy('e.seq', 'ASC').limit(limit).getMany();
   }

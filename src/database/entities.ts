@@ -6,9 +6,10 @@ import { Dissemination } from '../dissemination/dissemination.entity';
 import { InboxItem } from '../dissemination/inbox-item.entity';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
 import { ReportEntity } from '../reports/report-entity.entity';
+import { ReportShare } from '../reports/report-share.entity';
 import { Report } from '../reports/report.entity';
 import { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
 import { User } from '../users/user.entity';
 
 /** Every mapped table. Migrations create them; `synchronize` is never used. */
-export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, IdempotencyKey, AuditEvent, AuditPending, Assessment, ThreatLevelChange, Dissemination, InboxItem];
+export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, ReportShare, IdempotencyKey, AuditEvent, AuditPending, Assessment, ThreatLevelChange, Dissemination, InboxItem];

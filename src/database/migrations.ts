@@ -2,6 +2,7 @@ import { Foundation1764360000000 } from './migrations/1764360000000-Foundation';
 import { Fusion1795901337214 } from './migrations/1795901337214-Fusion';
 import { Dissemination1795901942710 } from './migrations/1795901942710-Dissemination';
 import { Retention1795902292185 } from './migrations/1795902292185-Retention';
+import { ReadPaths1795909400000 } from './migrations/1795909400000-ReadPaths';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
-export const MIGRATIONS = [Foundation1764360000000, Fusion1795901337214, Dissemination1795901942710, Retention1795902292185];
+export const MIGRATIONS = [Foundation1764360000000, Fusion1795901337214, Dissemination1795901942710, Retention1795902292185, ReadPaths1795909400000];

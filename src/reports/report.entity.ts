@@ -28,6 +28,10 @@ export interface ReportLocation {
 @Index('report_created_idx', ['createdAt', 'id'])
 @Index('report_agency_created_idx', ['agencyId', 'createdAt', 'id'])
 @Index('report_review_due_idx', ['reviewDueAt'], { where: `"purged_at" IS NULL` })
+// (classification, created_at, id) and (created_at, id) WHERE tlp IN ('CLEAR','GREEN') AND purged_at IS NULL:
+// the community-TLP branch of need-to-know, created by the ReadPaths migration.
+@Index('report_community_idx', { synchronize: false })
+@Index('report_community_recent_idx', { synchronize: false })
 @Check('CHK_report_classification', `"classification" IN ('UNCLASSIFIED','RESTRICTED','CONFIDENTIAL','SECRET','TOP_SECRET')`)
 @Check('CHK_report_tlp', `"tlp" IN ('CLEAR','GREEN','AMBER','AMBER+STRICT','RED')`)
 @Check('CHK_report_grading', `"source_reliability" IN ('A','B','C','D','E','F') AND "information_credibility" BETWEEN 1 AND 6`)

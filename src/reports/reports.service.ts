@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { type DataSource, type EntityManager, In } from 'typeorm';
-import { asSubject } from '../access/ability.factory';
-import { whereAccessible } from '../access/ability-sql';
+import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { type AppAbility, asSubject } from '../access/ability.factory';
+import { accessibleSqlBranches, type SqlBranch, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
@@ -11,13 +11,14 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
-import { newestFirst, type Page, pageOf } from '../common/pagination';
+import { decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
 import type { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { normaliseEntity } from './normalise';
 import { ReportEntity } from './report-entity.entity';
+import { ReportShare } from './report-share.entity';
 import { Report } from './report.entity';
 
 export type ReportView = ReturnType<typeof reportView>;
@@ -45,6 +46,55 @@ export function reportView(r: Report, entities: ReportEntity[], withSource: bool
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
   };
+}
+
+/**
+ * The page of reports a caller may read for a list or search: need-to-know, the filters, newest first,
+ * limit + 1; null when need-to-know lets nothing through.
+ *
+ * One ordered, limited query per need-to-know branch (own agency, shared with the agency, community
+ * TLP; everything cleared for a cell analyst), merged by a UNION: each branch runs on the index that
+ * serves it, so a caller who may read little or nothing never walks the table (bench/findings.md F2).
+ * Exported for the benchmark, which explains the exact query the API runs.
+ */
+export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q: ListReportsQuery): SelectQueryBuilder<Report> | null {
+  const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment): SelectQueryBuilder<E> => {
+    qb.andWhere(where.sql, where.params);
+    if (q.category) qb.andWhere('r.category = :category', { category: q.category });
+    if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
+    if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
+    if (q.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
+    return qb;
+  };
+  const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
+  if (branches.length === 0) return null;
+  if (branches.length === 1 && sharedWith(branches[0]) === null) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
+  const parts = branches.map((b): SelectQueryBuilder<ObjectLiteral> => {
+    const code = sharedWith(b);
+    if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id');
+    // Shared with the caller's agency: the agency's shares newest first (report_share's primary key),
+    // each checked against the whole branch condition — releasable_to included — on its report.
+    const qb = repo.manager
+      .createQueryBuilder(ReportShare, 's')
+      .innerJoin(Report, 'r', 'r.id = s.report_id')
+      .where('s.agency_code = :shareCode', { shareCode: code });
+    if (q.cursor) {
+      const [at, id] = decodeCursor(q.cursor, ['date', 'uuid']);
+      qb.andWhere('(s.created_at, s.report_id) < (:cursorAt, :cursorId)', { cursorAt: at, cursorId: id });
+    }
+    return filtered(qb, b).select('r.id', 'id').orderBy('s.created_at', 'DESC').addOrderBy('s.report_id', 'DESC').limit(q.limit + 1);
+  });
+  const union = parts.map((p) => `(${p.getQuery()})`).join(' UNION ');
+  const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${union})`), 'created_at', { limit: q.limit });
+  for (const p of parts) outer.setParameters(p.getParameters());
+  return outer;
+}
+
+/** The one agency code a branch requires the report to be releasable to (`releasableTo: { $all: [code] }`), else null. */
+function sharedWith(branch: SqlBranch): string | null {
+  const cond = branch.conditions.releasableTo as { $all?: unknown } | undefined;
+  const all = cond && typeof cond === 'object' ? cond.$all : undefined;
+  return Array.isArray(all) && all.length === 1 && typeof all[0] === 'string' ? all[0] : null;
 }
 
 export interface CreateOutcome {
@@ -183,15 +233,10 @@ export class ReportsService {
     return report;
   }
 
-  /** Need-to-know filtered in SQL, newest first, keyset-paginated; the ids returned are audited. */
+  /** Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned are audited. */
   async list(ctx: AuthedContext, q: ListReportsQuery): Promise<Page<ReportView>> {
-    const qb = this.ds.getRepository(Report).createQueryBuilder('r');
-    whereAccessible(qb, ctx.ability, 'read', 'Report');
-    if (q.category) qb.andWhere('r.category = :category', { category: q.category });
-    if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
-    if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
-    if (q.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
-    const rows = await newestFirst(qb, 'created_at', q).getMany();
+    const query = reportPageQuery(this.ds.getRepository(Report), ctx.ability, q);
+    const rows = query ? await query.getMany() : [];
     const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
     const ids = page.map((r) => r.id);
     const entities = ids.length

@@ -1,0 +1,25 @@
+import { Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Report } from './report.entity';
+
+/**
+ * "Report R is releasable to agency X", one row per code of `report.releasable_to`, kept by a trigger
+ * (ReadPaths migration) on every insert or change of a report: the ordered index PostgreSQL cannot build
+ * over an array column. Its primary key (agency_code, created_at, report_id) lets the "shared with my
+ * agency" branch of a list read an agency's shares newest first, a page at a time, however many
+ * reports there are. Derived data: `releasable_to` stays the truth, and need-to-know still checks it.
+ */
+@Entity('report_share')
+export class ReportShare {
+  @PrimaryColumn({ name: 'agency_code', type: 'text' })
+  agencyCode!: string;
+
+  @PrimaryColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @PrimaryColumn({ name: 'report_id', type: 'uuid' })
+  reportId!: string;
+
+  @ManyToOne(() => Report, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'report_id', foreignKeyConstraintName: 'FK_report_share_report' })
+  report?: Relation<Report>;
+}
