@@ -30,6 +30,23 @@ export interface AuditFilter {
   afterSeq?: string;
 }
 
+/** An event as an audit_pending row (the columns the chain hashes, but seq and hashes). */
+function pendingRow(ctx: RequestContext, i: AuditInput, at: Date) {
+  return {
+    at,
+    actorId: i.actorId !== undefined ? i.actorId : (ctx.principal?.id ?? null),
+    agencyId: i.agencyId !== undefined ? i.agencyId : (ctx.principal?.agencyId ?? null),
+    action: i.action,
+    resourceType: i.resourceType ?? null,
+    resourceId: i.resourceId ?? null,
+    resourceIds: i.resourceIds ?? [],
+    outcome: i.outcome,
+    reason: i.reason ?? null,
+    requestId: ctx.requestId,
+    details: i.details ?? null,
+  };
+}
+
 export type VerifyResult =
   | { valid: true; checked: number; headSeq: number; headHash: string }
   | { valid: false; checked: number; brokenAtSeq: number; headSeq: number; headHash: string };
@@ -89,37 +106,52 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   async recordMany(ctx: RequestContext, inputs: AuditInput[], manager?: EntityManager): Promise<void> {
     if (inputs.length === 0) return;
     const at = new Date();
-    const rows = inputs.map((i) => ({
-      at,
-      actorId: i.actorId !== undefined ? i.actorId : (ctx.principal?.id ?? null),
-      agencyId: i.agencyId !== undefined ? i.agencyId : (ctx.principal?.agencyId ?? null),
-      action: i.action,
-      resourceType: i.resourceType ?? null,
-      resourceId: i.resourceId ?? null,
-      resourceIds: i.resourceIds ?? [],
-      outcome: i.outcome,
-      reason: i.reason ?? null,
-      requestId: ctx.requestId,
-      details: i.details ?? null,
-    }));
+    const rows = inputs.map((i) => pendingRow(ctx, i, at));
     // `details` is free-form JSON, which TypeORM's deep-partial type cannot express.
     await (manager ?? this.ds.manager).insert(AuditPending, rows as QueryDeepPartialEntity<AuditPending>[]);
-    this.kickSoon();
+    this.chainSoon();
   }
 
-  /** Chains everything committed so far. Auditor reads call this first. */
-  async flush(): Promise<void> {
-    await this.running;
-    await this.chainAll();
+  /**
+   * One event as an `INSERT INTO audit_pending … SELECT … FROM <source>` for a caller that writes it in
+   * its own SQL statement (report intake: one statement for report, entities, audit and idempotency
+   * record). Parameters are numbered from `firstParam`. Call `chainSoon()` once it has committed.
+   */
+  pendingInsertSql(ctx: RequestContext, input: AuditInput, firstParam: number, source: string): { sql: string; params: unknown[] } {
+    const row = pendingRow(ctx, input, new Date());
+    const cols: [string, string, unknown][] = [
+      ['at', 'timestamptz', row.at],
+      ['actor_id', 'uuid', row.actorId],
+      ['agency_id', 'uuid', row.agencyId],
+      ['action', 'text', row.action],
+      ['resource_type', 'text', row.resourceType],
+      ['resource_id', 'text', row.resourceId],
+      ['resource_ids', 'text[]', row.resourceIds],
+      ['outcome', 'text', row.outcome],
+      ['reason', 'text', row.reason],
+      ['request_id', 'text', row.requestId],
+      ['details', 'jsonb', row.details === null ? null : JSON.stringify(row.details)],
+    ];
+    return {
+      sql: `INSERT INTO audit_pending (${cols.map(([c]) => `"${c}"`).join(', ')}) SELECT ${cols.map(([, t], i) => `$${firstParam + i}::${t}`).join(', ')} FROM ${source}`,
+      params: cols.map(([, , v]) => v),
+    };
   }
 
-  private kickSoon(): void {
+  /** Asks the chainer to run shortly (events were written). */
+  chainSoon(): void {
     if (this.soon || this.stopped) return;
     this.soon = setTimeout(() => {
       this.soon = undefined;
       this.kick();
     }, 5);
     this.soon.unref();
+  }
+
+  /** Chains everything committed so far. Auditor reads call this first. */
+  async flush(): Promise<void> {
+    await this.running;
+    await this.chainAll();
   }
 
   private kick(): void {

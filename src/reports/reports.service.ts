@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSqlBranches, type SqlBranch, type SqlFragment } from '../access/ability-sql';
@@ -23,7 +23,7 @@ import { Report } from './report.entity';
 
 export type ReportView = ReturnType<typeof reportView>;
 
-export function reportView(r: Report, entities: ReportEntity[], withSource: boolean) {
+export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[], withSource: boolean) {
   return {
     id: r.id,
     agencyId: r.agencyId,
@@ -145,68 +145,93 @@ export class ReportsService {
     }
 
     const requestHash = createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex');
-    return this.ds.transaction(async (m) => {
-      if (idempotencyKey) {
-        const claimed = await m
-          .createQueryBuilder()
-          .insert()
-          .into(IdempotencyKey)
-          .values({ userId: p.id, key: idempotencyKey, requestHash })
-          .orIgnore()
-          .returning(['key'])
-          .execute();
-        if ((claimed.raw as unknown[]).length === 0) {
-          const prior = await m.findOneByOrFail(IdempotencyKey, { userId: p.id, key: idempotencyKey });
-          if (prior.requestHash !== requestHash) {
-            throw unprocessable('Idempotency-Key was already used with a different request');
-          }
-          if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
-          return { status: prior.statusCode, body: prior.response, replayed: true };
-        }
-      }
-      const now = this.clock.now();
-      const report = await m.save(
-        m.create(Report, {
-          agencyId: p.agencyId,
-          createdBy: p.id,
-          title: dto.title,
-          narrative: dto.narrative,
-          category: dto.category,
-          occurredAt: new Date(dto.occurredAt),
-          location: dto.location ? { ...dto.location } : null,
-          sourceReliability: dto.sourceReliability,
-          informationCredibility: dto.informationCredibility,
-          classification: dto.classification,
-          compartments,
-          tlp: dto.tlp,
-          releasableTo,
-          sourceDescription: dto.sourceDescription ?? null,
-          suspicionBasis: dto.suspicionBasis,
-          reviewDueAt: new Date(now.getTime() + this.config.RETENTION_REVIEW_DAYS * DAY_MS),
-          validatedAt: null,
-          createdAt: now,
-        }),
-      );
-      const rows = entities.length
-        ? await m.save(entities.map((e) => m.create(ReportEntity, { ...e, reportId: report.id })))
-        : [];
-      await this.audit.record(
-        ctx,
-        {
-          action: 'report.create',
-          resourceType: 'Report',
-          resourceId: report.id,
-          outcome: 'ALLOWED',
-          details: { classification: report.classification, tlp: report.tlp, entities: rows.length, idempotencyKey: idempotencyKey ?? null },
-        },
-        m,
-      );
-      const body = reportView(report, rows, true);
-      if (idempotencyKey) {
-        await m.update(IdempotencyKey, { userId: p.id, key: idempotencyKey }, { statusCode: 201, response: body });
-      }
-      return { status: 201, body, replayed: false };
+    const now = this.clock.now();
+    const report = Object.assign(new Report(), {
+      id: randomUUID(),
+      agencyId: p.agencyId,
+      createdBy: p.id,
+      title: dto.title,
+      narrative: dto.narrative,
+      category: dto.category,
+      occurredAt: new Date(dto.occurredAt),
+      location: dto.location ? { ...dto.location } : null,
+      sourceReliability: dto.sourceReliability,
+      informationCredibility: dto.informationCredibility,
+      classification: dto.classification,
+      compartments,
+      tlp: dto.tlp,
+      releasableTo,
+      sourceDescription: dto.sourceDescription ?? null,
+      suspicionBasis: dto.suspicionBasis,
+      reviewDueAt: new Date(now.getTime() + this.config.RETENTION_REVIEW_DAYS * DAY_MS),
+      validatedAt: null,
+      createdAt: now,
+      purgedAt: null,
     });
+    const body = reportView(report, entities, true);
+
+    // One statement, so one round trip and one commit: the idempotency record (with the response), the
+    // report, its entities and its audit event are written together, or — when the key was already
+    // claimed — none of them. Every value is known here (the id is made here), so nothing needs reading back.
+    const params: unknown[] = [];
+    const $ = (value: unknown, type: string): string => `$${params.push(value)}::${type}`;
+    const claim = idempotencyKey
+      ? `INSERT INTO idempotency_key (user_id, key, request_hash, status_code, response)
+         VALUES (${$(p.id, 'uuid')}, ${$(idempotencyKey, 'text')}, ${$(requestHash, 'text')}, 201, ${$(JSON.stringify(body), 'jsonb')})
+         ON CONFLICT DO NOTHING RETURNING 1`
+      : 'SELECT 1';
+    const insertReport = `INSERT INTO report (id, agency_id, created_by, title, narrative, category, occurred_at, location, source_reliability,
+        information_credibility, classification, compartments, tlp, releasable_to, source_description, suspicion_basis, review_due_at, created_at)
+      SELECT ${[
+        $(report.id, 'uuid'),
+        $(report.agencyId, 'uuid'),
+        $(report.createdBy, 'uuid'),
+        $(report.title, 'text'),
+        $(report.narrative, 'text'),
+        $(report.category, 'text'),
+        $(report.occurredAt, 'timestamptz'),
+        $(report.location === null ? null : JSON.stringify(report.location), 'jsonb'),
+        $(report.sourceReliability, 'text'),
+        $(report.informationCredibility, 'smallint'),
+        $(report.classification, 'text'),
+        $(report.compartments, 'text[]'),
+        $(report.tlp, 'text'),
+        $(report.releasableTo, 'text[]'),
+        $(report.sourceDescription, 'text'),
+        $(report.suspicionBasis, 'text'),
+        $(report.reviewDueAt, 'timestamptz'),
+        $(report.createdAt, 'timestamptz'),
+      ].join(', ')} FROM claim RETURNING id`;
+    const insertEntities = `INSERT INTO report_entity (report_id, type, value, normalized)
+      SELECT r.id, e.type, e.value, e.normalized FROM r,
+        unnest(${$(entities.map((e) => e.type), 'text[]')}, ${$(entities.map((e) => e.value), 'text[]')}, ${$(entities.map((e) => e.normalized), 'text[]')}) AS e(type, value, normalized)`;
+    const audit = this.audit.pendingInsertSql(
+      ctx,
+      {
+        action: 'report.create',
+        resourceType: 'Report',
+        resourceId: report.id,
+        outcome: 'ALLOWED',
+        details: { classification: report.classification, tlp: report.tlp, entities: entities.length, idempotencyKey: idempotencyKey ?? null },
+      },
+      params.length + 1,
+      'r',
+    );
+    params.push(...audit.params);
+    const [{ created }] = await this.ds.query<{ created: number }[]>(
+      `WITH claim AS (${claim}), r AS (${insertReport}), e AS (${insertEntities}), a AS (${audit.sql}) SELECT count(*)::int AS created FROM r`,
+      params,
+    );
+    if (created === 1) {
+      this.audit.chainSoon();
+      return { status: 201, body, replayed: false };
+    }
+    // The key was claimed before (or concurrently, and that request has now committed): replay it.
+    if (!idempotencyKey) throw new Error('report intake wrote nothing without an Idempotency-Key');
+    const prior = await this.ds.getRepository(IdempotencyKey).findOneByOrFail({ userId: p.id, key: idempotencyKey });
+    if (prior.requestHash !== requestHash) throw unprocessable('Idempotency-Key was already used with a different request');
+    if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
+    return { status: prior.statusCode, body: prior.response, replayed: true };
   }
 
   /** One report, if need-to-know allows; otherwise 404 and a DENIED audit event. */
