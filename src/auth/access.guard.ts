@@ -48,8 +48,14 @@ export class AccessGuard extends AuthGuard('jwt') {
     return true;
   }
 
+  /**
+   * A bad, expired or forged token reaches here as "no user" (401). An error is something else failing
+   * while the caller was loaded — PostgreSQL down, say — and goes to the exception filter as it is
+   * (503 for an unavailable database), never disguised as a 401.
+   */
   override handleRequest<TUser = Principal>(err: unknown, user: TUser | false): TUser {
-    if (err || !user) throw new UnauthorizedException('Invalid or missing token');
+    if (err) throw err instanceof Error ? err : new Error('authentication failed', { cause: err });
+    if (!user) throw new UnauthorizedException('Invalid or missing token');
     return user;
   }
 }

@@ -34,10 +34,13 @@ const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
 
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
 
+/** PostgreSQL's own codes for "cannot serve you now": connection exceptions (08…), shutting down or starting up, too many connections. */
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+
 function looksLikeDbDown(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && DB_DOWN_CODES.has(code)) return true;
+  if (typeof code === 'string' && (DB_DOWN_CODES.has(code) || PG_UNAVAILABLE.test(code))) return true;
   return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/i.test(
     err.message,
   );

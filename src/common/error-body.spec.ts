@@ -1,0 +1,40 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { DatabaseError } from 'pg-protocol';
+import { QueryFailedError } from 'typeorm';
+import { toErrorBody } from './error-body';
+
+/** A PostgreSQL error as the pg driver raises it (outside a query: connecting, or the server going away). */
+const pgError = (code: string, message: string): DatabaseError => Object.assign(new DatabaseError(message, message.length, 'error'), { code });
+
+describe('toErrorBody', () => {
+  it.each([
+    ['57P03', 'the database system is starting up'],
+    ['57P03', 'the database system is not yet accepting connections'],
+    ['57P01', 'terminating connection due to administrator command'],
+    ['08006', 'connection failure'],
+    ['53300', 'sorry, too many clients already'],
+  ])('answers 503, not 500, to a PostgreSQL %s raised while connecting (%s)', (code, message) => {
+    expect(toErrorBody(pgError(code, message), 'req-1')).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'A dependency is unavailable, please retry',
+      requestId: 'req-1',
+    });
+  });
+
+  it('answers 503 when the connection is refused or cut', () => {
+    expect(toErrorBody(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).statusCode).toBe(503);
+    expect(toErrorBody(new Error('Connection terminated unexpectedly')).statusCode).toBe(503);
+  });
+
+  it('maps query errors a client can cause to 4xx, and keeps internal messages out of the body', () => {
+    const dup = new QueryFailedError('INSERT …', [], pgError('23505', 'duplicate key value violates unique constraint "secret_idx"'));
+    expect(toErrorBody(dup)).toEqual({ statusCode: 409, error: 'Conflict', message: 'Conflicts with an existing record' });
+    const other = toErrorBody(pgError('42P01', 'relation "secret_table" does not exist'));
+    expect(other).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
+  });
+
+  it('keeps HTTP exceptions as they are', () => {
+    expect(toErrorBody(new UnauthorizedException('Invalid or missing token')).statusCode).toBe(401);
+  });
+});
