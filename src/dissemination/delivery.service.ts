@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { Agency } from '../agencies/agency.entity';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { Dissemination } from './dissemination.entity';
+import { auditTrail, Dissemination } from './dissemination.entity';
 import { InboxItem } from './inbox-item.entity';
 import { postWebhook, WebhookPolicy } from './webhook';
 
@@ -44,66 +44,84 @@ export class DeliveryService {
   }
 
   async deliver(disseminationId: string, attempt: number): Promise<'delivered' | 'skipped' | 'failed'> {
-    const d = await this.ds.getRepository(Dissemination).findOneBy({ id: disseminationId });
+    // One read: the dissemination and where its agency wants it pushed.
+    const {
+      entities: [d],
+      raw: [target],
+    } = await this.ds
+      .getRepository(Dissemination)
+      .createQueryBuilder('d')
+      .innerJoin(Agency, 'a', 'a.id = d.agency_id')
+      .addSelect('a.webhook_url', 'webhook_url')
+      .addSelect('a.webhook_secret', 'webhook_secret')
+      .where('d.id = :id', { id: disseminationId })
+      .getRawAndEntities<{ webhook_url: string | null; webhook_secret: string | null }>();
     if (!d || !['PENDING', 'QUEUED'].includes(d.status) || !d.content) return 'skipped';
-    const agency = await this.ds
-      .getRepository(Agency)
-      .createQueryBuilder('a')
-      .addSelect('a.webhookSecret')
-      .where('a.id = :id', { id: d.agencyId })
-      .getOneOrFail();
+    const content = d.content;
+    const hasWebhook = Boolean(target.webhook_url);
+    const push = target.webhook_url && target.webhook_secret ? { url: target.webhook_url, secret: target.webhook_secret } : null;
+    const trail = auditTrail(d);
 
-    const subject = d.assessmentId ?? d.threatLevelChangeId ?? '';
-    const trail = { resourceType: 'Dissemination', resourceId: d.id, resourceIds: [subject, d.agencyId].filter(Boolean) };
+    // Transaction 1: the attempt, its audit and the inbox item — committed before anything leaves, so
+    // even a worker killed mid-POST leaves a trace of the send. Without a webhook it also settles it.
     const item = await this.ds.transaction(async (m) => {
       await m.increment(Dissemination, { id: d.id }, 'attempts', 1);
-      // Recorded before anything leaves, so even a worker killed mid-POST leaves a trace of the send.
+      await this.audit.record(WORKER_CTX, { ...trail, action: 'dissemination.send', outcome: 'ALLOWED', details: { attempt, agencyCode: d.agencyCode, webhook: hasWebhook } }, m);
+      const stored = await this.writeInboxItem(m, d, content);
+      if (!push) await this.markDelivered(m, d, stored, attempt, hasWebhook);
+      return stored;
+    });
+    if (!push) return 'delivered';
+
+    const result = await postWebhook(this.policy, push.url, push.secret, d.id, JSON.stringify(inboxPayload(item)));
+
+    // Transaction 2: what the POST got, and the dissemination's new state.
+    const outcome = await this.ds.transaction(async (m) => {
       await this.audit.record(
         WORKER_CTX,
-        { ...trail, action: 'dissemination.send', outcome: 'ALLOWED', details: { attempt, agencyCode: d.agencyCode, webhook: Boolean(agency.webhookUrl) } },
+        { ...trail, action: 'dissemination.attempt', outcome: result.ok ? 'ALLOWED' : 'FAILED', reason: result.error, details: { attempt, httpStatus: result.status, agencyCode: d.agencyCode } },
         m,
       );
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(InboxItem)
-        .values({ id: d.id, agencyId: d.agencyId, kind: d.kind, assessmentId: d.assessmentId, variant: d.variant, content: d.content as object, deliveredAt: new Date() })
-        .orIgnore()
-        .execute();
-      return m.findOneByOrFail(InboxItem, { id: d.id });
+      if (result.ok) {
+        await this.markDelivered(m, d, item, attempt, hasWebhook);
+        return 'delivered' as const;
+      }
+      await m.update(Dissemination, { id: d.id }, { lastError: result.error });
+      if (attempt < this.config.DISSEMINATION_MAX_ATTEMPTS) return 'retry' as const;
+      await m.update(Dissemination, { id: d.id, status: In(['PENDING', 'QUEUED']) }, { status: 'FAILED', failedAt: new Date() });
+      await this.audit.record(WORKER_CTX, { ...trail, action: 'dissemination.fail', outcome: 'FAILED', reason: `webhook failed ${attempt} times: ${result.error}` }, m);
+      return 'failed' as const;
     });
+    // Thrown after the commit, so the queue retries it with backoff.
+    if (outcome === 'retry') throw new DeliveryFailed(`webhook to ${d.agencyCode} failed: ${result.error}`);
+    return outcome;
+  }
 
-    if (agency.webhookUrl && agency.webhookSecret) {
-      const result = await postWebhook(this.policy, agency.webhookUrl, agency.webhookSecret, d.id, JSON.stringify(inboxPayload(item)));
-      await this.audit.record(WORKER_CTX, {
-        ...trail,
-        action: 'dissemination.attempt',
-        outcome: result.ok ? 'ALLOWED' : 'FAILED',
-        reason: result.error,
-        details: { attempt, httpStatus: result.status, agencyCode: d.agencyCode },
-      });
-      if (!result.ok) {
-        await this.ds.getRepository(Dissemination).update({ id: d.id }, { lastError: result.error });
-        if (attempt >= this.config.DISSEMINATION_MAX_ATTEMPTS) {
-          await this.ds.transaction(async (m) => {
-            await m.update(Dissemination, { id: d.id, status: In(['PENDING', 'QUEUED']) }, { status: 'FAILED', failedAt: new Date() });
-            await this.audit.record(WORKER_CTX, { ...trail, action: 'dissemination.fail', outcome: 'FAILED', reason: `webhook failed ${attempt} times: ${result.error}` }, m);
-          });
-          return 'failed';
-        }
-        throw new DeliveryFailed(`webhook to ${d.agencyCode} failed: ${result.error}`);
-      }
-    }
-    await this.ds.transaction(async (m) => {
-      const res = await m.update(Dissemination, { id: d.id, status: In(['PENDING', 'QUEUED']) }, { status: 'DELIVERED', deliveredAt: item.deliveredAt, lastError: null });
-      if (res.affected) {
-        await this.audit.record(
-          WORKER_CTX,
-          { ...trail, action: 'dissemination.deliver', outcome: 'ALLOWED', details: { attempt, variant: d.variant, agencyCode: d.agencyCode, webhook: Boolean(agency.webhookUrl) } },
-          m,
-        );
-      }
+  /** The agency's inbox item: written once (id = dissemination id), read back as it is on a retry. */
+  private async writeInboxItem(m: EntityManager, d: Dissemination, content: Record<string, unknown>): Promise<InboxItem> {
+    const item = m.create(InboxItem, {
+      id: d.id,
+      agencyId: d.agencyId,
+      kind: d.kind,
+      assessmentId: d.assessmentId,
+      variant: d.variant,
+      content,
+      deliveredAt: new Date(),
+      acknowledgedAt: null,
+      acknowledgedBy: null,
     });
-    return 'delivered';
+    const inserted = await m.createQueryBuilder().insert().into(InboxItem).values({ ...item, content: item.content as object }).orIgnore().returning(['id']).execute();
+    return (inserted.raw as unknown[]).length > 0 ? item : m.findOneByOrFail(InboxItem, { id: d.id });
+  }
+
+  private async markDelivered(m: EntityManager, d: Dissemination, item: InboxItem, attempt: number, hasWebhook: boolean): Promise<void> {
+    const res = await m.update(Dissemination, { id: d.id, status: In(['PENDING', 'QUEUED']) }, { status: 'DELIVERED', deliveredAt: item.deliveredAt, lastError: null });
+    if (res.affected) {
+      await this.audit.record(
+        WORKER_CTX,
+        { ...auditTrail(d), action: 'dissemination.deliver', outcome: 'ALLOWED', details: { attempt, variant: d.variant, agencyCode: d.agencyCode, webhook: hasWebhook } },
+        m,
+      );
+    }
   }
 }

@@ -72,3 +72,15 @@ export class Dissemination {
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true })
   failedAt!: Date | null;
 }
+
+/**
+ * How every audit event about a dissemination names it: the dissemination itself, and the assessment
+ * (or threat-level change) and the recipient agency in `resourceIds`, so `?resourceId=` finds it by either.
+ */
+export function auditTrail(d: Pick<Dissemination, 'id'> & Partial<Pick<Dissemination, 'assessmentId' | 'threatLevelChangeId' | 'agencyId'>>) {
+  return {
+    resourceType: 'Dissemination',
+    resourceId: d.id,
+    resourceIds: [d.assessmentId ?? d.threatLevelChangeId ?? '', d.agencyId ?? ''].filter(Boolean),
+  };
+}

@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { Dissemination } from './dissemination.entity';
+import { auditTrail, Dissemination } from './dissemination.entity';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
 
 const SWEEP_INTERVAL_MS = 5000;
@@ -73,44 +73,20 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       });
   }
 
-  /** One pass over the open outbox. Returns how many jobs it added. */
+  /**
+   * One pass over the open outbox: the PENDING rows in batches, then the QUEUED rows whose job Redis
+   * lost. Returns how many jobs it handed to the queue (an add whose job already exists counts too).
+   */
   async sweep(): Promise<number> {
-    const open = await this.ds.getRepository(Dissemination).find({
-      select: { id: true, status: true, queuedAt: true },
-      where: [{ status: 'PENDING' }, { status: 'QUEUED' }],
-      order: { createdAt: 'ASC' },
-      take: SWEEP_BATCH,
-    });
     let added = 0;
-    for (const d of open) {
-      if (d.status === 'QUEUED') {
-        const job = await this.queue.getJob(d.id);
-        if (job && !(await job.isFailed())) continue;
-        if (job && d.queuedAt && (job.finishedOn ?? 0) >= d.queuedAt.getTime()) {
-          // The job failed for good since it was queued (e.g. it crashed workers too often): the
-          // dissemination is FAILED, not retried for ever; a redrive queues it again.
-          await this.markFailed(d.id, job.failedReason || 'job failed');
-          continue;
-        }
-        // A failed job from before a redrive made while Redis was down: replace it.
-        if (job) await job.remove();
-      }
-      await this.queue.add('deliver', { disseminationId: d.id }, deliveryJobOptions(this.config, d.id));
-      added += 1;
-      if (d.status === 'PENDING') {
-        const res = await this.ds
-          .createQueryBuilder()
-          .update(Dissemination)
-          .set({ status: 'QUEUED', queuedAt: () => 'now()' })
-          .where('id = :id AND status = :status', { id: d.id, status: 'PENDING' })
-          .execute();
-        if (res.affected) {
-          await this.audit.record(RELAY_CTX, { action: 'dissemination.queue', resourceType: 'Dissemination', resourceId: d.id, outcome: 'ALLOWED' });
-        }
-      } else {
-        await this.audit.record(RELAY_CTX, { action: 'dissemination.requeue', resourceType: 'Dissemination', resourceId: d.id, outcome: 'ALLOWED', reason: 'no job in the queue (Redis lost it or was down)' });
-      }
+    for (;;) {
+      // Every batch leaves the PENDING state (moved by this UPDATE or by a concurrent relay's), so
+      // this ends; a full batch may have more behind it.
+      const taken = await this.queuePending();
+      added += taken;
+      if (taken < SWEEP_BATCH) break;
     }
+    added += await this.recoverQueued();
     if (added && this.redisDownSince) {
       this.logger.log('Redis is back; the relay caught up');
       this.redisDownSince = null;
@@ -118,11 +94,83 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
     return added;
   }
 
-  private async markFailed(id: string, reason: string): Promise<void> {
+  /**
+   * PENDING → the queue, one batch at a time: one `addBulk` (job id = dissemination id, so a job that
+   * already exists is not added again), then one transaction that marks the rows still PENDING as
+   * QUEUED and audits exactly those. If that transaction fails the jobs are in the queue anyway and
+   * the rows stay PENDING: the next sweep's `addBulk` adds nothing, and its UPDATE finishes the move.
+   */
+  private async queuePending(): Promise<number> {
+    const pending = await this.ds.getRepository(Dissemination).find({
+      select: { id: true, assessmentId: true, threatLevelChangeId: true, agencyId: true },
+      where: { status: 'PENDING' },
+      order: { createdAt: 'ASC' },
+      take: SWEEP_BATCH,
+    });
+    if (pending.length === 0) return 0;
+    await this.queue.addBulk(pending.map((d) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
     await this.ds.transaction(async (m) => {
-      const res = await m.update(Dissemination, { id, status: 'QUEUED' }, { status: 'FAILED', failedAt: new Date(), lastError: reason });
+      const res = await m
+        .createQueryBuilder()
+        .update(Dissemination)
+        .set({ status: 'QUEUED', queuedAt: () => 'now()' })
+        .where('id = ANY(:ids) AND status = :status', { ids: pending.map((d) => d.id), status: 'PENDING' })
+        .returning(['id'])
+        .execute();
+      // Only the rows this UPDATE moved: one the worker already delivered, or another relay queued, is not audited again.
+      const ids = new Set((res.raw as { id: string }[]).map((r) => r.id));
+      await this.audit.recordMany(
+        RELAY_CTX,
+        pending.filter((d) => ids.has(d.id)).map((d) => ({ ...auditTrail(d), action: 'dissemination.queue', outcome: 'ALLOWED' as const })),
+        m,
+      );
+    });
+    return pending.length;
+  }
+
+  /**
+   * QUEUED rows whose job is gone (Redis restarted empty, or lost its data) are enqueued again; a job
+   * that failed for good since the row was queued marks it FAILED instead. The job look-ups go out
+   * together; the rare repairs follow one by one, the re-adds as one `addBulk` and one audit insert.
+   */
+  private async recoverQueued(): Promise<number> {
+    const queued = await this.ds.getRepository(Dissemination).find({
+      select: { id: true, queuedAt: true, assessmentId: true, threatLevelChangeId: true, agencyId: true },
+      where: { status: 'QUEUED' },
+      order: { createdAt: 'ASC' },
+      take: SWEEP_BATCH,
+    });
+    if (queued.length === 0) return 0;
+    const jobs = await Promise.all(queued.map((d) => this.queue.getJob(d.id)));
+    const failed = await Promise.all(jobs.map((job) => (job ? job.isFailed() : Promise.resolve(false))));
+    const requeue: typeof queued = [];
+    for (const [i, d] of queued.entries()) {
+      const job = jobs[i];
+      if (job && !failed[i]) continue;
+      if (job && d.queuedAt && (job.finishedOn ?? 0) >= d.queuedAt.getTime()) {
+        // The job failed for good since it was queued (e.g. it crashed workers too often): the
+        // dissemination is FAILED, not retried for ever; a redrive queues it again.
+        await this.markFailed(d, job.failedReason || 'job failed');
+        continue;
+      }
+      // A failed job from before a redrive made while Redis was down: replace it.
+      if (job) await job.remove();
+      requeue.push(d);
+    }
+    if (requeue.length === 0) return 0;
+    await this.queue.addBulk(requeue.map((d) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
+    await this.audit.recordMany(
+      RELAY_CTX,
+      requeue.map((d) => ({ ...auditTrail(d), action: 'dissemination.requeue', outcome: 'ALLOWED' as const, reason: 'no job in the queue (Redis lost it or was down)' })),
+    );
+    return requeue.length;
+  }
+
+  private async markFailed(d: Dissemination, reason: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const res = await m.update(Dissemination, { id: d.id, status: 'QUEUED' }, { status: 'FAILED', failedAt: new Date(), lastError: reason });
       if (res.affected) {
-        await this.audit.record(RELAY_CTX, { action: 'dissemination.fail', resourceType: 'Dissemination', resourceId: id, outcome: 'FAILED', reason }, m);
+        await this.audit.record(RELAY_CTX, { ...auditTrail(d), action: 'dissemination.fail', outcome: 'FAILED', reason }, m);
       }
     });
   }

@@ -1,0 +1,209 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common/queues';
+import { AppConfig } from '../src/config/app-config';
+import { DeliveryService } from '../src/dissemination/delivery.service';
+import { RelayService } from '../src/dissemination/relay.service';
+import { TestApp, uniq } from './support/app';
+import { createMigratedDatabase, dropDatabase } from './support/db';
+import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
+import { HoldingReceiver } from './support/holding-receiver';
+import { waitFor } from './support/receiver';
+
+const SECRET = `whsec_${Buffer.from('relay-relay-relay-relay-relay-01').toString('base64')}`;
+const RECIPIENTS = 30;
+/** The relay's batch size (SWEEP_BATCH in relay.service.ts). */
+const BATCH = 500;
+
+type BulkEntry = { name: string; data: JobMap['deliver']; opts?: { jobId?: string } };
+
+/**
+ * The relay and the delivery service without a worker process: the API (real AppModule, database and
+ * Redis) moves the outbox into the queue in batches, and the test calls the delivery service the
+ * worker would call, so it can look between its steps.
+ */
+describe('dissemination relay: the outbox reaches the queue in batches, once', () => {
+  const dbName = `fusion_relay_${Date.now()}_${process.pid}`;
+  const receiver = new HoldingReceiver();
+  let t: TestApp;
+  let fx: Fixtures;
+  let queue: Queue<JobMap['deliver']>;
+  let relay: RelayService;
+  let addBulk: jest.SpiedFunction<Queue<JobMap['deliver']>['addBulk']>;
+  let add: jest.SpiedFunction<Queue<JobMap['deliver']>['add']>;
+  let recipients: AgencyRef[];
+  let analyst: Actor, supervisor: Actor;
+  let assessmentId: string;
+
+  beforeAll(async () => {
+    await receiver.start();
+    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
+    process.env.QUEUE_PREFIX = `fusiontest-relay-${process.pid}-${Date.now()}`;
+    process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+    t = await TestApp.start();
+    fx = new Fixtures(t);
+    const cell = await fx.fusionCell();
+    analyst = await fx.user(cell, ['ANALYST'], 'TOP_SECRET');
+    supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
+    recipients = [];
+    for (let i = 0; i < RECIPIENTS; i++) recipients.push(await fx.agency('POLICE', 'SECRET'));
+    const admin = await fx.admin();
+    const hooked = await t.call('PUT', `/api/v1/agencies/${recipients[0].id}/webhook`, { token: admin, body: { url: receiver.url('/held'), secret: SECRET } });
+    expect(hooked.status).toBe(200);
+    queue = t.app.get<Queue<JobMap['deliver']>>(getQueueToken(DISSEMINATION_QUEUE));
+    relay = t.app.get(RelayService);
+    addBulk = jest.spyOn(queue, 'addBulk');
+    add = jest.spyOn(queue, 'add');
+  }, 60_000);
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    // This file's queue prefix leaves nothing behind in Redis.
+    await queue?.obliterate({ force: true });
+    await t?.app.get<Queue>(getQueueToken(RETENTION_QUEUE)).obliterate({ force: true });
+    await t?.close();
+    await receiver.stop();
+    await dropDatabase(dbName);
+  });
+
+  const statusOf = async (ids: string[]): Promise<Map<string, string>> => {
+    const rows: { id: string; status: string }[] = await t.ds.query(`SELECT id, status FROM dissemination WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.status]));
+  };
+  const allQueued = async (ids: string[]) => [...(await statusOf(ids)).values()].filter((s) => s === 'QUEUED').length === ids.length;
+  /** The addBulk calls made so far that carried any of `ids`, as lists of job ids. */
+  const bulkCallsWith = (ids: string[], from = 0): string[][] =>
+    addBulk.mock.calls
+      .slice(from)
+      .map(([jobs]) => (jobs as BulkEntry[]).map((j) => j.opts?.jobId ?? ''))
+      .filter((jobIds) => jobIds.some((id) => ids.includes(id)));
+  const auditEvents = async (action: string, ids: string[]) => {
+    await t.audit.flush();
+    return t.ds.query<{ resource_id: string; resource_ids: string[] }[]>(`SELECT resource_id, resource_ids FROM audit_event WHERE action = $1 AND resource_id = ANY($2::text[])`, [action, ids]);
+  };
+
+  it('queues a publication to 30 agencies with one addBulk (job id = dissemination id), one QUEUED each and one queue audit each', async () => {
+    const draft = await t.post('/api/v1/assessments', {
+      token: analyst.token,
+      body: {
+        title: `Relay test ${uniq()}`,
+        keyJudgements: ['Judgement'],
+        body: 'Body',
+        likelihood: 'LIKELY',
+        recommendedLevel: 'SUBSTANTIAL',
+        scope: 'NATIONAL',
+        sectors: [],
+        reportIds: [],
+        classification: 'CONFIDENTIAL',
+        compartments: [],
+        tlp: 'AMBER',
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+        distribution: { agencyCodes: recipients.map((a) => a.code) },
+      },
+    });
+    expect(draft.status).toBe(201);
+    assessmentId = draft.body.id;
+    expect((await t.post(`/api/v1/assessments/${assessmentId}/submit`, { token: analyst.token })).status).toBe(200);
+    expect((await t.post(`/api/v1/assessments/${assessmentId}/publish`, { token: supervisor.token })).status).toBe(200);
+
+    const rows: { id: string; agency_id: string }[] = await t.ds.query(`SELECT id, agency_id FROM dissemination WHERE assessment_id = $1`, [assessmentId]);
+    const ids = rows.map((r) => r.id);
+    expect(ids).toHaveLength(RECIPIENTS);
+    await waitFor(() => allQueued(ids), 'the relay to queue the publication');
+
+    const calls = bulkCallsWith(ids);
+    expect(calls).toHaveLength(1);
+    expect([...calls[0]].sort()).toEqual([...ids].sort());
+    expect(add).not.toHaveBeenCalled();
+    const config = t.app.get(AppConfig);
+    for (const id of ids) {
+      const job = (await queue.getJob(id)) as Job<JobMap['deliver']>;
+      expect(job).toBeDefined();
+      expect(job.data).toEqual({ disseminationId: id });
+      expect(job.opts).toMatchObject({ attempts: config.DISSEMINATION_MAX_ATTEMPTS, backoff: { type: 'exponential', delay: config.DISSEMINATION_BACKOFF_MS } });
+    }
+
+    const queued = await auditEvents('dissemination.queue', ids);
+    expect(queued.map((e) => e.resource_id).sort()).toEqual([...ids].sort());
+    const agencyOf = new Map(rows.map((r) => [r.id, r.agency_id]));
+    for (const e of queued) expect([...e.resource_ids].sort()).toEqual([assessmentId, agencyOf.get(e.resource_id)].sort());
+  });
+
+  it('adds no job twice when a sweep runs again over rows whose jobs it already added (a relay that died before its UPDATE committed)', async () => {
+    const ids: string[] = (await t.ds.query(`SELECT id FROM dissemination WHERE assessment_id = $1`, [assessmentId])).map((r: { id: string }) => r.id);
+    const before = new Map<string, number>();
+    for (const id of ids) before.set(id, (await queue.getJob(id))!.timestamp);
+    const countsBefore = await queue.getJobCounts('waiting', 'delayed', 'active');
+    const callsBefore = addBulk.mock.calls.length;
+
+    await t.ds.query(`UPDATE dissemination SET status = 'PENDING', queued_at = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+    relay.kick();
+    await waitFor(() => allQueued(ids), 'the relay to finish the move');
+
+    expect(bulkCallsWith(ids, callsBefore)).toHaveLength(1); // it did try to add them again…
+    expect(await queue.getJobCounts('waiting', 'delayed', 'active')).toEqual(countsBefore); // …and added nothing
+    for (const id of ids) expect((await queue.getJob(id))!.timestamp).toBe(before.get(id));
+    expect(add).not.toHaveBeenCalled();
+    // Each UPDATE that moved a row audited it: two moves, two events each.
+    const queued = await auditEvents('dissemination.queue', ids);
+    expect(queued).toHaveLength(2 * ids.length);
+  });
+
+  it('drains an outbox larger than one batch in one sweep, at most 500 jobs per addBulk', async () => {
+    // 520 more agencies, straight into the table (the API would take 520 requests): a threat-level
+    // change then disseminates to every active agency.
+    await t.ds.query(
+      `INSERT INTO agency (code, name, kind, accreditation) SELECT 'BULK' || g || $1, 'Bulk agency ' || g, 'POLICE', 'SECRET' FROM generate_series(1, 520) g`,
+      [uniq()],
+    );
+    const set = await t.post('/api/v1/threat-level', { token: supervisor.token, body: { level: 'SUBSTANTIAL', justification: 'Relay batch test', assessmentIds: [assessmentId] } });
+    expect(set.status).toBe(201);
+    const ids: string[] = (await t.ds.query(`SELECT id FROM dissemination WHERE kind = 'THREAT_LEVEL'`)).map((r: { id: string }) => r.id);
+    const agencies = (await t.ds.query(`SELECT count(*)::int AS n FROM agency WHERE active`))[0].n as number;
+    expect(ids).toHaveLength(agencies);
+    expect(ids.length).toBeGreaterThan(BATCH);
+    await waitFor(() => allQueued(ids), 'the relay to queue the notices');
+
+    // A backlog the relay finds all at once (e.g. the API was down when they were written): one sweep drains it.
+    const callsBefore = addBulk.mock.calls.length;
+    await t.ds.query(`UPDATE dissemination SET status = 'PENDING', queued_at = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+    await relay.sweep();
+    expect([...(await statusOf(ids)).values()].filter((s) => s === 'PENDING')).toEqual([]);
+    const calls = bulkCallsWith(ids, callsBefore);
+    expect(calls.length).toBeGreaterThanOrEqual(Math.ceil(ids.length / BATCH));
+    for (const c of calls) expect(c.length).toBeLessThanOrEqual(BATCH);
+    expect(new Set(calls.flat())).toEqual(new Set(ids));
+    expect(add).not.toHaveBeenCalled();
+  }, 60_000);
+
+  it('delivers with the send audited and the inbox item written before the webhook POST leaves, the outcome after it', async () => {
+    const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE assessment_id = $1 AND agency_id = $2`, [assessmentId, recipients[0].id]);
+    const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
+    receiver.hold('/held');
+    const delivering = delivery.deliver(d.id, 1);
+    await waitFor(() => Promise.resolve(receiver.for('/held').length === 1), 'the webhook POST');
+
+    // The POST is in flight and unanswered: what it must not depend on is already committed.
+    expect((await auditEvents('dissemination.send', [d.id])).length).toBe(1);
+    expect(await auditEvents('dissemination.attempt', [d.id])).toEqual([]);
+    const [row] = await t.ds.query(`SELECT status, attempts, (SELECT count(*)::int FROM inbox_item WHERE id = $1) AS inbox FROM dissemination WHERE id = $1`, [d.id]);
+    expect(row).toEqual({ status: 'QUEUED', attempts: 1, inbox: 1 });
+
+    receiver.answer('/held', 200);
+    expect(await delivering).toBe('delivered');
+    const [after] = await t.ds.query(`SELECT status, attempts FROM dissemination WHERE id = $1`, [d.id]);
+    expect(after).toEqual({ status: 'DELIVERED', attempts: 1 });
+    expect((await auditEvents('dissemination.attempt', [d.id])).length).toBe(1);
+    expect((await auditEvents('dissemination.deliver', [d.id])).length).toBe(1);
+    const payload = JSON.parse(receiver.for('/held')[0].body) as { id: string; assessmentId: string };
+    expect(payload).toMatchObject({ id: d.id, assessmentId });
+
+    // An agency without a webhook: the inbox item and the delivery in one go; a redelivered job changes nothing.
+    const [quiet] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE assessment_id = $1 AND agency_id = $2`, [assessmentId, recipients[1].id]);
+    expect(await delivery.deliver(quiet.id, 1)).toBe('delivered');
+    expect(await delivery.deliver(quiet.id, 1)).toBe('skipped');
+    const [q] = await t.ds.query(`SELECT status, attempts, (SELECT count(*)::int FROM inbox_item WHERE id = $1) AS inbox FROM dissemination WHERE id = $1`, [quiet.id]);
+    expect(q).toEqual({ status: 'DELIVERED', attempts: 1, inbox: 1 });
+    expect((await auditEvents('dissemination.deliver', [quiet.id])).length).toBe(1);
+  });
+});
