@@ -668,9 +668,7 @@ async function readsAtScale(w: World, rows: number, seedSeconds: number): Promis
     }
     const apiPeakRssMb = rss?.stop() ?? 0;
 
-    // The UNION-per-rule fix of bench/findings.md F2 is now the product's query (measured above).
-    const proposed: ScaleReads['proposed'] = null;
-    return { rows, seedSeconds, unfiltered, callers, q, apiPeakRssMb, proposed };
+    return { rows, seedSeconds, unfiltered, callers, q, apiPeakRssMb };
   } finally {
     rss?.stop();
     await ds.destroy();

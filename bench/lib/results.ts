@@ -183,7 +183,7 @@ export function markdown(r: BenchResults, s: Summary): string {
       rawRow('raw pg: report + 2 entities, no audit', i.rawNoAudit, 'denominator of auditVsNoAudit'),
       rawRow('raw pg: + audit_pending + the real chainer (AuditService.chainBatch) running', i.rawWithChain, 'numerator of auditVsNoAudit: the hash-chained log'),
       '',
-      `- POST ÷ (c) = **${num(s.intakeVsRawPg)}**; POST ÷ (b) = ${num(s.intakeVsBareNest)}; POST ÷ (a) = ${num(ratio(i.post.rps.median, i.bare.rps.median))}; (b) ÷ (a) = ${num(ratio(i.me.rps.median, i.bare.rps.median))}.`,
+      `- POST ÷ (c) = **${num(s.intakeVsRawPg)}**; POST ÷ raw pg with the real chainer running (the same rows, the audit event chained) = ${num(ratio(i.post.rps.median, rpsOf(i.rawWithChain).median))}; POST ÷ (b) = ${num(s.intakeVsBareNest)}; POST ÷ (a) = ${num(ratio(i.post.rps.median, i.bare.rps.median))}; (b) ÷ (a) = ${num(ratio(i.me.rps.median, i.bare.rps.median))}.`,
       `- Audit: with the pending insert only ÷ without = ${num(ratio(rpsOf(i.rawWithPending).median, rpsOf(i.rawNoAudit).median))}; with the pending insert and the chainer ÷ without = **${num(s.auditVsNoAudit)}** (reported as auditVsNoAudit). The chainer moved ${i.chainer.events.toLocaleString('en')} events in ${i.chainer.batches.toLocaleString('en')} batches (${f1(i.chainer.events / Math.max(1, i.chainer.batches))} events per batch, ${f1(i.chainer.ms / Math.max(1, i.chainer.batches))} ms per batch).`,
       `- Latency at 50 % of peak (${i.halfPeak.rate} req/s, ${st.duration * 2} s each): autocannon overallRate: achieved ${f0(i.halfPeak.rps)} req/s, **p50 ${f1(i.halfPeak.p50)} ms, p99 ${f1(i.halfPeak.p99)} ms**; ` +
         `evenly paced open loop (bench/lib/load.ts pacedLoad): achieved ${f0(i.halfPeakPaced.rps)} req/s, **p50 ${f1(i.halfPeakPaced.p50)} ms, p99 ${f1(i.halfPeakPaced.p99)} ms** (dropped ${i.halfPeakPaced.dropped}, non-2xx ${i.halfPeakPaced.non2xx}). ` +
@@ -224,7 +224,7 @@ export function markdown(r: BenchResults, s: Summary): string {
         '**none** = OFFICER of an agency with no reports, not in any releasableTo, UNCLASSIFIED (no UNCLASSIFIED row is CLEAR/GREEN), so sees exactly 0. ' +
         'API: GET /api/v1/reports?limit=50, one connection, sequential, p95 of every response (median of the runs). ' +
         'Unfiltered ceiling: `SELECT <same columns> FROM report ORDER BY created_at DESC, id DESC LIMIT 50` over raw pg, sequential. ' +
-        '"SQL p95" is the need-to-know query the API runs, rebuilt with the product\'s own code (AbilityFactory + ability-sql.ts + the list() query builder; checked to return the same ids as the API) and timed over raw pg: ' +
+        '"SQL p95" is the need-to-know query the API runs, built by the product\'s own code (AbilityFactory + ability-sql.ts + ReportsService\'s reportPageQuery: one branch per CASL rule, merged by a UNION; checked to return the same ids as the API) and timed over raw pg: ' +
         'it separates the cost of the filter from the cost of HTTP, auth, the entities query and the audit write.',
       '',
     );
@@ -247,26 +247,6 @@ export function markdown(r: BenchResults, s: Summary): string {
         ]),
         '',
       );
-      if (x.proposed) {
-        const p = x.proposed;
-        push(
-          `Proposed fix, prototyped on the same ${x.rows.toLocaleString('en')} rows (bench/lib/ntk.ts proposedListQuery + a partial index + extended statistics, made for this measurement and dropped again; see Findings). SQL level, raw pg, sequential:`,
-          '',
-          '| query | caller | product SQL p95 ms | proposed SQL p95 ms | proposed ÷ unfiltered | full-table scans (proposed) | UNION branches | same ids as the product |',
-          '|---|---|---|---|---|---|---|---|',
-          ...(['list', 'q'] as const).flatMap((kind) =>
-            (['analyst', 'onePercent', 'none'] as Caller[])
-              .filter((c) => p[`${kind}.${c}`])
-              .map((c) => {
-                const v = p[`${kind}.${c}`];
-                const before = kind === 'list' ? x.callers[c] : x.q?.callers[c];
-                const unf = kind === 'list' ? x.unfiltered.p95 : (x.q?.unfiltered.p95 ?? NaN);
-                return `| ${kind} | ${c} | ${before ? f2(before.sql.p95) : '–'} | ${f2(v.sqlP95)} | ${f2(v.sqlP95 / unf)}× | ${v.fullScans} | ${v.branches} | ${v.sameIds ? 'yes' : '**no**'} |`;
-              }),
-          ),
-          '',
-        );
-      }
     }
     const worst = r.reads[r.reads.length - 1];
     const slowest = (['analyst', 'onePercent', 'none'] as Caller[]).reduce((a, b) => (worst.callers[a].sql.p95 >= worst.callers[b].sql.p95 ? a : b));

@@ -67,8 +67,6 @@ export interface ScaleReads {
   callers: Record<Caller, CallerRead>;
   q: { unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] }; callers: Record<Caller, CallerRead> } | null;
   apiPeakRssMb: number;
-  /** The proposed fix (bench/findings.md), prototyped in SQL on the same data: key `list.<caller>` / `q.<caller>`. */
-  proposed: Record<string, { sqlP95: number; sameIds: boolean; fullScans: number; executionMs: number; branches: number }> | null;
 }
 
 export interface AuditResults {
