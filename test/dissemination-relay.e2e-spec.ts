@@ -206,4 +206,41 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     expect(q).toEqual({ status: 'DELIVERED', attempts: 1, inbox: 1 });
     expect((await auditEvents('dissemination.deliver', [quiet.id])).length).toBe(1);
   });
+
+  it('POSTs the inbox item a concurrent attempt wrote first (after this attempt began), and writes none of its own', async () => {
+    const target = recipients[2];
+    const hooked = await t.call('PUT', `/api/v1/agencies/${target.id}/webhook`, { token: await fx.admin(), body: { url: receiver.url('/raced'), secret: SECRET } });
+    expect(hooked.status).toBe(200);
+    const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE assessment_id = $1 AND agency_id = $2`, [assessmentId, target.id]);
+    const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
+    const earlier = new Date(Date.now() - 60_000);
+    // The other attempt: holds the dissemination row and writes the item, committing only once this
+    // attempt's first write has started (and waits for the row), so that write cannot see the item.
+    const other = t.ds.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await other.query(`SELECT 1 FROM dissemination WHERE id = $1 FOR UPDATE`, [d.id]);
+      await other.query(
+        `INSERT INTO inbox_item (id, agency_id, kind, assessment_id, variant, content, delivered_at)
+         SELECT id, agency_id, kind, assessment_id, variant, content, $2 FROM dissemination WHERE id = $1`,
+        [d.id, earlier],
+      );
+      const delivering = delivery.deliver(d.id, 1);
+      await waitFor(
+        async () => (await t.ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n === 1,
+        'the delivery to wait for the row',
+      );
+      await other.commitTransaction();
+      expect(await delivering).toBe('delivered');
+    } finally {
+      await other.release();
+    }
+
+    const posts = receiver.for('/raced');
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0].body)).toMatchObject({ id: d.id, assessmentId, deliveredAt: earlier.toISOString() });
+    const [row] = await t.ds.query(`SELECT status, attempts, delivered_at, (SELECT count(*)::int FROM inbox_item WHERE id = $1) AS inbox FROM dissemination WHERE id = $1`, [d.id]);
+    expect(row).toEqual({ status: 'DELIVERED', attempts: 1, delivered_at: earlier, inbox: 1 });
+  });
 });

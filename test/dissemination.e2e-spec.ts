@@ -130,6 +130,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     const posts = receiver.for('/full');
     expect(posts).toHaveLength(3);
     expect(new Set(posts.map((p) => p.headers['webhook-id']))).toEqual(new Set([byCode[full.code].id]));
+    expect(new Set(posts.map((p) => p.body)).size).toBe(1); // the item as the first attempt wrote it, on every retry
     const wh = new Webhook(SECRET);
     for (const p of posts) {
       const payload = wh.verify(p.body, p.headers as Record<string, string>) as any;
@@ -204,6 +205,58 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     expect((await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: fullOfficer.token })).status).toBe(403);
   });
 
+  it('audits each attempt in chain order: send before the POST, then its outcome, then deliver or fail', async () => {
+    const deliverySteps = async (id: string) => {
+      const res = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: id, limit: '200' } });
+      expect(res.status).toBe(200);
+      return (res.body.items as any[])
+        .filter((e) => ['dissemination.send', 'dissemination.attempt', 'dissemination.deliver', 'dissemination.fail'].includes(e.action))
+        .map((e) => ({ action: e.action, outcome: e.outcome, reason: e.reason, resourceType: e.resourceType, resourceId: e.resourceId, resourceIds: e.resourceIds, details: e.details }));
+    };
+    const rows = await statuses();
+    const step = (agency: AgencyRef, action: string, outcome: string, reason: string | null, details: object | null) => ({
+      action: `dissemination.${action}`,
+      outcome,
+      reason,
+      resourceType: 'Dissemination',
+      resourceId: rows.find((r) => r.agencyCode === agency.code).id,
+      resourceIds: [assessmentId, agency.id],
+      details,
+    });
+    const send = (agency: AgencyRef, attempt: number) => step(agency, 'send', 'ALLOWED', null, { attempt, agencyCode: agency.code, webhook: true });
+    const tried = (agency: AgencyRef, attempt: number, httpStatus: number) =>
+      httpStatus < 300
+        ? step(agency, 'attempt', 'ALLOWED', null, { attempt, httpStatus, agencyCode: agency.code })
+        : step(agency, 'attempt', 'FAILED', `HTTP ${httpStatus}`, { attempt, httpStatus, agencyCode: agency.code });
+    const delivered = (agency: AgencyRef, attempt: number, variant: string) => step(agency, 'deliver', 'ALLOWED', null, { attempt, variant, agencyCode: agency.code, webhook: true });
+
+    expect(await deliverySteps(rows.find((r) => r.agencyCode === full.code).id)).toEqual([
+      send(full, 1),
+      tried(full, 1, 500),
+      send(full, 2),
+      tried(full, 2, 503),
+      send(full, 3),
+      tried(full, 3, 200),
+      delivered(full, 3, 'FULL'),
+    ]);
+    expect(await deliverySteps(rows.find((r) => r.agencyCode === tear.code).id)).toEqual([send(tear, 1), tried(tear, 1, 204), delivered(tear, 1, 'TEARLINE')]);
+    // Four failures, FAILED; then the redrive's fresh job (attempt 1 of its own) delivers it.
+    expect(await deliverySteps(rows.find((r) => r.agencyCode === broken.code).id)).toEqual([
+      ...[1, 2, 3, 4].flatMap((n) => [send(broken, n), tried(broken, n, 500)]),
+      step(broken, 'fail', 'FAILED', 'webhook failed 4 times: HTTP 500', null),
+      send(broken, 1),
+      tried(broken, 1, 200),
+      delivered(broken, 1, 'FULL'),
+    ]);
+    // Delivered when the inbox item was written (the first attempt), whichever attempt's POST succeeded.
+    const times = await t.ds.query(
+      `SELECT d.delivered_at AS dissemination, i.delivered_at AS item FROM dissemination d JOIN inbox_item i ON i.id = d.id WHERE d.assessment_id = $1`,
+      [assessmentId],
+    );
+    expect(times).toHaveLength(3);
+    for (const { dissemination, item } of times) expect(dissemination).toEqual(item);
+  });
+
   it('sends a THREAT_LEVEL notice {level, since} to every active agency', async () => {
     const set = await t.post('/api/v1/threat-level', { token: supervisor.token, body: { level: 'SUBSTANTIAL', justification: 'Assessed attack planning', assessmentIds: [assessmentId] } });
     expect(set.status).toBe(201);
@@ -217,5 +270,17 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     const agencies = await t.ds.query(`SELECT count(*)::int AS n FROM agency WHERE active`);
     const notices = await t.ds.query(`SELECT count(*)::int AS n FROM dissemination WHERE kind = 'THREAT_LEVEL'`);
     expect(notices[0].n).toBe(agencies[0].n);
+
+    // An agency without a webhook: the send and the delivery, in that order, from the one attempt.
+    const [quiet] = await t.ds.query(`SELECT id, threat_level_change_id, delivered_at FROM dissemination WHERE kind = 'THREAT_LEVEL' AND agency_id = $1`, [withheld.id]);
+    const trail = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: quiet.id, limit: '200' } });
+    const steps = (trail.body.items as any[]).filter((e) => ['dissemination.send', 'dissemination.deliver'].includes(e.action));
+    const common = { outcome: 'ALLOWED', reason: null, resourceType: 'Dissemination', resourceId: quiet.id, resourceIds: [quiet.threat_level_change_id, withheld.id] };
+    expect(steps).toEqual([
+      expect.objectContaining({ ...common, action: 'dissemination.send', details: { attempt: 1, agencyCode: withheld.code, webhook: false } }),
+      expect.objectContaining({ ...common, action: 'dissemination.deliver', details: { attempt: 1, variant: 'FULL', agencyCode: withheld.code, webhook: false } }),
+    ]);
+    const [item] = await t.ds.query(`SELECT delivered_at FROM inbox_item WHERE id = $1`, [quiet.id]);
+    expect(item.delivered_at).toEqual(quiet.delivered_at);
   });
 });
