@@ -8,17 +8,40 @@ import { User } from '../users/user.entity';
 export class PrincipalService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  /** Loads the caller fresh from the database: a deactivated user or agency loses access at once. */
+  /**
+   * Loads the caller fresh from the database on every request: a deactivated user or agency loses
+   * access at once. One parameterised query, mapped by hand (it runs for every authenticated request).
+   */
   async load(userId: string): Promise<Principal | null> {
-    // One query (findOne with relations would make two).
-    const user = await this.users
-      .createQueryBuilder('u')
-      .innerJoinAndSelect('u.agency', 'a')
-      .where('u.id = :userId AND u.active', { userId })
-      .getOne();
-    if (!user?.agency?.active) return null;
-    return toPrincipal(user);
+    const [row] = await this.users.query<PrincipalRow[]>(
+      `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, a.code AS agency_code, a.kind AS agency_kind
+         FROM app_user u JOIN agency a ON a.id = u.agency_id
+        WHERE u.id = $1::uuid AND u.active AND a.active`,
+      [userId],
+    );
+    if (!row) return null;
+    return {
+      id: row.id,
+      username: row.username,
+      agencyId: row.agency_id,
+      agencyCode: row.agency_code,
+      inFusionCell: row.agency_kind === 'FUSION_CELL',
+      roles: row.roles,
+      clearance: row.clearance,
+      compartments: row.compartments,
+    };
   }
+}
+
+interface PrincipalRow {
+  id: string;
+  username: string;
+  agency_id: string;
+  roles: Principal['roles'];
+  clearance: Principal['clearance'];
+  compartments: string[];
+  agency_code: string;
+  agency_kind: string;
 }
 
 export function toPrincipal(user: User): Principal {

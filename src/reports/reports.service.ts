@@ -144,7 +144,7 @@ export class ReportsService {
       if (unknown.length) throw badRequest(`releasableTo names unknown agencies: ${unknown.join(', ')}`, { fields: ['releasableTo'] });
     }
 
-    const requestHash = createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex');
+    const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex') : '';
     const now = this.clock.now();
     const report = Object.assign(new Report(), {
       id: randomUUID(),
