@@ -27,7 +27,7 @@ import { ADMIN_PASSWORD, DATA_DIR, DB_NAME, JWT_SECRET, QUEUE_PREFIX, ROOT, sett
 import { createMigratedDatabase, dropDatabase, pool, serverFacts, typeormDataSource } from './lib/db';
 import { Api } from './lib/http';
 import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type SeriesResult, sequentialLatency } from './lib/load';
-import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnReport, unfilteredQuery } from './lib/ntk';
+import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnReport, unfilteredQuery, visibleCount } from './lib/ntk';
 import { Child, freePort, killAllChildren, RssSampler, waitForHttp } from './lib/proc';
 import { machineFacts, writeResults } from './lib/results';
 import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
@@ -617,8 +617,7 @@ async function readsAtScale(w: World, rows: number, seedSeconds: number): Promis
       const apiPage = await w.api.expect<{ items: { id: string }[] }>(200, 'GET', path, { token });
       const sqlRows = await db.query<{ r_id: string }>(built.sql, built.params);
       const sameIdsAsApi = JSON.stringify(sqlRows.rows.slice(0, 50).map((r) => r.r_id)) === JSON.stringify(apiPage.items.map((i) => i.id));
-      const countSql = `SELECT count(*)::int AS n FROM (${built.sql.replace(/\s+LIMIT\s+\d+\s*$/i, '')}) s`;
-      const visible = (await db.query<{ n: number }>(countSql, built.params)).rows[0].n;
+      const visible = await visibleCount(ds, userIds[caller], q);
       const explain = await db.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${built.sql}`, built.params);
       const plan = explain.rows[0]['QUERY PLAN'][0].Plan;
       const analyze = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${built.sql}`, built.params);

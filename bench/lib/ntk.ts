@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AbilityFactory } from '../../src/access/ability.factory';
+import { whereAccessible } from '../../src/access/ability-sql';
 import { toPrincipal } from '../../src/auth/principal.service';
 import { ListReportsQuery } from '../../src/reports/dto/list-reports.query';
 import { Report } from '../../src/reports/report.entity';
@@ -24,6 +25,18 @@ export async function listQuery(ds: DataSource, userId: string, opts: { limit: n
   if (!qb) return { sql: 'SELECT NULL::uuid AS r_id WHERE FALSE', params: [] };
   const [sql, params] = qb.getQueryAndParameters();
   return { sql, params: params as unknown[] };
+}
+
+/**
+ * How many reports the caller may read (with `q`): the single need-to-know condition of ability-sql.ts
+ * counted over the table. (The page query cannot be counted: each of its branches stops at a page.)
+ */
+export async function visibleCount(ds: DataSource, userId: string, q?: string): Promise<number> {
+  const user = await ds.getRepository(User).findOneOrFail({ where: { id: userId }, relations: { agency: true } });
+  const ability = new AbilityFactory().createFor(toPrincipal(user));
+  const qb = whereAccessible(ds.getRepository(Report).createQueryBuilder('r'), ability, 'read', 'Report');
+  if (q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q });
+  return qb.getCount();
 }
 
 /** The same columns, no need-to-know: the unfiltered indexed ceiling. */

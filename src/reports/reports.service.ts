@@ -68,21 +68,27 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
   };
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
-  if (branches.length === 1 && sharedWith(branches[0]) === null) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
+  if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
   const parts = branches.map((b): SelectQueryBuilder<ObjectLiteral> => {
-    const code = sharedWith(b);
+    const code = q.q ? null : sharedWith(b);
     if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id');
-    // Shared with the caller's agency: the agency's shares newest first (report_share's primary key),
-    // each checked against the whole branch condition — releasable_to included — on its report.
+    // Shared with the caller's agency (and no text search, whose own index is more selective): walk the
+    // agency's shares newest first (report_share's primary key) and check each one's report against
+    // the whole branch condition, releasable_to included, until the page is full. The check is a
+    // scalar sub-select, which PostgreSQL runs per share rather than turning it into a join that
+    // would read every report shared with the agency before sorting.
+    const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b);
     const qb = repo.manager
       .createQueryBuilder(ReportShare, 's')
-      .innerJoin(Report, 'r', 'r.id = s.report_id')
-      .where('s.agency_code = :shareCode', { shareCode: code });
+      .select('s.report_id', 'id')
+      .where('s.agency_code = :shareCode', { shareCode: code })
+      .andWhere(`(${check.getQuery()})`)
+      .setParameters(check.getParameters());
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, ['date', 'uuid']);
       qb.andWhere('(s.created_at, s.report_id) < (:cursorAt, :cursorId)', { cursorAt: at, cursorId: id });
     }
-    return filtered(qb, b).select('r.id', 'id').orderBy('s.created_at', 'DESC').addOrderBy('s.report_id', 'DESC').limit(q.limit + 1);
+    return qb.orderBy('s.created_at', 'DESC').addOrderBy('s.report_id', 'DESC').limit(q.limit + 1);
   });
   const union = parts.map((p) => `(${p.getQuery()})`).join(' UNION ');
   const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${union})`), 'created_at', { limit: q.limit });
