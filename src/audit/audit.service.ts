@@ -55,6 +55,8 @@ export type VerifyResult =
 const CHAIN_LOCK = 0x46_55_53_41; // "FUSA"
 const CHAIN_BATCH = 500;
 const CHAIN_INTERVAL_MS = 1000;
+/** How long the chainer waits after a write before it runs: long enough to chain many requests' events in one transaction (one fsync), short enough that nobody waits for it (auditor reads flush it first). */
+const CHAIN_DEBOUNCE_MS = 50;
 
 /**
  * The audit log.
@@ -144,7 +146,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     this.soon = setTimeout(() => {
       this.soon = undefined;
       this.kick();
-    }, 5);
+    }, CHAIN_DEBOUNCE_MS);
     this.soon.unref();
   }
 
