@@ -71,7 +71,7 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
   const parts = branches.map((b): SelectQueryBuilder<ObjectLiteral> => {
     const code = q.q ? null : sharedWith(b);
-    if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id');
+    if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
     // Shared with the caller's agency (and no text search, whose own index is more selective): walk the
     // agency's shares newest first (report_share's primary key) and check each one's report against
     // the whole branch condition, releasable_to included, until the page is full. The check is a
@@ -81,6 +81,7 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     const qb = repo.manager
       .createQueryBuilder(ReportShare, 's')
       .select('s.report_id', 'id')
+      .addSelect('s.created_at', 'created_at')
       .where('s.agency_code = :shareCode', { shareCode: code })
       .andWhere(`(${check.getQuery()})`)
       .setParameters(check.getParameters());
@@ -90,8 +91,10 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     }
     return qb.orderBy('s.created_at', 'DESC').addOrderBy('s.report_id', 'DESC').limit(q.limit + 1);
   });
+  // The page's ids first (merged, ordered and cut on (created_at, id) alone), then only their rows.
   const union = parts.map((p) => `(${p.getQuery()})`).join(' UNION ');
-  const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${union})`), 'created_at', { limit: q.limit });
+  const page = `SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`;
+  const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${page})`), 'created_at', { limit: q.limit });
   for (const p of parts) outer.setParameters(p.getParameters());
   return outer;
 }
