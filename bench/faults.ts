@@ -20,10 +20,10 @@ import { HoldingReceiver } from '../test/support/holding-receiver';
 import { RedisServer } from '../test/support/processes';
 import { settings } from './lib/config';
 import { type DisseminationCheck, checkDissemination, checkIntake, type IntakeCheck, IntakeClients, Observations, Prober, request, verifyAuditChain } from './lib/faults-check';
-import { build, errText, inBatches, PrivatePostgres, reviewedAssessment, Scope, setupWorld, startWorker, waitUntil, withTimeout, type World } from './lib/faults-infra';
+import { build, errText, PrivatePostgres, reviewedAssessment, Scope, setupWorld, startWorker, waitUntil, withTimeout, type World } from './lib/faults-infra';
 import { type CountValue, type FaultOutcome, type FaultsRun, writeFaultsResults } from './lib/faults-report';
 import { freePort, killAllChildren } from './lib/proc';
-import { sleep } from './lib/stats';
+import { inBatches, sleep } from './lib/stats';
 
 const T0 = performance.now();
 const log = (s: string): void => {

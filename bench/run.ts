@@ -31,7 +31,8 @@ import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnRep
 import { Child, freePort, killAllChildren, RssSampler, waitForHttp } from './lib/proc';
 import { machineFacts, writeResults } from './lib/results';
 import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
-import { median, round, sleep } from './lib/stats';
+import { inBatches, median, round, sleep } from './lib/stats';
+import { reportBody } from '../test/support/report-body';
 import type { AuditResults, BenchResults, Caller, CallerRead, DisseminationResults, DisseminationRun, IntakeResults, ScaleReads } from './lib/types';
 
 /** The compiled API and worker: under node_modules/.cache so lint, typecheck and jest never see them, and packages resolve. */
@@ -41,20 +42,6 @@ const log = (s: string): void => {
   process.stdout.write(`[${((performance.now() - T_START) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
 };
 
-/** Runs an async fn with a bounded number in flight. */
-async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(size, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
 
 function build(): void {
   if ((process.env.BENCH_SKIP_BUILD === '1' || process.env.BENCH_DIST) && existsSync(join(DIST, 'main.js'))) {
@@ -120,25 +107,13 @@ function startReceiver(): Promise<{ server: Server; port: number; count: () => n
   });
 }
 
-const REPORT_BODY = {
-  title: 'Suspicious purchase of precursor chemicals',
-  narrative: 'A buyer paid cash for large quantities of hydrogen peroxide at a garden centre.',
-  category: 'TERRORISM',
-  occurredAt: '2026-11-20T14:00:00Z',
-  location: { placeName: 'Central Station', region: 'CAPITAL', lat: 51.5, lon: -0.12 },
-  sourceReliability: 'B',
-  informationCredibility: 2,
-  classification: 'CONFIDENTIAL',
-  compartments: [] as string[],
-  tlp: 'AMBER',
-  releasableTo: [] as string[],
-  sourceDescription: 'Store manager, known to local police',
-  suspicionBasis: 'Quantities far above any domestic use, paid in cash, gave a false name.',
+/** The report every intake benchmark posts: the tests' body, with two entities. */
+const REPORT_BODY = reportBody({
   entities: [
     { type: 'PHONE', value: '+44 7700 900123' },
     { type: 'VEHICLE', value: 'ab12 cde' },
   ],
-};
+});
 
 // ---------------------------------------------------------------------------------------------- setup
 
@@ -294,7 +269,7 @@ async function intakePhase(w: World): Promise<IntakeResults> {
           REPORT_BODY.title,
           REPORT_BODY.narrative,
           REPORT_BODY.category,
-          new Date(REPORT_BODY.occurredAt),
+          new Date(REPORT_BODY.occurredAt as string),
           JSON.stringify(REPORT_BODY.location),
           REPORT_BODY.sourceReliability,
           REPORT_BODY.informationCredibility,

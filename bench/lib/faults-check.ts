@@ -9,6 +9,7 @@ import { Webhook } from 'standardwebhooks';
 import type { HoldingReceiver } from '../../test/support/holding-receiver';
 import { USER_PASSWORD } from './config';
 import { errText, type Recipient, WEBHOOK_SECRET, type World } from './faults-infra';
+import { reportBody } from '../../test/support/report-body';
 import { sleep } from './stats';
 
 // ------------------------------------------------------------------------------------------ HTTP
@@ -113,21 +114,11 @@ export interface KeyRecord {
   rejected: string | null;
 }
 
-const REPORT = {
+const REPORT = reportBody({
   narrative: 'Fault-test report: a buyer paid cash for large quantities of hydrogen peroxide.',
-  category: 'TERRORISM',
-  occurredAt: '2026-11-20T14:00:00Z',
-  location: { placeName: 'Central Station', region: 'CAPITAL', lat: 51.5, lon: -0.12 },
-  sourceReliability: 'B',
-  informationCredibility: 2,
-  classification: 'CONFIDENTIAL',
-  compartments: [] as string[],
-  tlp: 'AMBER',
-  releasableTo: [] as string[],
   sourceDescription: 'Store manager',
   suspicionBasis: 'Quantities far above any domestic use, paid in cash.',
-  entities: [{ type: 'PHONE', value: '+44 7700 900123' }],
-};
+});
 
 /**
  * `clients` concurrent loops, each posting one new report after another. A report is retried with

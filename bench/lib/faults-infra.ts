@@ -18,7 +18,7 @@ import { ADMIN_PASSWORD, JWT_SECRET, ROOT, RUN_ID, USER_PASSWORD } from './confi
 import { pool, typeormDataSource } from './db';
 import { Api } from './http';
 import { Child, freePort, waitForHttp } from './proc';
-import { sleep } from './stats';
+import { inBatches, sleep } from './stats';
 
 const run = promisify(execFile);
 
@@ -52,20 +52,7 @@ export async function waitUntil<T>(check: () => Promise<T | null | undefined | f
   }
 }
 
-/** Runs an async fn over items with a bounded number in flight. */
-export async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(size, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i], i);
-      }
-    }),
-  );
-  return out;
-}
+
 
 /** Clean-up steps of one fault, run last-in first-out, each bounded; problems are collected, not thrown. */
 export class Scope {

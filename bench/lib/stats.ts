@@ -41,3 +41,18 @@ export const ratio = (a: number | null | undefined, b: number | null | undefined
   a === null || a === undefined || b === null || b === undefined || !b ? null : round(a / b, digits);
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs an async fn over items with a bounded number in flight; results in the items' order. */
+export async function inBatches<T, R>(items: T[], size: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i], i);
+      }
+    }),
+  );
+  return out;
+}
