@@ -720,7 +720,7 @@ async function cleanup(): Promise<void> {
       cursor = next;
       if (keys.length) removed += await redis.del(...keys);
     } while (cursor !== '0');
-    log(`cleanup: database ${DB_NAME} dropped, ${removed} Redis keys of ${QUEUE_PREFIX} deleted`);
+    log(`cleanup: database ${DB_NAME} ${process.env.KEEP_BENCH_DB === '1' ? 'kept (KEEP_BENCH_DB=1)' : 'dropped'}, ${removed} Redis keys of ${QUEUE_PREFIX} deleted`);
   } finally {
     redis.disconnect();
   }
