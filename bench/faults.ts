@@ -239,6 +239,34 @@ async function redisFault(scope: Scope, signal: AbortSignal): Promise<Finding> {
 
 // ---------------------------------------------------------------------- 2. PostgreSQL stopped
 
+
+/**
+ * After an intake fault ends: waits (up to 60 s) for the first acknowledged report and a healthy
+ * /health, measured from `since`, then lets the clients finish their keys and stops the prober.
+ */
+async function recovery(clients: IntakeClients, prober: Prober, since: number, what: string, signal: AbortSignal): Promise<{ firstAckMs: number | null; healthyMs: number | null }> {
+  let firstAckMs: number | null = null;
+  let healthyMs: number | null = null;
+  try {
+    await waitUntil(
+      () => {
+        if (firstAckMs === null && clients.acknowledgedSince(since) > 0) firstAckMs = Date.now() - since;
+        if (healthyMs === null && prober.lastHealth === 200) healthyMs = Date.now() - since;
+        return firstAckMs !== null && healthyMs !== null;
+      },
+      what,
+      60_000,
+      signal,
+      50,
+    );
+  } catch (e) {
+    log(`  ${errText(e)}`);
+  }
+  await sleep(5000);
+  await clients.finish(60_000);
+  await prober.stop();
+  return { firstAckMs, healthyMs };
+}
 async function postgresFault(scope: Scope, signal: AbortSignal): Promise<Finding> {
   const DOWN_MS = 10_000;
   const pg = await PrivatePostgres.create();
@@ -277,26 +305,7 @@ async function postgresFault(scope: Scope, signal: AbortSignal): Promise<Finding
     const upAt = Date.now();
     obs.phase = 'after';
     log('  PostgreSQL started again (crash recovery); waiting for the API to recover by itself');
-    let firstAckMs: number | null = null;
-    let healthyMs: number | null = null;
-    try {
-      await waitUntil(
-        () => {
-          if (firstAckMs === null && clients.acknowledgedSince(upAt) > 0) firstAckMs = Date.now() - upAt;
-          if (healthyMs === null && prober.lastHealth === 200) healthyMs = Date.now() - upAt;
-          return firstAckMs !== null && healthyMs !== null;
-        },
-        'a 201 and a healthy /health after PostgreSQL restarted',
-        60_000,
-        signal,
-        50,
-      );
-    } catch (e) {
-      log(`  ${errText(e)}`);
-    }
-    await sleep(5000);
-    await clients.finish(60_000);
-    await prober.stop();
+    const { firstAckMs, healthyMs } = await recovery(clients, prober, upAt, 'a 201 and a healthy /health after PostgreSQL restarted', signal);
     const chain = await verifyAuditChain(w);
     const c = await checkIntake(w.db, w.officerId, clients.keys);
     const failures: string[] = [];
@@ -458,26 +467,7 @@ async function apiFault(scope: Scope, signal: AbortSignal): Promise<Finding> {
     process.kill(pid, 'SIGCONT');
     const contAt = Date.now();
     obs.phase = 'after';
-    let firstAckMs: number | null = null;
-    let healthyMs: number | null = null;
-    try {
-      await waitUntil(
-        () => {
-          if (firstAckMs === null && clients.acknowledgedSince(contAt) > 0) firstAckMs = Date.now() - contAt;
-          if (healthyMs === null && prober.lastHealth === 200) healthyMs = Date.now() - contAt;
-          return firstAckMs !== null && healthyMs !== null;
-        },
-        'a 201 and a healthy /health after SIGCONT',
-        60_000,
-        signal,
-        50,
-      );
-    } catch (e) {
-      log(`  ${errText(e)}`);
-    }
-    await sleep(5000);
-    await clients.finish(60_000);
-    await prober.stop();
+    const { firstAckMs, healthyMs } = await recovery(clients, prober, contAt, 'a 201 and a healthy /health after SIGCONT', signal);
     const health = await request(w.base, 'GET', '/health', { timeoutMs: 5000 });
     const chain = await verifyAuditChain(w);
     const c = await checkIntake(w.db, w.officerId, clients.keys);
