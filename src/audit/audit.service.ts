@@ -114,32 +114,6 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     this.chainSoon();
   }
 
-  /**
-   * One event as an `INSERT INTO audit_pending … SELECT … FROM <source>` for a caller that writes it in
-   * its own SQL statement (report intake: one statement for report, entities, audit and idempotency
-   * record). Parameters are numbered from `firstParam`. Call `chainSoon()` once it has committed.
-   */
-  pendingInsertSql(ctx: RequestContext, input: AuditInput, firstParam: number, source: string): { sql: string; params: unknown[] } {
-    const row = pendingRow(ctx, input, new Date());
-    const cols: [string, string, unknown][] = [
-      ['at', 'timestamptz', row.at],
-      ['actor_id', 'uuid', row.actorId],
-      ['agency_id', 'uuid', row.agencyId],
-      ['action', 'text', row.action],
-      ['resource_type', 'text', row.resourceType],
-      ['resource_id', 'text', row.resourceId],
-      ['resource_ids', 'text[]', row.resourceIds],
-      ['outcome', 'text', row.outcome],
-      ['reason', 'text', row.reason],
-      ['request_id', 'text', row.requestId],
-      ['details', 'jsonb', row.details === null ? null : JSON.stringify(row.details)],
-    ];
-    return {
-      sql: `INSERT INTO audit_pending (${cols.map(([c]) => `"${c}"`).join(', ')}) SELECT ${cols.map(([, t], i) => `$${firstParam + i}::${t}`).join(', ')} FROM ${source}`,
-      params: cols.map(([, , v]) => v),
-    };
-  }
-
   /** Asks the chainer to run shortly (events were written). */
   chainSoon(): void {
     if (this.soon || this.stopped) return;
@@ -270,5 +244,41 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       if (rows.length < pageSize) return;
       afterSeq = rows[rows.length - 1].seq;
     }
+  }
+}
+
+/**
+ * One SQL statement under construction that writes audit events itself (report intake, delivery):
+ * its typed parameters (`param`) and its events as `INSERT INTO audit_pending … SELECT … FROM <source>`
+ * (`audit`), so an event is written only when `source` returns a row, in the statement's own
+ * transaction. After it commits, call `AuditService.chainSoon()`.
+ */
+export class AuditedStatement {
+  constructor(
+    private readonly ctx: RequestContext,
+    readonly params: unknown[] = [],
+  ) {}
+
+  /** `$n::type` for a new parameter. */
+  param(value: unknown, type: string): string {
+    return `$${this.params.push(value)}::${type}`;
+  }
+
+  audit(input: AuditInput, source: string): string {
+    const row = pendingRow(this.ctx, input, new Date());
+    const cols: [string, string][] = [
+      ['at', this.param(row.at, 'timestamptz')],
+      ['actor_id', this.param(row.actorId, 'uuid')],
+      ['agency_id', this.param(row.agencyId, 'uuid')],
+      ['action', this.param(row.action, 'text')],
+      ['resource_type', this.param(row.resourceType, 'text')],
+      ['resource_id', this.param(row.resourceId, 'text')],
+      ['resource_ids', this.param(row.resourceIds, 'text[]')],
+      ['outcome', this.param(row.outcome, 'text')],
+      ['reason', this.param(row.reason, 'text')],
+      ['request_id', this.param(row.requestId, 'text')],
+      ['details', this.param(row.details === null ? null : JSON.stringify(row.details), 'jsonb')],
+    ];
+    return `INSERT INTO audit_pending (${cols.map(([c]) => `"${c}"`).join(', ')}) SELECT ${cols.map(([, v]) => v).join(', ')} FROM ${source}`;
   }
 }

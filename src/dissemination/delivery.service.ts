@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type AuditInput, AuditService } from '../audit/audit.service';
+import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';
@@ -94,7 +94,7 @@ export class DeliveryService {
     // retry writes nothing and finds the item as the first attempt wrote it (`p`: the statement's
     // snapshot, from before its own insert). `deliver` reads from `send` so the two events chain in order.
     const deliveredAt = new Date();
-    const one = new Statement(this.audit, [disseminationId, deliveredAt]);
+    const one = new AuditedStatement(WORKER_CTX, [disseminationId, deliveredAt]);
     const settle = push ? '' : `, status = 'DELIVERED', delivered_at = coalesce((SELECT delivered_at FROM inbox_item WHERE id = $1::uuid), $2::timestamptz), last_error = NULL`;
     const sendCte = one.audit(event({ action: 'dissemination.send', outcome: 'ALLOWED', details: { attempt, agencyCode: d.agency_code, webhook: hasWebhook } }), 'd');
     const deliverCte = push ? '' : `, deliver AS (${one.audit(deliverEvent, 'send')})`;
@@ -121,7 +121,7 @@ export class DeliveryService {
 
     // Statement 2: what the POST got, and the dissemination's new state. The attempt is audited first
     // (the deliver/fail event reads from it); `deliver` only when this statement settled it.
-    const two = new Statement(this.audit, [d.id]);
+    const two = new AuditedStatement(WORKER_CTX, [d.id]);
     const attemptCte = `att AS (${two.audit(
       event({ action: 'dissemination.attempt', outcome: result.ok ? 'ALLOWED' : 'FAILED', reason: result.error, details: { attempt, httpStatus: result.status, agencyCode: d.agency_code } }),
       '(SELECT 1) AS one',
@@ -165,23 +165,5 @@ export class DeliveryService {
     }
     if (!p?.delivered_at || !p.kind || !p.variant || !p.content) throw new Error(`inbox item ${id} not found after its insert was skipped`);
     return { id, kind: p.kind, assessmentId: p.assessment_id ?? null, variant: p.variant, content: p.content, deliveredAt: p.delivered_at };
-  }
-}
-
-/** Parameters of one SQL statement, and its audit events as `INSERT INTO audit_pending … FROM <source>`. */
-class Statement {
-  constructor(
-    private readonly auditService: AuditService,
-    readonly params: unknown[],
-  ) {}
-
-  param(value: unknown, type: string): string {
-    return `$${this.params.push(value)}::${type}`;
-  }
-
-  audit(input: AuditInput, source: string): string {
-    const { sql, params } = this.auditService.pendingInsertSql(WORKER_CTX, input, this.params.length + 1, source);
-    this.params.push(...params);
-    return sql;
   }
 }

@@ -7,7 +7,7 @@ import { accessibleSqlBranches, type SqlBranch, type SqlFragment } from '../acce
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
-import { AuditService } from '../audit/audit.service';
+import { AuditedStatement, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
@@ -182,8 +182,8 @@ export class ReportsService {
     // One statement, so one round trip and one commit: the idempotency record (with the response), the
     // report, its entities and its audit event are written together, or — when the key was already
     // claimed — none of them. Every value is known here (the id is made here), so nothing needs reading back.
-    const params: unknown[] = [];
-    const $ = (value: unknown, type: string): string => `$${params.push(value)}::${type}`;
+    const st = new AuditedStatement(ctx);
+    const $ = (value: unknown, type: string): string => st.param(value, type);
     const claim = idempotencyKey
       ? `INSERT INTO idempotency_key (user_id, key, request_hash, status_code, response)
          VALUES (${$(p.id, 'uuid')}, ${$(idempotencyKey, 'text')}, ${$(requestHash, 'text')}, 201, ${$(JSON.stringify(body), 'jsonb')})
@@ -214,8 +214,7 @@ export class ReportsService {
     const insertEntities = `INSERT INTO report_entity (report_id, type, value, normalized)
       SELECT r.id, e.type, e.value, e.normalized FROM r,
         unnest(${$(entities.map((e) => e.type), 'text[]')}, ${$(entities.map((e) => e.value), 'text[]')}, ${$(entities.map((e) => e.normalized), 'text[]')}) AS e(type, value, normalized)`;
-    const audit = this.audit.pendingInsertSql(
-      ctx,
+    const audit = st.audit(
       {
         action: 'report.create',
         resourceType: 'Report',
@@ -223,13 +222,11 @@ export class ReportsService {
         outcome: 'ALLOWED',
         details: { classification: report.classification, tlp: report.tlp, entities: entities.length, idempotencyKey: idempotencyKey ?? null },
       },
-      params.length + 1,
       'r',
     );
-    params.push(...audit.params);
     const [{ created }] = await this.ds.query<{ created: number }[]>(
-      `WITH claim AS (${claim}), r AS (${insertReport}), e AS (${insertEntities}), a AS (${audit.sql}) SELECT count(*)::int AS created FROM r`,
-      params,
+      `WITH claim AS (${claim}), r AS (${insertReport}), e AS (${insertEntities}), a AS (${audit}) SELECT count(*)::int AS created FROM r`,
+      st.params,
     );
     if (created === 1) {
       this.audit.chainSoon();
