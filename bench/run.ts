@@ -447,29 +447,11 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
     if (!workerChild.alive) throw new Error(`worker exited:\n${workerChild.tail()}`);
     const once = async (variant: 'webhook' | 'inbox', k: number): Promise<DisseminationRun> => {
       const codes = variant === 'webhook' ? w.hookCodes : w.inboxCodes;
-      const draft = await w.api.expect<{ id: string }>(201, 'POST', '/api/v1/assessments', {
-        token: w.tokens.analyst,
-        body: {
-          title: `Bench assessment ${variant} ${k}`,
-          keyJudgements: ['A benchmark judgement'],
-          body: 'Benchmark body.',
-          likelihood: 'LIKELY',
-          recommendedLevel: 'SUBSTANTIAL',
-          scope: 'NATIONAL',
-          sectors: ['TRANSPORT'],
-          reportIds: [],
-          classification: 'RESTRICTED',
-          compartments: [],
-          tlp: 'AMBER',
-          validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-          distribution: { agencyCodes: codes },
-        },
-      });
-      await w.api.expect(200, 'POST', `/api/v1/assessments/${draft.id}/submit`, { token: w.tokens.analyst });
+      const draftId = await w.api.reviewedAssessment(w.tokens.analyst, `Bench assessment ${variant} ${k}`, codes);
       await sleep(1200);
       const before = await dbStats(db);
       const t0 = Date.now();
-      const pub = await w.api.call('POST', `/api/v1/assessments/${draft.id}/publish`, { token: w.tokens.supervisor });
+      const pub = await w.api.call('POST', `/api/v1/assessments/${draftId}/publish`, { token: w.tokens.supervisor });
       if (pub.status !== 200) throw new Error(`publish → ${pub.status} ${JSON.stringify(pub.body)}`);
       const deadline = Date.now() + 180_000;
       for (;;) {
@@ -477,7 +459,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
           `SELECT count(*) FILTER (WHERE status IN ('DELIVERED','ACKNOWLEDGED')) AS done, count(*) AS total,
                   min(delivered_at) AS first, max(delivered_at) AS last, max(queued_at) AS "lastQueued"
              FROM dissemination WHERE assessment_id = $1`,
-          [draft.id],
+          [draftId],
         );
         const row = r.rows[0];
         if (Number(row.total) === codes.length && Number(row.done) === codes.length && row.first && row.last) {

@@ -385,25 +385,6 @@ export async function setupWorld(o: WorldOptions): Promise<World> {
 }
 
 /** A draft assessment to every recipient, submitted for review (ready for a SUPERVISOR to publish). */
-export async function reviewedAssessment(w: World, n: number): Promise<string> {
-  const draft = await w.api.expect<{ id: string }>(201, 'POST', '/api/v1/assessments', {
-    token: w.tokens.analyst,
-    body: {
-      title: `Fault test assessment ${n}`,
-      keyJudgements: ['A fault-test judgement'],
-      body: 'Fault-test body.',
-      likelihood: 'LIKELY',
-      recommendedLevel: 'SUBSTANTIAL',
-      scope: 'NATIONAL',
-      sectors: ['TRANSPORT'],
-      reportIds: [],
-      classification: 'RESTRICTED',
-      compartments: [],
-      tlp: 'AMBER',
-      validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-      distribution: { agencyCodes: w.recipients.map((r) => r.code) },
-    },
-  });
-  await w.api.expect(200, 'POST', `/api/v1/assessments/${draft.id}/submit`, { token: w.tokens.analyst });
-  return draft.id;
+export function reviewedAssessment(w: World, n: number): Promise<string> {
+  return w.api.reviewedAssessment(w.tokens.analyst, `Fault test assessment ${n}`, w.recipients.map((r) => r.code));
 }

@@ -40,4 +40,31 @@ export class Api {
     const body = await this.expect<{ accessToken: string }>(200, 'POST', '/api/v1/auth/login', { body: { username, password } });
     return body.accessToken;
   }
+
+  /**
+   * A RESTRICTED national assessment distributed to `agencyCodes`, drafted and submitted for review by
+   * the analyst behind `token`: ready for a SUPERVISOR to publish. Returns its id.
+   */
+  async reviewedAssessment(token: string, title: string, agencyCodes: string[]): Promise<string> {
+    const draft = await this.expect<{ id: string }>(201, 'POST', '/api/v1/assessments', {
+      token,
+      body: {
+        title,
+        keyJudgements: ['A benchmark judgement'],
+        body: 'Benchmark body.',
+        likelihood: 'LIKELY',
+        recommendedLevel: 'SUBSTANTIAL',
+        scope: 'NATIONAL',
+        sectors: ['TRANSPORT'],
+        reportIds: [],
+        classification: 'RESTRICTED',
+        compartments: [],
+        tlp: 'AMBER',
+        validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        distribution: { agencyCodes },
+      },
+    });
+    await this.expect(200, 'POST', `/api/v1/assessments/${draft.id}/submit`, { token });
+    return draft.id;
+  }
 }
