@@ -243,4 +243,54 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     const [row] = await t.ds.query(`SELECT status, attempts, delivered_at, (SELECT count(*)::int FROM inbox_item WHERE id = $1) AS inbox FROM dissemination WHERE id = $1`, [d.id]);
     expect(row).toEqual({ status: 'DELIVERED', attempts: 1, delivered_at: earlier, inbox: 1 });
   });
+  it('shares statements between concurrent deliveries, and a delivery whose write fails fails alone', async () => {
+    // Queued threat-level notices to agencies without a webhook (the batch test above made 520).
+    const ids: string[] = (
+      await t.ds.query(
+        `SELECT d.id FROM dissemination d JOIN agency a ON a.id = d.agency_id
+          WHERE d.kind = 'THREAT_LEVEL' AND d.status = 'QUEUED' AND a.webhook_url IS NULL ORDER BY d.id LIMIT 24`,
+      )
+    ).map((r: { id: string }) => r.id);
+    expect(ids).toHaveLength(24);
+    const statements: string[] = [];
+    const counted = { query: (sql: string, params?: unknown[]) => (statements.push(sql), t.ds.query(sql, params)) } as unknown as typeof t.ds;
+    const delivery = new DeliveryService(counted, t.audit, t.app.get(AppConfig));
+
+    // One write refuses one of them (a trigger standing in for any error a single row could cause).
+    const bad = ids[7];
+    await t.ds.query(`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN IF NEW.id = '${bad}'::uuid THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`);
+    await t.ds.query(`CREATE TRIGGER refuse_one BEFORE INSERT ON inbox_item FOR EACH ROW EXECUTE FUNCTION refuse_one()`);
+    let outcomes: PromiseSettledResult<string>[];
+    try {
+      outcomes = await Promise.allSettled(ids.map((id) => delivery.deliver(id, 1)));
+    } finally {
+      await t.ds.query(`DROP TRIGGER refuse_one ON inbox_item; DROP FUNCTION refuse_one()`);
+    }
+    outcomes.forEach((o, i) => {
+      if (ids[i] === bad) expect(o).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining('refused for the test') }) });
+      else expect(o).toEqual({ status: 'fulfilled', value: 'delivered' });
+    });
+    // One read and one write for all 24, then the write again one by one when it failed: 2 + 24, not 48.
+    expect(statements.length).toBeLessThanOrEqual(2 + ids.length);
+    expect(statements.filter((q) => q.includes('ANY($1::uuid[])'))).toHaveLength(1);
+
+    const rows: { id: string; status: string; attempts: number; inbox: number }[] = await t.ds.query(
+      `SELECT d.id, d.status, d.attempts, (SELECT count(*)::int FROM inbox_item i WHERE i.id = d.id) AS inbox FROM dissemination d WHERE d.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    for (const r of rows) expect(r).toEqual(r.id === bad ? { id: bad, status: 'QUEUED', attempts: 0, inbox: 0 } : { id: r.id, status: 'DELIVERED', attempts: 1, inbox: 1 });
+    const good = ids.filter((id) => id !== bad);
+    expect((await auditEvents('dissemination.send', good)).map((e) => e.resource_id).sort()).toEqual([...good].sort());
+    expect((await auditEvents('dissemination.deliver', good)).map((e) => e.resource_id).sort()).toEqual([...good].sort());
+    expect(await auditEvents('dissemination.send', [bad])).toEqual([]);
+
+    // The queue's retry of the refused one delivers it; the others, delivered again, write nothing.
+    statements.length = 0;
+    const again = await Promise.all(ids.map((id) => delivery.deliver(id, 2)));
+    expect(again.filter((o) => o === 'delivered')).toHaveLength(1);
+    expect(again[ids.indexOf(bad)]).toBe('delivered');
+    expect(statements.length).toBeLessThanOrEqual(2);
+    expect((await auditEvents('dissemination.deliver', ids)).length).toBe(ids.length);
+  });
 });
