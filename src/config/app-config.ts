@@ -50,6 +50,13 @@ export class AppConfig {
   @Max(3_600_000)
   DISSEMINATION_BACKOFF_MS = 5000;
 
+  /** Deliveries one worker process runs at once (webhook POSTs and their writes wait mostly on I/O). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  DELIVERY_CONCURRENCY = 64;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -107,6 +114,7 @@ const KEYS = [
   'BOOTSTRAP_ADMIN_PASSWORD',
   'DISSEMINATION_MAX_ATTEMPTS',
   'DISSEMINATION_BACKOFF_MS',
+  'DELIVERY_CONCURRENCY',
   'RETENTION_REVIEW_DAYS',
   'JWT_TTL_SECONDS',
   'WEBHOOK_ALLOWED_HOSTS',
