@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { AppConfig } from '../../src/config/app-config';
 
 /** Everything the benchmark can be tuned with, read once from the environment. */
 export const ROOT = join(__dirname, '..', '..');
@@ -38,8 +39,8 @@ export const settings = {
   disseminationRuns: num('BENCH_DISSEMINATION_RUNS', QUICK ? 2 : 3),
   /** Seconds of the memory soak at 50 % of the intake peak (0: none). */
   soak: process.env.BENCH_SOAK !== undefined ? Number(process.env.BENCH_SOAK) : QUICK ? 0 : 300,
-  /** Same concurrency as the product's DisseminationProcessor (src/dissemination/dissemination.processor.ts). */
-  workerConcurrency: 16,
+  /** The worker's DELIVERY_CONCURRENCY (the product's default unless given), also the raw BullMQ ceiling's concurrency. */
+  workerConcurrency: num('DELIVERY_CONCURRENCY', new AppConfig().DELIVERY_CONCURRENCY),
   /** Write a V8 CPU profile of the API (bench/.data/prof) — for finding out why a target is missed. */
   cpuProf: process.env.BENCH_CPU_PROF === '1',
   pgServer: (process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, ''),
