@@ -15,4 +15,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/main.js"]
+# The same V8 flags as `npm run start:prod` (a smaller young generation keeps peak RSS under 300 MB).
+CMD ["node", "--max-semi-space-size=8", "dist/main.js"]

@@ -28,7 +28,7 @@ import { createMigratedDatabase, dropDatabase, pool, serverFacts, typeormDataSou
 import { Api } from './lib/http';
 import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type SeriesResult, sequentialLatency } from './lib/load';
 import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnReport, unfilteredQuery, visibleCount } from './lib/ntk';
-import { Child, freePort, killAllChildren, RssSampler, waitForHttp } from './lib/proc';
+import { Child, freePort, killAllChildren, productNodeFlags, RssSampler, waitForHttp } from './lib/proc';
 import { machineFacts, writeResults } from './lib/results';
 import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
 import { inBatches, median, round, sleep } from './lib/stats';
@@ -83,7 +83,7 @@ const noteRss = (at: string): void => {
 const profArgs = (): string[] => (settings.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(DATA_DIR, 'prof')}`] : []);
 
 async function startApi(w: Pick<World, 'env' | 'apiPort'>): Promise<Child> {
-  const child = new Child(`api-${++apiStarts}`, [...profArgs(), join(DIST, 'main.js')], { ...w.env, PORT: String(w.apiPort) });
+  const child = new Child(`api-${++apiStarts}`, [...productNodeFlags('start:prod'), ...profArgs(), join(DIST, 'main.js')], { ...w.env, PORT: String(w.apiPort) });
   await waitForHttp(`http://127.0.0.1:${w.apiPort}/health`, child);
   apiChild = child;
   return child;
@@ -157,7 +157,7 @@ async function setup(): Promise<World> {
     DELIVERY_CONCURRENCY: String(settings.workerConcurrency),
   };
   const w = { dbUrl, apiPort, env, hookPort: receiver.port } as World;
-  log(`API: node <cache>/dist/main.js on :${apiPort} (NODE_ENV=production, LOG_LEVEL=warn, QUEUE_PREFIX=${QUEUE_PREFIX})`);
+  log(`API: node ${productNodeFlags('start:prod').join(' ')} <cache>/dist/main.js on :${apiPort} (NODE_ENV=production, LOG_LEVEL=warn, QUEUE_PREFIX=${QUEUE_PREFIX})`);
   await startApi(w);
   const api = new Api(`http://127.0.0.1:${apiPort}`);
   w.api = api;
@@ -443,7 +443,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
   const db = pool(w.dbUrl, 2);
   const runs: DisseminationRun[] = [];
   log(`dissemination: worker (node <cache>/dist/worker.js), publish to ${settings.disseminationAgencies} agencies × ${settings.disseminationRuns} runs, webhook and inbox-only`);
-  workerChild = new Child('worker', [...profArgs(), join(DIST, 'worker.js')], w.env);
+  workerChild = new Child('worker', [...productNodeFlags('worker:prod'), ...profArgs(), join(DIST, 'worker.js')], w.env);
   try {
     // The worker has no HTTP port: it is ready when its BullMQ worker has registered in Redis.
     await sleep(4000);

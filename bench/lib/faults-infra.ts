@@ -17,7 +17,7 @@ import type { RedisServer } from '../../test/support/processes';
 import { ADMIN_PASSWORD, JWT_SECRET, ROOT, RUN_ID, USER_PASSWORD } from './config';
 import { pool, typeormDataSource } from './db';
 import { Api } from './http';
-import { Child, freePort, waitForHttp } from './proc';
+import { Child, freePort, productNodeFlags, waitForHttp } from './proc';
 import { inBatches, sleep } from './stats';
 
 const run = promisify(execFile);
@@ -276,7 +276,7 @@ let workerStarts = 0;
 
 /** Starts `node <dist>/worker.js` and waits until its BullMQ worker has registered in Redis. */
 export async function startWorker(w: Pick<World, 'env' | 'tag' | 'redis' | 'queuePrefix'>, scope: Scope): Promise<Child> {
-  const child = new Child(`faults-${w.tag}-worker-${++workerStarts}`, [join(FAULTS_DIST, 'worker.js')], w.env);
+  const child = new Child(`faults-${w.tag}-worker-${++workerStarts}`, [...productNodeFlags('worker:prod'), join(FAULTS_DIST, 'worker.js')], w.env);
   scope.defer(`worker ${child.pid}`, () => child.stop(10_000));
   const probe = new Queue(DISSEMINATION_QUEUE, { prefix: w.queuePrefix, connection: { url: w.redis.url, maxRetriesPerRequest: 1, enableOfflineQueue: false } });
   probe.on('error', () => undefined);
@@ -316,7 +316,7 @@ export async function setupWorld(o: WorldOptions): Promise<World> {
     DISSEMINATION_BACKOFF_MS: '1000',
   };
   const apiPort = await freePort();
-  const apiChild = new Child(`faults-${o.tag}-api`, [join(FAULTS_DIST, 'main.js')], { ...env, PORT: String(apiPort) });
+  const apiChild = new Child(`faults-${o.tag}-api`, [...productNodeFlags('start:prod'), join(FAULTS_DIST, 'main.js')], { ...env, PORT: String(apiPort) });
   o.scope.defer(`API ${apiChild.pid}`, async () => {
     if (apiChild.alive) process.kill(apiChild.pid, 'SIGCONT'); // in case the test left it stopped
     await apiChild.stop(10_000);

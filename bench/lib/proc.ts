@@ -1,13 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATA_DIR } from './config';
+import { DATA_DIR, ROOT } from './config';
 import { sleep } from './stats';
 
 const LOG_DIR = join(DATA_DIR, 'logs');
 
 /** Every child this run started, so a crash or Ctrl-C still ends them (by pid, one by one). */
 const children = new Set<ChildProcess>();
+
+/**
+ * The V8 flags the product runs with: those of `npm run start:prod` / `worker:prod` in package.json
+ * (`node <flags> dist/….js`), so the benchmark measures the process as deployed.
+ */
+export function productNodeFlags(script: 'start:prod' | 'worker:prod'): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts[script].trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json ${script} does not start with node: ${pkg.scripts[script]}`);
+  return words.slice(1).filter((w) => w.startsWith('--'));
+}
 
 /** The same free-port helper the tests use. */
 export { freePort } from '../../test/support/processes';
