@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { dominates } from '../access/markings';
@@ -7,7 +8,7 @@ import { fullView, tearlineOf } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/request-context';
 import type { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
-import { Dissemination, type Variant } from './dissemination.entity';
+import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
 
 /** The variant an agency may receive: its accreditation against the assessment's and tearline's markings. */
 export function variantFor(agency: Pick<Agency, 'accreditation'>, a: Assessment): Variant {
@@ -47,7 +48,7 @@ export function assessmentContent(a: Assessment, variant: Variant): Record<strin
 export class OutboxService {
   constructor(private readonly audit: AuditService) {}
 
-  async forAssessment(ctx: RequestContext, m: EntityManager, a: Assessment): Promise<Dissemination[]> {
+  async forAssessment(ctx: RequestContext, m: EntityManager, a: Assessment): Promise<number> {
     const agencies = await m.find(Agency, {
       where: a.distributionAll ? { active: true } : { active: true, code: In(a.distributionCodes) },
       order: { code: 'ASC' },
@@ -62,7 +63,7 @@ export class OutboxService {
     );
   }
 
-  async forThreatLevel(ctx: RequestContext, m: EntityManager, change: ThreatLevelChange): Promise<Dissemination[]> {
+  async forThreatLevel(ctx: RequestContext, m: EntityManager, change: ThreatLevelChange): Promise<number> {
     const agencies = await m.find(Agency, { where: { active: true }, order: { code: 'ASC' } });
     const content = { level: change.level, since: change.since.toISOString() };
     return this.write(
@@ -72,41 +73,45 @@ export class OutboxService {
     );
   }
 
+  /**
+   * One INSERT for all the rows (a JSON array, no query builder: a national notice goes to every
+   * agency) and one for their audit events. The ids are made here, so nothing is read back.
+   */
   private async write(
     ctx: RequestContext,
     m: EntityManager,
-    items: { kind: Dissemination['kind']; assessmentId: string | null; threatLevelChangeId: string | null; agency: Agency; variant: Variant; content: Record<string, unknown> | null }[],
-  ): Promise<Dissemination[]> {
-    if (items.length === 0) return [];
-    const now = new Date();
-    const rows = items.map((i) =>
-      m.create(Dissemination, {
-        kind: i.kind,
-        assessmentId: i.assessmentId,
-        threatLevelChangeId: i.threatLevelChangeId,
-        agencyId: i.agency.id,
-        agencyCode: i.agency.code,
-        variant: i.variant,
-        status: i.variant === 'WITHHELD' ? 'WITHHELD' : 'PENDING',
-        content: i.content,
-        attempts: 0,
-        createdAt: now,
-      }),
+    items: { kind: DisseminationKind; assessmentId: string | null; threatLevelChangeId: string | null; agency: Agency; variant: Variant; content: Record<string, unknown> | null }[],
+  ): Promise<number> {
+    if (items.length === 0) return 0;
+    const rows = items.map((i) => ({
+      id: randomUUID(),
+      kind: i.kind,
+      assessmentId: i.assessmentId,
+      threatLevelChangeId: i.threatLevelChangeId,
+      agencyId: i.agency.id,
+      agencyCode: i.agency.code,
+      variant: i.variant,
+      status: (i.variant === 'WITHHELD' ? 'WITHHELD' : 'PENDING') satisfies DisseminationStatus,
+      content: i.content,
+    }));
+    await m.query(
+      `INSERT INTO dissemination (id, kind, assessment_id, threat_level_change_id, agency_id, agency_code, variant, status, content, attempts, created_at)
+       SELECT id, kind, "assessmentId", "threatLevelChangeId", "agencyId", "agencyCode", variant, status, content, 0, $2::timestamptz
+         FROM jsonb_to_recordset($1::jsonb)
+              AS r(id uuid, kind text, "assessmentId" uuid, "threatLevelChangeId" uuid, "agencyId" uuid, "agencyCode" text, variant text, status text, content jsonb)`,
+      [JSON.stringify(rows), new Date()],
     );
-    const saved = await m.save(rows);
     await this.audit.recordMany(
       ctx,
-      saved.map((d) => ({
+      rows.map((d) => ({
+        ...auditTrail(d),
         action: 'dissemination.create',
-        resourceType: 'Dissemination',
-        resourceId: d.id,
-        resourceIds: [d.assessmentId ?? d.threatLevelChangeId ?? '', d.agencyId].filter(Boolean),
         outcome: 'ALLOWED' as const,
         reason: d.kind === 'ASSESSMENT' ? 'assessment published to its distribution' : 'national threat level changed',
         details: { kind: d.kind, agencyCode: d.agencyCode, variant: d.variant, status: d.status },
       })),
       m,
     );
-    return saved;
+    return rows.length;
   }
 }
