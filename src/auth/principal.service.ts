@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { Principal } from '../access/principal';
+import { preparedQuery } from '../database/prepared';
 import { User } from '../users/user.entity';
 
 @Injectable()
@@ -10,10 +11,11 @@ export class PrincipalService {
 
   /**
    * Loads the caller fresh from the database on every request: a deactivated user or agency loses
-   * access at once. One parameterised query, mapped by hand (it runs for every authenticated request).
+   * access at once. One prepared query, mapped by hand (it runs for every authenticated request).
    */
   async load(userId: string): Promise<Principal | null> {
-    const [row] = await this.users.query<PrincipalRow[]>(
+    const [row] = await preparedQuery<PrincipalRow>(
+      this.users.manager.connection,
       `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, a.code AS agency_code, a.kind AS agency_kind
          FROM app_user u JOIN agency a ON a.id = u.agency_id
         WHERE u.id = $1::uuid AND u.active AND a.active`,

@@ -10,6 +10,7 @@ import { canonicalJson } from '../audit/canonical';
 import { AuditedStatement, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { preparedQuery } from '../database/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
@@ -224,7 +225,9 @@ export class ReportsService {
       },
       'r',
     );
-    const [{ created }] = await this.ds.query<{ created: number }[]>(
+    // Prepared: the text is one of two (with or without a key), so each connection plans it once.
+    const [{ created }] = await preparedQuery<{ created: number }>(
+      this.ds,
       `WITH claim AS (${claim}), r AS (${insertReport}), e AS (${insertEntities}), a AS (${audit}) SELECT count(*)::int AS created FROM r`,
       st.params,
     );

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
+import { type DataSource, QueryFailedError } from 'typeorm';
+
+/**
+ * Runs one autocommit statement as a named prepared statement on TypeORM's own pg pool: each pooled
+ * connection parses and plans the text once, then only binds and executes it. For the few fixed
+ * statements every request runs (the principal, report intake), where PostgreSQL's parse and plan are a
+ * measurable share of the request. Not for statements inside a transaction (they need the transaction's
+ * connection), nor for text that varies (each distinct text stays prepared on every connection).
+ *
+ * Errors come back as TypeORM's QueryFailedError, as from `DataSource.query`.
+ */
+export async function preparedQuery<T>(ds: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  const pool = (ds.driver as unknown as { master: Pool }).master;
+  const name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  try {
+    const result = await pool.query({ name, text, values });
+    return result.rows as T[];
+  } catch (err) {
+    throw new QueryFailedError(text, values, err as Error);
+  }
+}
