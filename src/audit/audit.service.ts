@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
+import { preparedQuery } from '../database/prepared';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
 import { chainHash, type ChainedFields, GENESIS_HASH } from './canonical';
 
@@ -48,6 +49,14 @@ function pendingRow(ctx: RequestContext, i: AuditInput, at: Date) {
     details: i.details ?? null,
   };
 }
+
+/** Events as audit_pending rows, from a JSON array of `pendingRow`s, in the array's order (the chain order). */
+const INSERT_PENDING = `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
+   SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", details
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+            AS (at timestamptz, "actorId" uuid, "agencyId" uuid, action text, "resourceType" text, "resourceId" text,
+                "resourceIds" text[], outcome text, reason text, "requestId" text, details jsonb)) WITH ORDINALITY AS e
+    ORDER BY e.ordinality`;
 
 export type VerifyResult =
   | { valid: true; checked: number; headSeq: number; headHash: string }
@@ -112,15 +121,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const at = new Date();
     // One parameter, one statement, whatever the count: the rows as a JSON array, in order (the pending
     // id, and so the chain order, follows it). No query builder: this runs on every audited request.
-    await (manager ?? this.ds.manager).query(
-      `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
-       SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", details
-         FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
-                AS (at timestamptz, "actorId" uuid, "agencyId" uuid, action text, "resourceType" text, "resourceId" text,
-                    "resourceIds" text[], outcome text, reason text, "requestId" text, details jsonb)) WITH ORDINALITY AS e
-        ORDER BY e.ordinality`,
-      [JSON.stringify(inputs.map((i) => pendingRow(ctx, i, at)))],
-    );
+    const params = [JSON.stringify(inputs.map((i) => pendingRow(ctx, i, at)))];
+    // In the caller's transaction when it gives one; otherwise a prepared autocommit (every read's audit).
+    if (manager) await manager.query(INSERT_PENDING, params);
+    else await preparedQuery(this.ds, INSERT_PENDING, params);
     this.chainSoon();
   }
 
