@@ -7,8 +7,7 @@ import { RelayService } from '../src/dissemination/relay.service';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
-import { HoldingReceiver } from './support/holding-receiver';
-import { waitFor } from './support/receiver';
+import { WebhookReceiver, waitFor } from './support/receiver';
 
 const SECRET = `whsec_${Buffer.from('relay-relay-relay-relay-relay-01').toString('base64')}`;
 const RECIPIENTS = 30;
@@ -24,7 +23,7 @@ type BulkEntry = { name: string; data: JobMap['deliver']; opts?: { jobId?: strin
  */
 describe('dissemination relay: the outbox reaches the queue in batches, once', () => {
   const dbName = `fusion_relay_${Date.now()}_${process.pid}`;
-  const receiver = new HoldingReceiver();
+  const receiver = new WebhookReceiver();
   let t: TestApp;
   let fx: Fixtures;
   let queue: Queue<JobMap['deliver']>;
@@ -292,5 +291,22 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     expect(again[ids.indexOf(bad)]).toBe('delivered');
     expect(statements.length).toBeLessThanOrEqual(2);
     expect((await auditEvents('dissemination.deliver', ids)).length).toBe(ids.length);
+  });
+  it('finds a QUEUED row whose job Redis lost however many QUEUED rows come before it, a page per sweep', async () => {
+    const queued: { id: string }[] = await t.ds.query(`SELECT id FROM dissemination WHERE status = 'QUEUED' ORDER BY created_at DESC, id DESC`);
+    expect(queued.length).toBeGreaterThan(BATCH);
+    const newest = queued[0].id; // behind every other QUEUED row: not in the first page
+    await queue.remove(newest);
+    expect(await queue.getJob(newest)).toBeUndefined();
+
+    let sweeps = 0;
+    while (!(await queue.getJob(newest)) && sweeps <= Math.ceil(queued.length / BATCH)) {
+      await relay.sweep();
+      sweeps += 1;
+    }
+    expect(await queue.getJob(newest)).toBeDefined();
+    await t.audit.flush();
+    const [event] = await t.ds.query(`SELECT reason FROM audit_event WHERE action = 'dissemination.requeue' AND resource_id = $1`, [newest]);
+    expect(event).toEqual({ reason: 'no job in the queue (Redis lost it or was down)' });
   });
 });

@@ -36,6 +36,8 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   private running: Promise<void> | null = null;
   private again = false;
   private redisDownSince: number | null = null;
+  /** Where the next look for QUEUED rows without a job starts (null: from the oldest). */
+  private recoverAfter: Pick<Dissemination, 'createdAt' | 'id'> | null = null;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -130,20 +132,29 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * QUEUED rows whose job is gone (Redis restarted empty, or lost its data) are enqueued again; a job
-   * that failed for good since the row was queued marks it FAILED instead. The job look-ups go out
-   * together; the rare repairs follow one by one, the re-adds as one `addBulk` and one audit insert.
+   * that failed for good since the row was queued marks it FAILED instead. Each sweep looks at one page
+   * of QUEUED rows, after the page the previous sweep looked at (from the oldest again once it reaches
+   * the end), so a backlog larger than a page is covered in turn and the work per sweep stays bounded.
+   * The job look-ups go out together; the rare repairs follow one by one, the re-adds as one `addBulk`
+   * and one audit insert.
    */
   private async recoverQueued(): Promise<number> {
-    const queued = await this.ds.getRepository(Dissemination).find({
-      select: { id: true, queuedAt: true, assessmentId: true, threatLevelChangeId: true, agencyId: true },
-      where: { status: 'QUEUED' },
-      order: { createdAt: 'ASC' },
-      take: SWEEP_BATCH,
-    });
+    const after = this.recoverAfter;
+    const queued: Pick<Dissemination, 'id' | 'queuedAt' | 'createdAt' | 'assessmentId' | 'threatLevelChangeId' | 'agencyId'>[] = await this.ds
+      .getRepository(Dissemination)
+      .createQueryBuilder('d')
+      .select(['d.id', 'd.queuedAt', 'd.createdAt', 'd.assessmentId', 'd.threatLevelChangeId', 'd.agencyId'])
+      .where(`d.status = 'QUEUED'`)
+      .andWhere(after ? '(d.createdAt, d.id) > (:at, :id)' : 'true', after ? { at: after.createdAt, id: after.id } : {})
+      .orderBy('d.createdAt', 'ASC')
+      .addOrderBy('d.id', 'ASC')
+      .limit(SWEEP_BATCH)
+      .getMany();
+    this.recoverAfter = queued.length === SWEEP_BATCH ? queued[queued.length - 1] : null;
     if (queued.length === 0) return 0;
     const jobs = await Promise.all(queued.map((d) => this.queue.getJob(d.id)));
     const failed = await Promise.all(jobs.map((job) => (job ? job.isFailed() : Promise.resolve(false))));
-    const requeue: typeof queued = [];
+    const requeue: { d: (typeof queued)[number]; reason: string }[] = [];
     for (const [i, d] of queued.entries()) {
       const job = jobs[i];
       if (job && !failed[i]) continue;
@@ -153,20 +164,24 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
         await this.markFailed(d, job.failedReason || 'job failed');
         continue;
       }
-      // A failed job from before a redrive made while Redis was down: replace it.
-      if (job) await job.remove();
-      requeue.push(d);
+      if (job) {
+        // A failed job from before a redrive made while Redis was down: replace it.
+        await job.remove();
+        requeue.push({ d, reason: 'redriven while the queue was unavailable: its earlier, failed job was replaced' });
+      } else {
+        requeue.push({ d, reason: 'no job in the queue (Redis lost it or was down)' });
+      }
     }
     if (requeue.length === 0) return 0;
-    await this.queue.addBulk(requeue.map((d) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
+    await this.queue.addBulk(requeue.map(({ d }) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
     await this.audit.recordMany(
       RELAY_CTX,
-      requeue.map((d) => ({ ...auditTrail(d), action: 'dissemination.requeue', outcome: 'ALLOWED' as const, reason: 'no job in the queue (Redis lost it or was down)' })),
+      requeue.map(({ d, reason }) => ({ ...auditTrail(d), action: 'dissemination.requeue', outcome: 'ALLOWED' as const, reason })),
     );
     return requeue.length;
   }
 
-  private async markFailed(d: Dissemination, reason: string): Promise<void> {
+  private async markFailed(d: Pick<Dissemination, 'id' | 'assessmentId' | 'threatLevelChangeId' | 'agencyId'>, reason: string): Promise<void> {
     await this.ds.transaction(async (m) => {
       const res = await m.update(Dissemination, { id: d.id, status: 'QUEUED' }, { status: 'FAILED', failedAt: new Date(), lastError: reason });
       if (res.affected) {
