@@ -16,7 +16,7 @@ import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { Client } from 'pg';
-import { HoldingReceiver } from '../test/support/holding-receiver';
+import { WebhookReceiver } from '../test/support/receiver';
 import { RedisServer } from '../test/support/processes';
 import { settings } from './lib/config';
 import { type DisseminationCheck, checkDissemination, checkIntake, type IntakeCheck, IntakeClients, Observations, Prober, request, verifyAuditChain } from './lib/faults-check';
@@ -55,8 +55,8 @@ async function newRedis(scope: Scope): Promise<RedisServer> {
   return redis;
 }
 
-async function newReceiver(scope: Scope): Promise<HoldingReceiver> {
-  const receiver = new HoldingReceiver();
+async function newReceiver(scope: Scope): Promise<WebhookReceiver> {
+  const receiver = new WebhookReceiver();
   await receiver.start();
   scope.defer('webhook receiver', () => receiver.stop());
   return receiver;

@@ -7,9 +7,8 @@ import { WorkerModule } from '../src/worker.module';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
-import { HoldingReceiver } from './support/holding-receiver';
 import { freePort, RedisServer, WorkerProcess } from './support/processes';
-import { waitFor } from './support/receiver';
+import { WebhookReceiver, waitFor } from './support/receiver';
 
 const SECRET = `whsec_${Buffer.from('faults-faults-faults-faults-0001').toString('base64')}`;
 /** SPEC workflow 5: within 30 s of Redis being back (even empty) every open dissemination is queued again. */
@@ -44,7 +43,7 @@ const withTimeout = async <T>(p: Promise<T> | undefined, ms: number, what: strin
  */
 describe('dissemination under faults: Redis outage and data loss, worker killed mid-delivery', () => {
   const dbName = `fusion_faults_${Date.now()}_${process.pid}`;
-  const receiver = new HoldingReceiver();
+  const receiver = new WebhookReceiver();
   const timings: Record<string, number> = {};
   const children: WorkerProcess[] = [];
   let redis: RedisServer | undefined;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import type { HoldingReceiver } from '../../test/support/holding-receiver';
+import type { WebhookReceiver } from '../../test/support/receiver';
 import { USER_PASSWORD } from './config';
 import { errText, type Recipient, WEBHOOK_SECRET, type World } from './faults-infra';
 import { reportBody } from '../../test/support/report-body';
@@ -325,7 +325,7 @@ export interface DisseminationCheck {
 }
 
 /** Reconciles the disseminations of `assessmentIds` with the inbox and with what the receiver got. */
-export async function checkDissemination(db: Pool, assessmentIds: string[], recipients: Recipient[], receiver: HoldingReceiver): Promise<DisseminationCheck> {
+export async function checkDissemination(db: Pool, assessmentIds: string[], recipients: Recipient[], receiver: WebhookReceiver): Promise<DisseminationCheck> {
   const rows = (
     await db.query<{ id: string; assessment_id: string; agency_id: string; agency_code: string; status: string; attempts: number; inbox: number }>(
       `SELECT d.id, d.assessment_id, d.agency_id, d.agency_code, d.status, d.attempts,

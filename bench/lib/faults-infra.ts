@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Client, type Pool } from 'pg';
 import { DISSEMINATION_QUEUE } from '../../src/common/queues';
-import type { HoldingReceiver } from '../../test/support/holding-receiver';
+import type { WebhookReceiver } from '../../test/support/receiver';
 import type { RedisServer } from '../../test/support/processes';
 import { ADMIN_PASSWORD, JWT_SECRET, ROOT, RUN_ID, USER_PASSWORD } from './config';
 import { pool, typeormDataSource } from './db';
@@ -265,7 +265,7 @@ export interface WorldOptions {
   /** Drop the database at clean-up (false when the whole cluster goes away anyway). */
   dropDatabase: boolean;
   redis: RedisServer;
-  receiver: HoldingReceiver;
+  receiver: WebhookReceiver;
   /** Recipient agencies R01…; the odd ones (R01, R03, …) get a webhook to the receiver. */
   recipients: number;
   worker: boolean;

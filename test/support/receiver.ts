@@ -5,20 +5,46 @@ export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** When it arrived (ms since the epoch). */
+  at: number;
 }
 
 /**
- * A local HTTP server standing in for agencies' webhook endpoints. Each path answers by its own
- * plan: a list of status codes used in turn (the last one repeats), e.g. [500, 500, 204].
+ * A local HTTP server standing in for agencies' webhook endpoints; it records every request. Each path
+ * answers by its own plan: a list of status codes used in turn (the last one repeats), e.g.
+ * [500, 500, 204]; 204 without one. A held path records each request and leaves it unanswered (the
+ * sender waits, as for a hung agency endpoint) until `answer` gives it a status.
  */
 export class WebhookReceiver {
   readonly received: Received[] = [];
   private readonly plans = new Map<string, number[]>();
+  private readonly held = new Set<string>();
+  private readonly waiting: { path: string; res: http.ServerResponse }[] = [];
   private server?: http.Server;
   port = 0;
 
   plan(path: string, statuses: number[]): void {
     this.plans.set(path, [...statuses]);
+  }
+
+  /** Requests to `path` are left unanswered from now on. */
+  hold(path: string): void {
+    this.held.add(path);
+  }
+
+  /** Requests to `path` are answered `status` from now on, and those held are answered now. */
+  answer(path: string, status: number): void {
+    this.held.delete(path);
+    this.plans.set(path, [status]);
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const w = this.waiting[i];
+      if (w.path !== path) continue;
+      this.waiting.splice(i, 1);
+      if (!w.res.writableEnded && !w.res.destroyed) {
+        w.res.statusCode = status;
+        w.res.end();
+      }
+    }
   }
 
   url(path: string): string {
@@ -35,10 +61,13 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        this.received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+        if (this.held.has(path)) {
+          this.waiting.push({ path, res });
+          return;
+        }
         const plan = this.plans.get(path) ?? [204];
-        const status = plan.length > 1 ? (plan.shift() as number) : plan[0];
-        res.statusCode = status;
+        res.statusCode = plan.length > 1 ? (plan.shift() as number) : plan[0];
         res.end();
       });
     });
@@ -47,7 +76,10 @@ export class WebhookReceiver {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
