@@ -3,6 +3,7 @@ import { Fusion1795901337214 } from './migrations/1795901337214-Fusion';
 import { Dissemination1795901942710 } from './migrations/1795901942710-Dissemination';
 import { Retention1795902292185 } from './migrations/1795902292185-Retention';
 import { ReadPaths1795909400000 } from './migrations/1795909400000-ReadPaths';
+import { CoveringCommunity1795909500000 } from './migrations/1795909500000-CoveringCommunity';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
-export const MIGRATIONS = [Foundation1764360000000, Fusion1795901337214, Dissemination1795901942710, Retention1795902292185, ReadPaths1795909400000];
+export const MIGRATIONS = [Foundation1764360000000, Fusion1795901337214, Dissemination1795901942710, Retention1795902292185, ReadPaths1795909400000, CoveringCommunity1795909500000];
