@@ -7,9 +7,10 @@ import { Agency, type AgencyKind } from '../agencies/agency.entity';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source';
 import { Report } from '../reports/report.entity';
+import { ReportShare } from '../reports/report-share.entity';
 import { User } from '../users/user.entity';
 import { AbilityFactory, type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
-import { accessibleSql, accessibleSqlBranches, whereAccessible } from './ability-sql';
+import { accessibleSql, accessibleSqlBranches, branchTermsOver, type SqlFragment, whereAccessible } from './ability-sql';
 import { CLASSIFICATIONS, TLPS } from './markings';
 import type { Principal } from './principal';
 import { ROLES } from './roles';
@@ -172,7 +173,14 @@ async function branchIds(ability: AppAbility, action: Action, ids: string[]): Pr
   const union = new Set<string>();
   for (const b of branches) {
     const qb = reports.createQueryBuilder('r').select('r.id').where('r.id = ANY(:ids)', { ids }).andWhere(b.sql, b.params);
-    for (const r of await qb.getMany()) union.add(r.id);
+    const selected = (await qb.getMany()).map((r) => r.id);
+    for (const id of selected) union.add(id);
+    // The branch's terms over report_share (the list's pre-filter of shares) drop no share of a report the branch admits.
+    const shares = reports.manager.getRepository(ReportShare);
+    const terms = branchTermsOver(b, shares.createQueryBuilder('s'), 'share');
+    const sharesOf = (where: SqlFragment) =>
+      shares.createQueryBuilder('s').where('s.report_id = ANY(:selected)', { selected }).andWhere(where.sql, where.params).getCount();
+    expect(await sharesOf(terms)).toBe(await sharesOf({ sql: 'TRUE', params: {} }));
   }
   return [...union].sort();
 }
@@ -317,6 +325,17 @@ describe('accessibleSqlBranches', () => {
     expect(analyst).toHaveLength(1);
     expect(analyst[0].sql).not.toMatch(/agency_id|releasable_to|tlp/);
     expect(accessibleSqlBranches(factory.createFor(principalOf(spec({ roles: ['AUDITOR'] }))), 'read', 'Report', qb())).toEqual([]);
+  });
+
+  it('carries a branch’s marking terms over to report_share, and only those', () => {
+    const branches = accessibleSqlBranches(factory.createFor(principalOf(spec({}))), 'read', 'Report', qb());
+    const shared = branches.find((b) => b.sql.includes('releasable_to'));
+    const terms = branchTermsOver(shared!, reports.manager.getRepository(ReportShare).createQueryBuilder('s'), 'share');
+    expect(terms.sql).toMatch(/"s"\."classification" = ANY\(:share_\d+\)/);
+    expect(terms.sql).toMatch(/"s"\."compartments" <@ CAST\(:share_\d+ AS text\[\]\)/);
+    expect(terms.sql).not.toMatch(/releasable_to|purged_at|"r"\./);
+    // Not a plain AND of field terms (a cannot rule makes the whole translation): nothing to carry over.
+    expect(branchTermsOver({ sql: 'x', params: {}, conditions: {}, ast: null }, reports.manager.getRepository(ReportShare).createQueryBuilder('s'), 'share')).toEqual({ sql: 'TRUE', params: {} });
   });
 
   it('keeps a cannot rule: one branch, the whole translation', () => {

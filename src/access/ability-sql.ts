@@ -8,9 +8,11 @@ export interface SqlFragment {
   params: Record<string, unknown>;
 }
 
-/** One branch of a need-to-know condition: its SQL and the CASL conditions it was translated from. */
+/** One branch of a need-to-know condition: its SQL and the CASL conditions (and tree) it was translated from. */
 export interface SqlBranch extends SqlFragment {
   conditions: Record<string, unknown>;
+  /** The rule's condition tree; null when the branch is unconditional or the whole translation. */
+  ast: Condition | null;
 }
 
 /**
@@ -55,7 +57,7 @@ export function accessibleSqlBranches<T extends ObjectLiteral>(
 ): SqlBranch[] {
   if (rulesToAST(ability, action, subject) === null) return [];
   const rules = ability.rulesFor(action, subject);
-  if (rules.some((r) => r.inverted)) return [{ ...accessibleSql(ability, action, subject, qb, paramPrefix), conditions: {} }];
+  if (rules.some((r) => r.inverted)) return [{ ...accessibleSql(ability, action, subject, qb, paramPrefix), conditions: {}, ast: null }];
   const conditions = rules.map((r) => (r.conditions ?? {}) as Record<string, unknown>);
   const implies = (x: number, y: number): boolean =>
     Object.keys(conditions[y]).every((k) => k in conditions[x] && JSON.stringify(conditions[x][k]) === JSON.stringify(conditions[y][k]));
@@ -63,10 +65,26 @@ export function accessibleSqlBranches<T extends ObjectLiteral>(
   // (of two identical rules, the first is kept).
   const kept = rules.filter((_, x) => !rules.some((_r, y) => y !== x && implies(x, y) && (!implies(y, x) || y < x)));
   return kept.map((rule, i) => {
-    if (!rule.conditions) return { sql: 'TRUE', params: {}, conditions: {} };
+    if (!rule.conditions) return { sql: 'TRUE', params: {}, conditions: {}, ast: null };
     if (!rule.ast) throw new Error('accessibleSqlBranches: a rule without a parsed condition');
-    return { ...translate(rule.ast, qb, `${paramPrefix}${i}`), conditions: rule.conditions };
+    return { ...translate(rule.ast, qb, `${paramPrefix}${i}`), conditions: rule.conditions, ast: rule.ast };
   });
+}
+
+/**
+ * A looser form of `branch` over another entity that copies some of the subject's fields under the same
+ * property names (report_share copies a report's markings): the branch's top-level AND terms on fields
+ * that entity has, translated over `qb`'s alias. It only drops terms, so it admits everything the
+ * branch admits: use it to pass over rows cheaply, never instead of the branch. `TRUE` when no term
+ * applies (or the branch is not a plain AND of field terms).
+ */
+export function branchTermsOver<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>, paramPrefix: string): SqlFragment {
+  const metadata = qb.expressionMap.mainAlias?.metadata;
+  if (!branch.ast || !metadata) return { sql: 'TRUE', params: {} };
+  const terms = branch.ast instanceof CompoundCondition && branch.ast.operator === 'and' ? (branch.ast.value as Condition[]) : [branch.ast];
+  const kept = terms.filter((t) => t instanceof FieldCondition && metadata.findColumnWithPropertyPath(String(t.field)));
+  if (kept.length === 0) return { sql: 'TRUE', params: {} };
+  return translate(new CompoundCondition('and', kept), qb, paramPrefix);
 }
 
 /** Translates one CASL condition tree over the query builder's main alias (see accessibleSql). */

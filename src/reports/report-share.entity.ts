@@ -1,4 +1,4 @@
-import { Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Report } from './report.entity';
 
 /**
@@ -7,6 +7,10 @@ import { Report } from './report.entity';
  * over an array column. Its primary key (agency_code, created_at, report_id) lets the "shared with my
  * agency" branch of a list read an agency's shares newest first, a page at a time, however many
  * reports there are. Derived data: `releasable_to` stays the truth, and need-to-know still checks it.
+ *
+ * It also copies the report's markings (ShareMarkings migration; same property names as Report, so
+ * the CASL translator can read them), kept in the primary key's leaf pages: the walk passes over the
+ * shares the caller is not cleared for without reading their reports.
  */
 @Entity('report_share')
 export class ReportShare {
@@ -18,6 +22,12 @@ export class ReportShare {
 
   @PrimaryColumn({ name: 'report_id', type: 'uuid' })
   reportId!: string;
+
+  @Column({ type: 'text' })
+  classification!: Report['classification'];
+
+  @Column({ type: 'text', array: true })
+  compartments!: string[];
 
   @ManyToOne(() => Report, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'report_id', foreignKeyConstraintName: 'FK_report_share_report' })

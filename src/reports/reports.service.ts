@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
-import { accessibleSqlBranches, type SqlBranch, type SqlFragment } from '../access/ability-sql';
+import { accessibleSqlBranches, branchTermsOver, type SqlBranch, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
@@ -70,7 +70,7 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
-  const parts = branches.map((b): SelectQueryBuilder<ObjectLiteral> => {
+  const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
     const code = q.q ? null : sharedWith(b);
     if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
     // Shared with the caller's agency (and no text search, whose own index is more selective): walk the
@@ -78,12 +78,15 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     // the whole branch condition, releasable_to included, until the page is full. The check is a
     // scalar sub-select, which PostgreSQL runs per share rather than turning it into a join that
     // would read every report shared with the agency before sorting.
+    // The share's own copy of the report's markings is checked first, in the index (report_share
+    // carries them): most shares a caller cleared for little passes over cost no report look-up.
     const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b);
-    const qb = repo.manager
-      .createQueryBuilder(ReportShare, 's')
-      .select('s.report_id', 'id')
+    const qb = repo.manager.createQueryBuilder(ReportShare, 's');
+    const markings = branchTermsOver(b, qb, `share${index}`);
+    qb.select('s.report_id', 'id')
       .addSelect('s.created_at', 'created_at')
       .where('s.agency_code = :shareCode', { shareCode: code })
+      .andWhere(markings.sql, markings.params)
       .andWhere(`(${check.getQuery()})`)
       .setParameters(check.getParameters());
     if (q.cursor) {
