@@ -33,7 +33,7 @@ import { machineFacts, writeResults } from './lib/results';
 import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
 import { inBatches, median, round, sleep } from './lib/stats';
 import { reportBody } from '../test/support/report-body';
-import type { AuditResults, BenchResults, Caller, CallerRead, DisseminationResults, DisseminationRun, IntakeResults, ScaleReads } from './lib/types';
+import type { AuditResults, BenchResults, Caller, CallerRead, CorrelationReads, DisseminationResults, DisseminationRun, IntakeResults, ScaleReads } from './lib/types';
 
 /** The compiled API and worker: under node_modules/.cache so lint, typecheck and jest never see them, and packages resolve. */
 const DIST = process.env.BENCH_DIST ?? join(ROOT, 'node_modules', '.cache', 'fusion-bench', 'dist');
@@ -553,6 +553,57 @@ const CALLERS: Caller[] = ['analyst', 'onePercent', 'none'];
 
 
 
+/**
+ * GET /reports/:id/correlations, one connection, sequential: each caller asks about the newest report
+ * on its first list page (the "none" caller, who may read none, asks about the analyst's and gets 404).
+ * Ceiling, for the same report: the same correlation over raw pg without need-to-know — the report's
+ * entity keys, the over-common ones (more than CORRELATION_LIMIT reports) left out as the product does,
+ * every other report that holds one, newest first.
+ */
+async function correlationReads(w: World, db: Pool, lists: Record<Caller, CallerRead>): Promise<CorrelationReads> {
+  const base = `http://127.0.0.1:${w.apiPort}`;
+  const limit = loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET }).CORRELATION_LIMIT;
+  const firstId = async (caller: Caller): Promise<string | null> =>
+    (await w.api.expect<{ items: { id: string }[] }>(200, 'GET', '/api/v1/reports?limit=1', { token: w.tokens[caller] })).items[0]?.id ?? null;
+  const analystReport = await firstId('analyst');
+  if (!analystReport) throw new Error('the analyst sees no report to correlate');
+  const ceilingSql = `
+    WITH own AS (SELECT DISTINCT type, normalized FROM report_entity WHERE report_id = $1),
+         keys AS (SELECT o.type, o.normalized FROM own o
+                   WHERE (SELECT count(*) FROM (SELECT 1 FROM report_entity e WHERE e.type = o.type AND e.normalized = o.normalized LIMIT $2) b) BETWEEN 2 AND $3)
+    SELECT r.id, e.type, e.normalized FROM report r JOIN report_entity e ON e.report_id = r.id
+      JOIN keys k ON k.type = e.type AND k.normalized = e.normalized
+     WHERE r.id <> $1 ORDER BY r.created_at DESC, r.id DESC`;
+  const callers = {} as CorrelationReads['callers'];
+  for (const caller of CALLERS) {
+    const reportId = lists[caller].visible > 0 ? ((await firstId(caller)) ?? analystReport) : analystReport;
+    const params = [reportId, limit + 1, limit];
+    const matches = (await db.query(ceilingSql, params)).rowCount ?? 0;
+    await sequentialLatency(1, async () => void (await db.query(ceilingSql, params)));
+    const ceiling = await sequentialLatency(settings.readDuration, async () => void (await db.query(ceilingSql, params)));
+    const path = `/api/v1/reports/${reportId}/correlations`;
+    const first = await w.api.call<{ items?: unknown[]; hiddenMatches?: { count: number }[] }>('GET', path, { token: w.tokens[caller] });
+    if (first.status !== 200 && first.status !== 404) throw new Error(`GET ${path} as ${caller} → ${first.status}`);
+    const run = (duration: number) =>
+      cannon({ url: `${base}${path}`, headers: { authorization: `Bearer ${w.tokens[caller]}` }, connections: 1, duration, expectStatus: first.status === 404 ? 404 : undefined });
+    await run(1);
+    const r = await run(settings.readDuration);
+    if (r.errors || r.count === 0) throw new Error(`GET ${path} as ${caller}: ${r.errors} errors, ${r.count} answers ${first.status}`);
+    callers[caller] = {
+      reportId,
+      status: first.status,
+      readable: first.body.items?.length ?? 0,
+      hidden: (first.body.hiddenMatches ?? []).reduce((n, h) => n + h.count, 0),
+      api: { p50: r.p50, p95: r.p95, count: r.count },
+      unfiltered: { p50: ceiling.p50, p95: ceiling.p95, count: ceiling.count, matches },
+    };
+    log(
+      `  correlations ${caller}: ${first.status}, ${callers[caller].readable} readable + ${callers[caller].hidden} hidden of ${matches} matching rows; API p95 ${r.p95.toFixed(1)} ms, unfiltered SQL p95 ${ceiling.p95.toFixed(2)} ms`,
+    );
+  }
+  return { callers };
+}
+
 async function readsAtScale(w: World, rows: number, seedSeconds: number): Promise<ScaleReads> {
   const db = pool(w.dbUrl, 2);
   const ds = await typeormDataSource(w.dbUrl, 2);
@@ -628,9 +679,10 @@ async function readsAtScale(w: World, rows: number, seedSeconds: number): Promis
       for (const c of CALLERS) qc[c] = await measureCaller(c, SEARCH_WORD);
       q = { unfiltered: uq, callers: qc };
     }
+    const correlations = await correlationReads(w, db, callers);
     const apiPeakRssMb = rss?.stop() ?? 0;
 
-    return { rows, seedSeconds, unfiltered, callers, q, apiPeakRssMb };
+    return { rows, seedSeconds, unfiltered, callers, q, correlations, apiPeakRssMb };
   } finally {
     rss?.stop();
     await ds.destroy();

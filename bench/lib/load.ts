@@ -26,9 +26,11 @@ export interface CannonOptions {
   overallRate?: number;
   /** A fresh header per request (e.g. a unique Idempotency-Key). */
   perRequestHeaders?: () => Record<string, string>;
+  /** The answer being measured when it is not a 2xx (e.g. 404 for a caller who may not read the report): its latencies and count. */
+  expectStatus?: number;
 }
 
-/** One autocannon run, no pipelining; latency percentiles from every response time. */
+/** One autocannon run, no pipelining; latency percentiles from every 2xx response's time (or every `expectStatus` one). */
 export function cannon(o: CannonOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   return new Promise((resolve, reject) => {
@@ -57,8 +59,8 @@ export function cannon(o: CannonOptions): Promise<LoadResult> {
         const codes: Record<string, number> = {};
         for (const [code, v] of Object.entries(r.statusCodeStats ?? {})) codes[code] = v.count ?? 0;
         resolve({
-          rps: r['2xx'] / r.duration,
-          count: r['2xx'],
+          rps: (o.expectStatus ? latencies.length : r['2xx']) / r.duration,
+          count: o.expectStatus ? latencies.length : r['2xx'],
           p50: percentile(latencies, 50),
           p95: percentile(latencies, 95),
           p99: percentile(latencies, 99),
@@ -69,7 +71,7 @@ export function cannon(o: CannonOptions): Promise<LoadResult> {
       },
     );
     instance.on('response', (_client: autocannon.Client, status: number, _bytes: number, ms: number) => {
-      if (status >= 200 && status < 300) latencies.push(ms);
+      if (o.expectStatus ? status === o.expectStatus : status >= 200 && status < 300) latencies.push(ms);
     });
   });
 }

@@ -269,7 +269,25 @@ export function markdown(r: BenchResults, s: Summary): string {
         '',
       );
     }
-    push('Correlations (GET /reports/:id/correlations) at scale: not measured.', '');
+    const withCorrelations = r.reads.filter((x) => x.correlations);
+    if (withCorrelations.length === 0) push('Correlations (GET /reports/:id/correlations) at scale: not measured in this run.', '');
+    for (const x of withCorrelations) {
+      const c = x.correlations!;
+      push(
+        `### Correlations at ${x.rows.toLocaleString('en')} reports`,
+        '',
+        'GET /api/v1/reports/:id/correlations, one connection, sequential, p95 of every answer. Each caller asks about the newest report on its first list page; the "none" caller, who may read none, asks about the analyst\'s and gets 404. ' +
+          'Ceiling, for the same report: the same correlation over raw pg without need-to-know (its entity keys, over-common ones left out as the product does, every other report holding one, newest first).',
+        '',
+        '| caller | status | matching rows (unfiltered) | readable matches | hidden matches (per-agency counts) | unfiltered SQL p95 ms | API p50 ms | API p95 ms | API p95 ÷ unfiltered |',
+        '|---|---|---|---|---|---|---|---|---|',
+        ...(['analyst', 'onePercent', 'none'] as Caller[]).map((k) => {
+          const v = c.callers[k];
+          return `| ${k} | ${v.status} | ${v.unfiltered.matches} | ${v.readable} | ${v.hidden} | ${f2(v.unfiltered.p95)} | ${f1(v.api.p50)} | ${f1(v.api.p95)} | ${f1(v.api.p95 / v.unfiltered.p95)} |`;
+        }),
+        '',
+      );
+    }
   }
 
   const a = r.audit;

@@ -1,5 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 
+/** Report g.i's id: md5-derived, with the version (4) and variant (8) nibbles of an RFC 4122 UUID, which the API's `:id` parameters require. */
+const REPORT_ID = `overlay(overlay(md5('bench-report-' || g.i) placing '4' from 13) placing '8' from 17)::uuid`;
+
 /**
  * Reports seeded straight into PostgreSQL with generate_series (not the API), fast and deterministic:
  * row i's markings come from hashint8extended(i, k), so a row is the same in every run.
@@ -53,7 +56,7 @@ export async function seedReports(c: PoolClient, from: number, to: number): Prom
     INSERT INTO report (id, agency_id, created_by, title, narrative, category, occurred_at, location, source_reliability,
                         information_credibility, classification, compartments, tlp, releasable_to, source_description,
                         suspicion_basis, review_due_at, validated_at, created_at)
-    SELECT md5('bench-report-' || g.i)::uuid,
+    SELECT ${REPORT_ID},
            a.id, a.user_id,
            'Report ' || g.i || ': ' || ${word(10)} || ' ' || ${word(11)},
            'Observed ' || ${word(12)} || ' near ' || ${word(13)} || ' with ' || ${word(14)} || '. Synthetic benchmark narrative.',
@@ -97,11 +100,11 @@ export async function seedReports(c: PoolClient, from: number, to: number): Prom
   await c.query(
     `
     INSERT INTO report_entity (report_id, type, value, normalized)
-    SELECT md5('bench-report-' || g.i)::uuid, 'PHONE', '+44 7700 9' || lpad((${r(20)} * 50 + ${r(21)} % 50)::text, 5, '0'),
+    SELECT ${REPORT_ID}, 'PHONE', '+44 7700 9' || lpad((${r(20)} * 50 + ${r(21)} % 50)::text, 5, '0'),
            '+4477009' || lpad((${r(20)} * 50 + ${r(21)} % 50)::text, 5, '0')
       FROM generate_series($1::int, $2::int) AS g(i)
     UNION ALL
-    SELECT md5('bench-report-' || g.i)::uuid, 'VEHICLE', 'AB' || (${r(22)} * 20 + ${r(23)} % 20), 'AB' || (${r(22)} * 20 + ${r(23)} % 20)
+    SELECT ${REPORT_ID}, 'VEHICLE', 'AB' || (${r(22)} * 20 + ${r(23)} % 20), 'AB' || (${r(22)} * 20 + ${r(23)} % 20)
       FROM generate_series($1::int, $2::int) AS g(i)
      WHERE ${r(24)} < 500`,
     [from, to],

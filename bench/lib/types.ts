@@ -66,7 +66,24 @@ export interface ScaleReads {
   unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] };
   callers: Record<Caller, CallerRead>;
   q: { unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] }; callers: Record<Caller, CallerRead> } | null;
+  correlations: CorrelationReads | null;
   apiPeakRssMb: number;
+}
+
+/** GET /reports/:id/correlations for each caller, against the same correlation without need-to-know (raw pg) for the same report. */
+export interface CorrelationReads {
+  callers: Record<
+    Caller,
+    {
+      reportId: string;
+      status: number;
+      readable: number;
+      hidden: number;
+      api: { p50: number; p95: number; count: number };
+      /** The report's entity keys (over-common ones left out, as the product does), every other report holding one, newest first, over raw pg. */
+      unfiltered: { p50: number; p95: number; count: number; matches: number };
+    }
+  >;
 }
 
 export interface AuditResults {
