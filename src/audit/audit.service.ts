@@ -241,18 +241,18 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
    */
   async verify(batch = 5000): Promise<VerifyResult> {
     await this.flush();
-    const repo = this.ds.getRepository(AuditEvent);
     let expected = 1n;
     let prevHash = GENESIS_HASH;
     let checked = 0;
     let broken: bigint | null = null;
     for (;;) {
-      const rows = await repo
-        .createQueryBuilder('e')
-        .where('e.seq >= :from', { from: expected.toString() })
-        .orderBy('e.seq', 'ASC')
-        .limit(batch)
-        .getMany();
+      // Hand-mapped rows (no entity hydration): the same values the chainer hashed.
+      const rows = await this.ds.query<(ChainedFields & { prevHash: string; hash: string })[]>(
+        `SELECT seq, at, actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
+                resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", details, prev_hash AS "prevHash", hash
+           FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+        [expected.toString(), batch],
+      );
       if (rows.length === 0) break;
       for (const row of rows) {
         const seq = BigInt(row.seq);
