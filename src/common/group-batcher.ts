@@ -13,7 +13,7 @@ export interface GroupBatcherOptions<I> {
   maxSize: number;
   /** At most this many batches running at once; calls made meanwhile wait and form the next batch. */
   maxInFlight: number;
-  /** Two items with the same key never share a batch (the later one waits for the next). */
+  /** Two items with the same key never share a batch: the later one goes into a later batch (which may run alongside). */
   key: (item: I) => string;
 }
 

@@ -59,6 +59,14 @@ interface Part {
   select: string;
 }
 
+/**
+ * Deliveries in dissemination-id order: a statement locks their rows in that order, as the relay does,
+ * so two statements that share rows wait for each other instead of deadlocking.
+ */
+function byId<T extends { d: { id: string } }>(xs: T[]): T[] {
+  return [...xs].sort((a, b) => (a.d.id < b.d.id ? -1 : a.d.id > b.d.id ? 1 : 0));
+}
+
 /** One statement of many deliveries' parts: a single autocommit transaction, so one commit for all. */
 function compose(parts: Part[]): string {
   return `WITH ${parts.flatMap((p) => p.ctes).join(',\n')}\n${parts.map((p) => p.select).join('\nUNION ALL\n')}`;
@@ -155,7 +163,7 @@ export class DeliveryService {
       [ids],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
   /**
@@ -166,7 +174,7 @@ export class DeliveryService {
    */
   private async sendMany(sends: Send[]): Promise<(Written | null)[]> {
     const stmt = new AuditedStatement(WORKER_CTX);
-    const parts = sends.map(({ d, attempt, deliveredAt, push }, k): Part => {
+    const parts = byId(sends).map(({ d, attempt, deliveredAt, push }, k): Part => {
       const id = stmt.param(d.id, 'uuid');
       const at = stmt.param(deliveredAt, 'timestamptz');
       const event = trailEvents(d);
@@ -189,7 +197,8 @@ export class DeliveryService {
     });
     const rows = await this.ds.query<({ k: number } & Written)[]>(compose(parts), stmt.params);
     const byK = new Map(rows.map(({ k, ...w }) => [Number(k), w]));
-    return sends.map((_, k) => byK.get(k) ?? null);
+    const written = new Map(byId(sends).map((x, k) => [x, byK.get(k) ?? null]));
+    return sends.map((x) => written.get(x) ?? null);
   }
 
   /**
@@ -198,7 +207,7 @@ export class DeliveryService {
    */
   private async settleMany(settles: Settle[]): Promise<true[]> {
     const stmt = new AuditedStatement(WORKER_CTX);
-    const parts = settles.map(({ d, attempt, deliveredAt, result, failed }, k): Part => {
+    const parts = byId(settles).map(({ d, attempt, deliveredAt, result, failed }, k): Part => {
       const id = stmt.param(d.id, 'uuid');
       const event = trailEvents(d);
       const attemptCte = `att${k} AS (${stmt.audit(

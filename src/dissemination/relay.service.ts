@@ -35,7 +35,7 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running: Promise<void> | null = null;
   private again = false;
-  private redisDownSince: number | null = null;
+  private downSince: number | null = null;
   /** Where the next look for QUEUED rows without a job starts (null: from the oldest). */
   private recoverAfter: Pick<Dissemination, 'createdAt' | 'id'> | null = null;
 
@@ -65,7 +65,7 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
     }
     this.running = this.sweep()
       .then(() => undefined)
-      .catch((err: unknown) => this.redisDown(err))
+      .catch((err: unknown) => this.sweepFailed(err))
       .finally(() => {
         this.running = null;
         if (this.again) {
@@ -89,9 +89,9 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       if (taken < SWEEP_BATCH) break;
     }
     added += await this.recoverQueued();
-    if (added && this.redisDownSince) {
-      this.logger.log('Redis is back; the relay caught up');
-      this.redisDownSince = null;
+    if (added && this.downSince) {
+      this.logger.log('the queue and database are back; the relay caught up');
+      this.downSince = null;
     }
     return added;
   }
@@ -116,7 +116,12 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
         .createQueryBuilder()
         .update(Dissemination)
         .set({ status: 'QUEUED', queuedAt: () => 'now()' })
-        .where('id = ANY(:ids) AND status = :status', { ids: pending.map((d) => d.id), status: 'PENDING' })
+        // Rows locked in id order (as a batch of deliveries locks them), so the two never deadlock.
+        .where(`id IN (SELECT id FROM dissemination WHERE id = ANY(:ids) AND status = :status ORDER BY id FOR UPDATE)`, {
+          ids: pending.map((d) => d.id),
+          status: 'PENDING',
+        })
+        .andWhere('status = :status')
         .returning(['id'])
         .execute();
       // Only the rows this UPDATE moved: one the worker already delivered, or another relay queued, is not audited again.
@@ -150,8 +155,12 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       .addOrderBy('d.id', 'ASC')
       .limit(SWEEP_BATCH)
       .getMany();
-    this.recoverAfter = queued.length === SWEEP_BATCH ? queued[queued.length - 1] : null;
-    if (queued.length === 0) return 0;
+    // The cursor moves on only once this page is handled (an error leaves it for the next sweep).
+    const next = queued.length === SWEEP_BATCH ? queued[queued.length - 1] : null;
+    if (queued.length === 0) {
+      this.recoverAfter = next;
+      return 0;
+    }
     const jobs = await Promise.all(queued.map((d) => this.queue.getJob(d.id)));
     const failed = await Promise.all(jobs.map((job) => (job ? job.isFailed() : Promise.resolve(false))));
     const requeue: { d: (typeof queued)[number]; reason: string }[] = [];
@@ -172,12 +181,16 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
         requeue.push({ d, reason: 'no job in the queue (Redis lost it or was down)' });
       }
     }
-    if (requeue.length === 0) return 0;
+    if (requeue.length === 0) {
+      this.recoverAfter = next;
+      return 0;
+    }
     await this.queue.addBulk(requeue.map(({ d }) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
     await this.audit.recordMany(
       RELAY_CTX,
       requeue.map(({ d, reason }) => ({ ...auditTrail(d), action: 'dissemination.requeue', outcome: 'ALLOWED' as const, reason })),
     );
+    this.recoverAfter = next;
     return requeue.length;
   }
 
@@ -190,10 +203,11 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private redisDown(err: unknown): void {
-    if (!this.redisDownSince) {
-      this.redisDownSince = Date.now();
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'queue unavailable; disseminations stay in the outbox until it returns');
+  /** A sweep failed: Redis (or PostgreSQL) is unavailable. Logged once per outage; the next sweep retries. */
+  private sweepFailed(err: unknown): void {
+    if (!this.downSince) {
+      this.downSince = Date.now();
+      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'relay sweep failed (queue or database unavailable); disseminations stay in the outbox until the next sweep');
     }
   }
 }
