@@ -206,6 +206,12 @@ function fieldCases(ep: Endpoint): Case[] {
         status: 400,
         field,
       });
+      cases.push({
+        name: `${name}: unpaired UTF-16 surrogate inside the string`,
+        send: (b) => json(withAt(b!, path, `${value.slice(0, 1)}\ud800${value.slice(1)}`)),
+        status: 400,
+        field,
+      });
     }
     if (!isOptional(path) && typeof path[path.length - 1] === 'string') {
       cases.push({ name: `${name}: missing`, send: (b) => json(withAt(b!, path, DELETE)), status: 400, field: ep.missingNames?.[name] ?? dotted(path) });

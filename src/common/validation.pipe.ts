@@ -20,18 +20,29 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
 
 const MAX_DEPTH = 32;
 type Problem = { field: string; message: string };
+/** A UTF-16 surrogate without its pair: not a character, so PostgreSQL's jsonb refuses it and text would store U+FFFD instead. */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/** Why a string (a value or a key) cannot be stored as sent, or null. */
+function badString(s: string, path: string): Problem | null {
+  if (s.includes('\u0000')) return { field: path, message: `${path} must not contain NUL characters` };
+  if (UNPAIRED_SURROGATE.test(s)) return { field: path, message: `${path} must be valid Unicode (an unpaired UTF-16 surrogate was sent)` };
+  return null;
+}
+
 /**
- * What class-transformer would hide from the whitelist or PostgreSQL would refuse: NUL bytes, keys that
- * name Object.prototype members (class-transformer drops `constructor`, `__proto__`, `toString`… before
- * forbidNonWhitelisted sees them), and nesting deeper than any DTO has.
+ * What class-transformer would hide from the whitelist or PostgreSQL would refuse: NUL bytes and
+ * unpaired surrogates, keys that name Object.prototype members (class-transformer drops `constructor`,
+ * `__proto__`, `toString`… before forbidNonWhitelisted sees them), and nesting deeper than any DTO has.
  */
 function inspect(value: unknown, path: string, depth = 0): Problem | null {
   if (depth > MAX_DEPTH) return { field: path, message: `${path} is nested too deeply` };
-  if (typeof value === 'string') return value.includes('\u0000') ? { field: path, message: `${path} must not contain NUL characters` } : null;
+  if (typeof value === 'string') return badString(value, path);
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const p = path ? `${path}.${k}` : k;
-      if (k.includes('\u0000')) return { field: p, message: `${p} must not contain NUL characters` };
+      const badKey = badString(k, p);
+      if (badKey) return badKey;
       if (k in Object.prototype) return { field: p, message: `property ${p} should not exist` };
       const hit = inspect(v, p, depth + 1);
       if (hit) return hit;
