@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';
-import { type Res, TestApp, uniq } from './support/app';
+import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
 
@@ -166,11 +166,6 @@ interface Report extends ReportMarks {
   key: ReportKey;
 }
 
-interface PageBody {
-  items: Record<string, any>[];
-  nextCursor: string | null;
-}
-
 const withoutRequestId = (body: Record<string, unknown>): Record<string, unknown> => {
   const { requestId: _requestId, ...rest } = body;
   return rest;
@@ -230,20 +225,7 @@ describe('assessment access matrix: role × clearance × compartments × distrib
   const unreadableReportIds = (a: Actor): string[] => reports.filter((r) => !oracleMayReadReport(readerOf(a), r)).map((r) => r.id);
 
   /** Every page of GET /api/v1/assessments, following nextCursor. */
-  const pageThrough = async (a: Actor, query: Record<string, string>): Promise<{ items: Record<string, any>[]; pages: Res<PageBody>[] }> => {
-    const pages: Res<PageBody>[] = [];
-    const items: Record<string, any>[] = [];
-    let cursor: string | null = null;
-    do {
-      const res: Res<PageBody> = await t.get<PageBody>('/api/v1/assessments', { token: a.token, query: { ...query, ...(cursor ? { cursor } : {}) } });
-      expect({ status: res.status, query }).toEqual({ status: 200, query });
-      pages.push(res);
-      items.push(...res.body.items);
-      cursor = res.body.nextCursor;
-      if (pages.length > 200) throw new Error('runaway pagination');
-    } while (cursor);
-    return { items, pages };
-  };
+  const pageThrough = (a: Actor, query: Record<string, string>) => t.allPages<Record<string, any>>('/api/v1/assessments', a.token, query, 200);
 
   /** The exact body a reader gets for `m` in the given view (FULL: the checked fields; the rest is shape-checked). */
   const expectView = (a: Actor, m: Made, view: View, body: Record<string, any>) => {

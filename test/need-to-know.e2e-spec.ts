@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';
-import { type Res, TestApp, uniq } from './support/app';
+import { type Page, type Res, TestApp, uniq } from './support/app';
 import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
 
 /**
@@ -110,10 +110,7 @@ interface ListItem extends Marked {
   [key: string]: unknown;
 }
 
-interface PageBody {
-  items: ListItem[];
-  nextCursor: string | null;
-}
+type PageBody = Page<ListItem>;
 
 const sortIds = (ids: Iterable<string>): string[] => [...ids].sort();
 const withoutRequestId = (body: Record<string, unknown>): Record<string, unknown> => {
@@ -141,20 +138,7 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
   const expectedIds = (a: Actor): Set<string> => new Set(reports.filter((r) => oracleMayRead(readerOf(a), r)).map((r) => r.id));
 
   /** Every page of GET /api/v1/reports for `query`, following nextCursor. */
-  const pageThrough = async (a: Actor, query: Record<string, string>): Promise<{ items: ListItem[]; pages: Res<PageBody>[] }> => {
-    const pages: Res<PageBody>[] = [];
-    const items: ListItem[] = [];
-    let cursor: string | null = null;
-    do {
-      const res: Res<PageBody> = await t.get<PageBody>('/api/v1/reports', { token: a.token, query: { ...query, ...(cursor ? { cursor } : {}) } });
-      expect(res.status).toBe(200);
-      pages.push(res);
-      items.push(...res.body.items);
-      cursor = res.body.nextCursor;
-      if (pages.length > 1000) throw new Error('runaway pagination');
-    } while (cursor);
-    return { items, pages };
-  };
+  const pageThrough = (a: Actor, query: Record<string, string>) => t.allPages<ListItem>('/api/v1/reports', a.token, query);
 
   /** The list audit events written for these requests, by request id. */
   const listAudit = async (requestIds: string[]) => {

@@ -25,6 +25,12 @@ export interface Call {
 }
 
 /** The real AppModule on the real database and Redis, driven over HTTP with Fastify's inject. */
+/** A keyset-paginated list body. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 export class TestApp {
   private constructor(readonly app: NestFastifyApplication) {}
 
@@ -73,6 +79,22 @@ export class TestApp {
 
   get = <T = any>(url: string, opts?: Call) => this.call<T>('GET', url, opts);
   post = <T = any>(url: string, opts?: Call) => this.call<T>('POST', url, opts);
+
+  /** Every page of a keyset-paginated list (GET `url` with `query`), following nextCursor; each page must answer 200. */
+  async allPages<T>(url: string, token: string, query: Record<string, string>, maxPages = 1000): Promise<{ items: T[]; pages: Res<Page<T>>[] }> {
+    const pages: Res<Page<T>>[] = [];
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: Res<Page<T>> = await this.get<Page<T>>(url, { token, query: { ...query, ...(cursor ? { cursor } : {}) } });
+      expect({ url, query, status: res.status }).toEqual({ url, query, status: 200 });
+      pages.push(res);
+      items.push(...res.body.items);
+      cursor = res.body.nextCursor;
+      if (pages.length > maxPages) throw new Error(`runaway pagination of ${url}`);
+    } while (cursor);
+    return { items, pages };
+  }
 
   async login(username: string, password: string): Promise<string> {
     const res = await this.post('/api/v1/auth/login', { body: { username, password } });
