@@ -5,7 +5,7 @@ import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.
 import { AppConfig } from '../config/app-config';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';
-import { postWebhook, WebhookPolicy } from './webhook';
+import { postWebhook, type WebhookResult, WebhookPolicy } from './webhook';
 import { eachOnFailure, GroupBatcher } from '../common/group-batcher';
 
 const WORKER_CTX = { requestId: 'worker', ip: '127.0.0.1', principal: null };
@@ -73,7 +73,6 @@ function compose(parts: Part[]): string {
 }
 
 type Outcome = 'delivered' | 'skipped' | 'failed';
-type WebhookResult = Awaited<ReturnType<typeof postWebhook>>;
 
 /** A delivery between its read and its first write. */
 interface Send {
@@ -107,8 +106,8 @@ const BATCH = { maxSize: 32, maxInFlight: 2, key: (x: { d: Target } | string) =>
  * A delivery is three steps in PostgreSQL with a webhook (a read, one statement before the POST, one
  * after), two without. Each write is a single statement (data-modifying CTEs), so it commits as one
  * autocommit transaction. Deliveries that run at once (the worker's concurrency) share these: each step
- * is a {@link GroupBatcher}, so sixteen concurrent deliveries cost a few statements and commits, not
- * forty-eight. A batched statement that fails is retried one delivery at a time, so a bad row fails only
+ * is a {@link GroupBatcher}, so 64 concurrent deliveries cost a few statements and commits, not
+ * 192. A batched statement that fails is retried one delivery at a time, so a bad row fails only
  * its own delivery.
  */
 @Injectable()
@@ -174,7 +173,8 @@ export class DeliveryService {
    */
   private async sendMany(sends: Send[]): Promise<(Written | null)[]> {
     const stmt = new AuditedStatement(WORKER_CTX);
-    const parts = byId(sends).map(({ d, attempt, deliveredAt, push }, k): Part => {
+    const ordered = byId(sends);
+    const parts = ordered.map(({ d, attempt, deliveredAt, push }, k): Part => {
       const id = stmt.param(d.id, 'uuid');
       const at = stmt.param(deliveredAt, 'timestamptz');
       const event = trailEvents(d);
@@ -197,7 +197,7 @@ export class DeliveryService {
     });
     const rows = await this.ds.query<({ k: number } & Written)[]>(compose(parts), stmt.params);
     const byK = new Map(rows.map(({ k, ...w }) => [Number(k), w]));
-    const written = new Map(byId(sends).map((x, k) => [x, byK.get(k) ?? null]));
+    const written = new Map(ordered.map((x, k) => [x, byK.get(k) ?? null]));
     return sends.map((x) => written.get(x) ?? null);
   }
 
