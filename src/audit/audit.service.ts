@@ -50,6 +50,13 @@ function pendingRow(ctx: RequestContext, i: AuditInput, at: Date) {
   };
 }
 
+/**
+ * The columns the chain hashes besides seq, as ChainedFields: the chainer reads them from audit_pending
+ * to hash, verify reads them from audit_event to check — one list, so the two cannot drift apart.
+ */
+const HASHED_COLUMNS = `at, actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
+  resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", details`;
+
 /** Events as audit_pending rows, from a JSON array of `pendingRow`s, in the array's order (the chain order). */
 const INSERT_PENDING = `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
    SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", details
@@ -180,9 +187,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     return this.ds.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
       const pending = await m.query<(ChainedFieldsWithoutSeq & { id: string })[]>(
-        `SELECT id, at, actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType",
-                resource_id AS "resourceId", resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", details
-           FROM audit_pending ORDER BY id LIMIT $1`,
+        `SELECT id, ${HASHED_COLUMNS} FROM audit_pending ORDER BY id LIMIT $1`,
         [CHAIN_BATCH],
       );
       if (pending.length === 0) return 0;
@@ -248,9 +253,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     for (;;) {
       // Hand-mapped rows (no entity hydration): the same values the chainer hashed.
       const rows = await this.ds.query<(ChainedFields & { prevHash: string; hash: string })[]>(
-        `SELECT seq, at, actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
-                resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", details, prev_hash AS "prevHash", hash
-           FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+        `SELECT seq, ${HASHED_COLUMNS}, prev_hash AS "prevHash", hash FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT $2`,
         [expected.toString(), batch],
       );
       if (rows.length === 0) break;
