@@ -157,10 +157,6 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       .getMany();
     // The cursor moves on only once this page is handled (an error leaves it for the next sweep).
     const next = queued.length === SWEEP_BATCH ? queued[queued.length - 1] : null;
-    if (queued.length === 0) {
-      this.recoverAfter = next;
-      return 0;
-    }
     const jobs = await Promise.all(queued.map((d) => this.queue.getJob(d.id)));
     const failed = await Promise.all(jobs.map((job) => (job ? job.isFailed() : Promise.resolve(false))));
     const requeue: { d: (typeof queued)[number]; reason: string }[] = [];
@@ -181,15 +177,13 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
         requeue.push({ d, reason: 'no job in the queue (Redis lost it or was down)' });
       }
     }
-    if (requeue.length === 0) {
-      this.recoverAfter = next;
-      return 0;
+    if (requeue.length > 0) {
+      await this.queue.addBulk(requeue.map(({ d }) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
+      await this.audit.recordMany(
+        RELAY_CTX,
+        requeue.map(({ d, reason }) => ({ ...auditTrail(d), action: 'dissemination.requeue', outcome: 'ALLOWED' as const, reason })),
+      );
     }
-    await this.queue.addBulk(requeue.map(({ d }) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
-    await this.audit.recordMany(
-      RELAY_CTX,
-      requeue.map(({ d, reason }) => ({ ...auditTrail(d), action: 'dissemination.requeue', outcome: 'ALLOWED' as const, reason })),
-    );
     this.recoverAfter = next;
     return requeue.length;
   }
