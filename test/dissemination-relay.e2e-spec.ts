@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
+import type { Pool } from 'pg';
 import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common/queues';
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
@@ -251,9 +252,15 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
       )
     ).map((r: { id: string }) => r.id);
     expect(ids).toHaveLength(24);
+    // The delivery's statements are prepared on TypeORM's pool (src/database/prepared.ts): count them there.
     const statements: string[] = [];
-    const counted = { query: (sql: string, params?: unknown[]) => (statements.push(sql), t.ds.query(sql, params)) } as unknown as typeof t.ds;
-    const delivery = new DeliveryService(counted, t.audit, t.app.get(AppConfig));
+    const pool = (t.ds.driver as unknown as { master: Pool }).master;
+    const query = pool.query.bind(pool) as (q: string | { text: string }, values?: unknown[]) => Promise<unknown>;
+    const poolQuery = jest.spyOn(pool, 'query').mockImplementation(((q: string | { text: string }, values?: unknown[]) => {
+      statements.push(typeof q === 'string' ? q : q.text);
+      return query(q, values);
+    }) as never);
+    const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
 
     // One write refuses one of them (a trigger standing in for any error a single row could cause).
     const bad = ids[7];
@@ -264,6 +271,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     try {
       outcomes = await Promise.allSettled(ids.map((id) => delivery.deliver(id, 1)));
     } finally {
+      poolQuery.mockRestore();
       await t.ds.query(`DROP TRIGGER refuse_one ON inbox_item; DROP FUNCTION refuse_one()`);
     }
     outcomes.forEach((o, i) => {
@@ -272,7 +280,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     });
     // One read and one write for all 24, then the write again one by one when it failed: 2 + 24, not 48.
     expect(statements.length).toBeLessThanOrEqual(2 + ids.length);
-    expect(statements.filter((q) => q.includes('ANY($1::uuid[])'))).toHaveLength(1);
+    expect(statements.filter((q) => q.includes('JOIN agency'))).toHaveLength(1);
 
     const rows: { id: string; status: string; attempts: number; inbox: number }[] = await t.ds.query(
       `SELECT d.id, d.status, d.attempts, (SELECT count(*)::int FROM inbox_item i WHERE i.id = d.id) AS inbox FROM dissemination d WHERE d.id = ANY($1::uuid[])`,

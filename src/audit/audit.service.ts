@@ -57,13 +57,44 @@ function pendingRow(ctx: RequestContext, i: AuditInput, at: Date) {
 const HASHED_COLUMNS = `at, actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
   resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", details`;
 
+/** The columns of a `pendingRow` as a JSON record, and the INSERT that takes them (in the chain's order). */
+const PENDING_RECORD = `at timestamptz, "actorId" uuid, "agencyId" uuid, action text, "resourceType" text, "resourceId" text,
+                "resourceIds" text[], outcome text, reason text, "requestId" text, details jsonb`;
+const PENDING_INSERT = `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
+   SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", details`;
+
 /** Events as audit_pending rows, from a JSON array of `pendingRow`s, in the array's order (the chain order). */
-const INSERT_PENDING = `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
-   SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", details
-     FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
-            AS (at timestamptz, "actorId" uuid, "agencyId" uuid, action text, "resourceType" text, "resourceId" text,
-                "resourceIds" text[], outcome text, reason text, "requestId" text, details jsonb)) WITH ORDINALITY AS e
+const INSERT_PENDING = `${PENDING_INSERT}
+     FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${PENDING_RECORD})) WITH ORDINALITY AS e
     ORDER BY e.ordinality`;
+
+/**
+ * An event of a set-based statement that writes many rows at once: it records the write of the row
+ * `forId`, and when `ifWritten` it is inserted only if the statement did write that row.
+ */
+export interface GatedAuditInput {
+  forId: string;
+  ifWritten: boolean;
+  input: AuditInput;
+}
+
+/** The JSON parameter for {@link insertGatedEvents}: the events in the order they are to chain. */
+export function gatedEventsParam(ctx: RequestContext, events: GatedAuditInput[]): string {
+  const at = new Date();
+  return JSON.stringify(events.map((e) => ({ ...pendingRow(ctx, e.input, at), forId: e.forId, ifWritten: e.ifWritten })));
+}
+
+/**
+ * A data-modifying CTE body that inserts the events of `param` (a {@link gatedEventsParam}) into
+ * audit_pending in their order, leaving out those `ifWritten` whose `forId` is not an `id` of the CTE
+ * `written` — so the log records exactly the writes that happened, in the same commit.
+ */
+export function insertGatedEvents(param: string, written: string): string {
+  return `${PENDING_INSERT}
+     FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (${PENDING_RECORD}, "forId" uuid, "ifWritten" boolean)) WITH ORDINALITY AS e
+    WHERE NOT e."ifWritten" OR e."forId" IN (SELECT id FROM ${written})
+    ORDER BY e.ordinality`;
+}
 
 export type VerifyResult =
   | { valid: true; checked: number; headSeq: number; headHash: string }

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.service';
+import { type AuditInput, AuditService, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
+import { preparedQuery } from '../database/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';
@@ -53,24 +54,51 @@ interface PriorItem {
 
 const OPEN = `status IN ('PENDING','QUEUED')`;
 
-/** One delivery's part of a batched statement: its CTEs and a SELECT whose first column `k` says whose row it is. */
-interface Part {
-  ctes: string[];
-  select: string;
-}
+/**
+ * Locks the rows of the dissemination ids in `$1` in id order, as the relay does, so two statements that
+ * share rows wait for each other instead of deadlocking.
+ */
+const LOCK_IN_ORDER = `lk AS (SELECT id FROM dissemination WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)`;
 
 /**
- * Deliveries in dissemination-id order: a statement locks their rows in that order, as the relay does,
- * so two statements that share rows wait for each other instead of deadlocking.
+ * Statement 1 of many deliveries (arrays in `$1`–`$3`, events in `$4`): an open dissemination counts an
+ * attempt, gets its inbox item (its id is the dissemination's, so a retry writes nothing) and its `send`
+ * event; without a webhook it is also settled, with its `deliver` event. `p` is the statement's snapshot,
+ * from before its own insert: the item as an earlier attempt wrote it. One fixed text, so it is prepared.
  */
-function byId<T extends { d: { id: string } }>(xs: T[]): T[] {
-  return [...xs].sort((a, b) => (a.d.id < b.d.id ? -1 : a.d.id > b.d.id ? 1 : 0));
-}
+const SEND = `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::boolean[]) AS x(id, at, push)),
+  ${LOCK_IN_ORDER},
+  d AS (UPDATE dissemination t
+           SET attempts = t.attempts + 1,
+               status = CASE WHEN x.push THEN t.status ELSE 'DELIVERED' END,
+               delivered_at = CASE WHEN x.push THEN t.delivered_at ELSE coalesce((SELECT delivered_at FROM inbox_item WHERE id = t.id), x.at) END,
+               last_error = CASE WHEN x.push THEN t.last_error END
+          FROM lk JOIN x ON x.id = lk.id
+         WHERE t.id = lk.id AND t.${OPEN} AND t.content IS NOT NULL
+     RETURNING t.id, t.agency_id, t.kind, t.assessment_id, t.variant, t.content, x.at),
+  ev AS (${insertGatedEvents('$4', 'd')}),
+  i AS (INSERT INTO inbox_item (id, agency_id, kind, assessment_id, variant, content, delivered_at)
+        SELECT id, agency_id, kind, assessment_id, variant, content, at FROM d ORDER BY id
+        ON CONFLICT (id) DO NOTHING RETURNING id)
+SELECT d.id, i.id IS NOT NULL AS inserted, p.kind, p.assessment_id, p.variant, p.content, p.delivered_at
+  FROM d LEFT JOIN i ON i.id = d.id LEFT JOIN inbox_item p ON p.id = d.id`;
 
-/** One statement of many deliveries' parts: a single autocommit transaction, so one commit for all. */
-function compose(parts: Part[]): string {
-  return `WITH ${parts.flatMap((p) => p.ctes).join(',\n')}\n${parts.map((p) => p.select).join('\nUNION ALL\n')}`;
-}
+/**
+ * Statement 2 of many deliveries (arrays in `$1`–`$5`, events in `$6`): what each POST got. An answered
+ * one settles its dissemination if still open (its `deliver` event only then); a failed one records the
+ * error, and on the last allowed attempt marks it FAILED. The `attempt` event is always written, first.
+ */
+const SETTLE = `WITH x AS (SELECT * FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[], $4::text[], $5::boolean[]) AS x(id, ok, at, err, failed)),
+  ${LOCK_IN_ORDER},
+  u AS (UPDATE dissemination t
+           SET status = CASE WHEN x.ok THEN 'DELIVERED' WHEN x.failed AND t.${OPEN} THEN 'FAILED' ELSE t.status END,
+               delivered_at = CASE WHEN x.ok THEN x.at ELSE t.delivered_at END,
+               last_error = CASE WHEN x.ok THEN NULL ELSE x.err END,
+               failed_at = CASE WHEN NOT x.ok AND x.failed AND t.${OPEN} THEN now() ELSE t.failed_at END
+          FROM lk JOIN x ON x.id = lk.id
+         WHERE t.id = lk.id AND (NOT x.ok OR t.${OPEN})
+     RETURNING t.id)
+${insertGatedEvents('$6', 'u')}`;
 
 type Outcome = 'delivered' | 'skipped' | 'failed';
 
@@ -107,8 +135,9 @@ const BATCH = { maxSize: 32, maxInFlight: 2, key: (x: { d: Target } | string) =>
  * after), two without. Each write is a single statement (data-modifying CTEs), so it commits as one
  * autocommit transaction. Deliveries that run at once (the worker's concurrency) share these: each step
  * is a {@link GroupBatcher}, so 64 concurrent deliveries cost a few statements and commits, not
- * 192. A batched statement that fails is retried one delivery at a time, so a bad row fails only
- * its own delivery.
+ * 192. Each step is one fixed, set-based statement over arrays (prepared once per connection), so its
+ * text and plan do not grow with the batch. A batched statement that fails is retried one delivery at
+ * a time, so a bad row fails only its own delivery.
  */
 @Injectable()
 export class DeliveryService {
@@ -155,7 +184,8 @@ export class DeliveryService {
 
   /** The disseminations and where their agencies want them pushed (one read, no entity hydration). */
   private async readMany(ids: string[]): Promise<(Target | null)[]> {
-    const rows = await this.ds.query<Target[]>(
+    const rows = await preparedQuery<Target>(
+      this.ds,
       `SELECT d.id, d.kind, d.assessment_id, d.threat_level_change_id, d.agency_id, d.agency_code, d.variant, d.status, d.content, a.webhook_url, a.webhook_secret
          FROM dissemination d JOIN agency a ON a.id = d.agency_id
         WHERE d.id = ANY($1::uuid[])`,
@@ -165,73 +195,46 @@ export class DeliveryService {
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
-  /**
-   * Statement 1 for each delivery: only an open dissemination counts an attempt; the inbox item's id is
-   * the dissemination's, so a retry writes nothing and finds the item as the first attempt wrote it
-   * (`p`: the statement's snapshot, from before its own insert). `deliver` reads from `send` so the two
-   * events chain in order. Null for a delivery whose dissemination was no longer open.
-   */
+  /** Statement 1 ({@link SEND}) for many deliveries. Null for a delivery whose dissemination was no longer open. */
   private async sendMany(sends: Send[]): Promise<(Written | null)[]> {
-    const stmt = new AuditedStatement(WORKER_CTX);
-    const ordered = byId(sends);
-    const parts = ordered.map(({ d, attempt, deliveredAt, push }, k): Part => {
-      const id = stmt.param(d.id, 'uuid');
-      const at = stmt.param(deliveredAt, 'timestamptz');
+    const events = sends.flatMap(({ d, attempt, push }): GatedAuditInput[] => {
       const event = trailEvents(d);
-      const settle = push ? '' : `, status = 'DELIVERED', delivered_at = coalesce((SELECT delivered_at FROM inbox_item WHERE id = ${id}), ${at}), last_error = NULL`;
-      const ctes = [
-        `d${k} AS (UPDATE dissemination SET attempts = attempts + 1${settle}
-                    WHERE id = ${id} AND ${OPEN} AND content IS NOT NULL
-                RETURNING id, agency_id, kind, assessment_id, variant, content)`,
-        `send${k} AS (${stmt.audit(event({ action: 'dissemination.send', outcome: 'ALLOWED', details: { attempt, agencyCode: d.agency_code, webhook: push } }), `d${k}`)} RETURNING 1)`,
-        `i${k} AS (INSERT INTO inbox_item (id, agency_id, kind, assessment_id, variant, content, delivered_at)
-                   SELECT id, agency_id, kind, assessment_id, variant, content, ${at} FROM d${k}
-                   ON CONFLICT (id) DO NOTHING RETURNING id)`,
-      ];
-      if (!push) ctes.push(`deliver${k} AS (${stmt.audit(event(deliverEvent(d, attempt, push)), `send${k}`)})`);
-      return {
-        ctes,
-        select: `SELECT ${k} AS k, i${k}.id IS NOT NULL AS inserted, p.kind, p.assessment_id, p.variant, p.content, p.delivered_at
-                   FROM d${k} LEFT JOIN i${k} ON true LEFT JOIN inbox_item p ON p.id = d${k}.id`,
-      };
+      const send = { forId: d.id, ifWritten: true, input: event({ action: 'dissemination.send', outcome: 'ALLOWED', details: { attempt, agencyCode: d.agency_code, webhook: push } }) };
+      return push ? [send] : [send, { forId: d.id, ifWritten: true, input: event(deliverEvent(d, attempt, false)) }];
     });
-    const rows = await this.ds.query<({ k: number } & Written)[]>(compose(parts), stmt.params);
-    const byK = new Map(rows.map(({ k, ...w }) => [Number(k), w]));
-    const written = new Map(ordered.map((x, k) => [x, byK.get(k) ?? null]));
-    return sends.map((x) => written.get(x) ?? null);
+    const rows = await preparedQuery<{ id: string } & Written>(this.ds, SEND, [
+      sends.map((x) => x.d.id),
+      sends.map((x) => x.deliveredAt),
+      sends.map((x) => x.push),
+      gatedEventsParam(WORKER_CTX, events),
+    ]);
+    const byId = new Map(rows.map(({ id, ...w }) => [id, w]));
+    return sends.map((x) => byId.get(x.d.id.toLowerCase()) ?? null);
   }
 
-  /**
-   * Statement 2 for each delivery: the attempt is audited first (the deliver/fail event reads from it);
-   * `deliver` only when this statement settled it, `fail` on the last allowed attempt.
-   */
+  /** Statement 2 ({@link SETTLE}) for many deliveries. */
   private async settleMany(settles: Settle[]): Promise<true[]> {
-    const stmt = new AuditedStatement(WORKER_CTX);
-    const parts = byId(settles).map(({ d, attempt, deliveredAt, result, failed }, k): Part => {
-      const id = stmt.param(d.id, 'uuid');
+    const events = settles.flatMap(({ d, attempt, result, failed }): GatedAuditInput[] => {
       const event = trailEvents(d);
-      const attemptCte = `att${k} AS (${stmt.audit(
-        event({ action: 'dissemination.attempt', outcome: result.ok ? 'ALLOWED' : 'FAILED', reason: result.error, details: { attempt, httpStatus: result.status, agencyCode: d.agency_code } }),
-        '(SELECT 1) AS one',
-      )} RETURNING 1)`;
-      let ctes: string[];
-      if (result.ok) {
-        ctes = [
-          `u${k} AS (UPDATE dissemination SET status = 'DELIVERED', delivered_at = ${stmt.param(deliveredAt, 'timestamptz')}, last_error = NULL
-                      WHERE id = ${id} AND ${OPEN} RETURNING 1)`,
-          attemptCte,
-          `deliver${k} AS (${stmt.audit(event(deliverEvent(d, attempt, true)), `u${k}, att${k}`)})`,
-        ];
-      } else {
-        const fail = failed
-          ? `, status = CASE WHEN ${OPEN} THEN 'FAILED' ELSE status END, failed_at = CASE WHEN ${OPEN} THEN now() ELSE failed_at END`
-          : '';
-        ctes = [`u${k} AS (UPDATE dissemination SET last_error = ${stmt.param(result.error, 'text')}${fail} WHERE id = ${id})`, attemptCte];
-        if (failed) ctes.push(`fail${k} AS (${stmt.audit(event({ action: 'dissemination.fail', outcome: 'FAILED', reason: `webhook failed ${attempt} times: ${result.error}` }), `att${k}`)})`);
-      }
-      return { ctes, select: `SELECT ${k} AS k` };
+      const attemptEvent = event({
+        action: 'dissemination.attempt',
+        outcome: result.ok ? 'ALLOWED' : 'FAILED',
+        reason: result.error,
+        details: { attempt, httpStatus: result.status, agencyCode: d.agency_code },
+      });
+      const out: GatedAuditInput[] = [{ forId: d.id, ifWritten: false, input: attemptEvent }];
+      if (result.ok) out.push({ forId: d.id, ifWritten: true, input: event(deliverEvent(d, attempt, true)) });
+      if (failed) out.push({ forId: d.id, ifWritten: false, input: event({ action: 'dissemination.fail', outcome: 'FAILED', reason: `webhook failed ${attempt} times: ${result.error}` }) });
+      return out;
     });
-    await this.ds.query(compose(parts), stmt.params);
+    await preparedQuery(this.ds, SETTLE, [
+      settles.map((x) => x.d.id),
+      settles.map((x) => x.result.ok),
+      settles.map((x) => x.deliveredAt),
+      settles.map((x) => x.result.error),
+      settles.map((x) => x.failed),
+      gatedEventsParam(WORKER_CTX, events),
+    ]);
     return settles.map(() => true as const);
   }
 
