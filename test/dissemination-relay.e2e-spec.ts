@@ -253,13 +253,9 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     ).map((r: { id: string }) => r.id);
     expect(ids).toHaveLength(24);
     // The delivery's statements are prepared on TypeORM's pool (src/database/prepared.ts): count them there.
-    const statements: string[] = [];
     const pool = (t.ds.driver as unknown as { master: Pool }).master;
-    const query = pool.query.bind(pool) as (q: string | { text: string }, values?: unknown[]) => Promise<unknown>;
-    const poolQuery = jest.spyOn(pool, 'query').mockImplementation(((q: string | { text: string }, values?: unknown[]) => {
-      statements.push(typeof q === 'string' ? q : q.text);
-      return query(q, values);
-    }) as never);
+    const poolQuery = jest.spyOn(pool, 'query'); // calls through
+    let statements: string[];
     const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
 
     // One write refuses one of them (a trigger standing in for any error a single row could cause).
@@ -271,6 +267,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     try {
       outcomes = await Promise.allSettled(ids.map((id) => delivery.deliver(id, 1)));
     } finally {
+      statements = poolQuery.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text));
       poolQuery.mockRestore();
       await t.ds.query(`DROP TRIGGER refuse_one ON inbox_item; DROP FUNCTION refuse_one()`);
     }
