@@ -305,30 +305,29 @@ async function intakePhase(w: World): Promise<IntakeResults> {
       }
       await c.query('COMMIT');
     };
-    // The product's chainer (AuditService.chainBatch), run the way the API runs it: moments after writes.
+    // The product's chainer, scheduled as the API schedules it: each audited write calls chainSoon()
+    // (a chain run CHAIN_DEBOUNCE_MS after the first write since the last one), and auditors flush it.
     const chainStats = { batches: 0, events: 0, ms: 0 };
+    const chainBatch = audit.chainBatch.bind(audit);
+    audit.chainBatch = async () => {
+      const t = performance.now();
+      const moved = await chainBatch();
+      if (moved) {
+        chainStats.batches += 1;
+        chainStats.events += moved;
+        chainStats.ms += performance.now() - t;
+      }
+      return moved;
+    };
+    const audited = txn(true);
     const withChainer = async (d: number): Promise<LoadResult> => {
-      let stop = false;
-      const chainer = (async () => {
-        while (!stop) {
-          const t = performance.now();
-          const moved = await audit.chainBatch();
-          if (moved) {
-            chainStats.batches += 1;
-            chainStats.events += moved;
-            chainStats.ms += performance.now() - t;
-          }
-          if (moved < 500) await sleep(5);
-        }
-        while ((await audit.chainBatch()) > 0) {
-          /* drain */
-        }
-      })();
       try {
-        return await rawPgLoad(w.dbUrl, connections, d, txn(true));
+        return await rawPgLoad(w.dbUrl, connections, d, async (c: Client, i: number) => {
+          await audited(c, i);
+          audit.chainSoon();
+        });
       } finally {
-        stop = true;
-        await chainer;
+        await audit.flush();
       }
     };
     const clearPending = () => adminPool.query('DELETE FROM audit_pending');
