@@ -36,7 +36,7 @@ export const settings = {
   auditEvents: num('BENCH_AUDIT_EVENTS', QUICK ? 100_000 : 1_000_000),
   /** Recipient agencies of one publication. */
   disseminationAgencies: num('BENCH_DISSEMINATION_AGENCIES', 200),
-  disseminationRuns: num('BENCH_DISSEMINATION_RUNS', QUICK ? 2 : 3),
+  disseminationRuns: num('BENCH_DISSEMINATION_RUNS', QUICK ? 3 : 5),
   /** Seconds of the memory soak at 50 % of the intake peak (0: none). */
   soak: process.env.BENCH_SOAK !== undefined ? Number(process.env.BENCH_SOAK) : QUICK ? 0 : 300,
   /** The worker's DELIVERY_CONCURRENCY (the product's default unless given), also the raw BullMQ ceiling's concurrency. */

@@ -199,7 +199,7 @@ export function markdown(r: BenchResults, s: Summary): string {
     push(
       '## 2. Dissemination',
       '',
-      `A RESTRICTED assessment published (POST /assessments/:id/publish by a SUPERVISOR) to ${st.disseminationAgencies} agencies, the worker (compiled, DELIVERY_CONCURRENCY ${st.workerConcurrency}) running. ` +
+      `A RESTRICTED assessment published (POST /assessments/:id/publish by a SUPERVISOR) to ${st.disseminationAgencies} agencies, the worker (compiled, DELIVERY_CONCURRENCY ${st.workerConcurrency}) running, after one warm-up publication of each kind. ` +
         '"webhook": every agency has a webhook to a local receiver that answers 204 (signed POST per delivery); "inbox": no webhook, the inbox row only. ' +
         'Time is from sending the publish request until a poll (every 5 ms) sees every dissemination DELIVERED (a webhook delivery counts once its POST was answered 2xx and that was committed). The ceiling is BullMQ alone on the same Redis: a Worker with the same concurrency and a no-op processor, ' +
         `${st.disseminationAgencies} jobs added with addBulk (the product's job options), time until the last completes.`,
