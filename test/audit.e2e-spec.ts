@@ -1,3 +1,4 @@
+import { gatedEventsParam, insertGatedEvents } from '../src/audit/audit.service';
 import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
 import { TestApp } from './support/app';
 import { type Actor, Fixtures, reportBody } from './support/fixtures';
@@ -114,6 +115,23 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
     const exportEvent = await t.ds.query(`SELECT reason FROM audit_event WHERE action = 'audit.export' AND actor_id = $1 ORDER BY seq LIMIT 1`, [auditor.id]);
     expect(exportEvent[0].reason).toBe('quarterly oversight review');
     expect((await t.get('/api/v1/audit-events/export', { token: auditor.token, query: { format: 'xml' } })).status).toBe(400);
+  });
+
+  it('a set-based statement logs exactly the writes it made, in the order given', async () => {
+    // Three rows: the statement "writes" two of them (the CTE w). An event that needs its row written is
+    // left out when it was not; one that does not need it is always logged.
+    const [a, b, c] = ['8f1d7c6e-0000-4000-8000-00000000000a', '8f1d7c6e-0000-4000-8000-00000000000b', '8f1d7c6e-0000-4000-8000-00000000000c'];
+    const ctx = { requestId: 'gated-test', ip: '127.0.0.1', principal: null };
+    const event = (forId: string, ifWritten: boolean, action: string) => ({ forId, ifWritten, input: { action, outcome: 'ALLOWED' as const, resourceType: 'Test', resourceId: forId } });
+    const events = [event(a, true, 'test.first'), event(b, true, 'test.skipped'), event(c, false, 'test.always'), event(a, true, 'test.second')];
+    await t.ds.query(`WITH w AS (SELECT unnest($1::uuid[]) AS id) ${insertGatedEvents('$2', 'w')}`, [[a, c], gatedEventsParam(ctx, events)]);
+    await t.audit.flush();
+    const chained = await t.ds.query<{ action: string; resource_id: string }[]>(`SELECT action, resource_id FROM audit_event WHERE request_id = 'gated-test' ORDER BY seq`);
+    expect(chained.map((e) => [e.action, e.resource_id])).toEqual([
+      ['test.first', a],
+      ['test.always', c],
+      ['test.second', a],
+    ]);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE of audit_event in the database, even by its owner', async () => {
