@@ -2,8 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { randomBytes } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** Addresses a webhook may not reach unless WEBHOOK_ALLOWED_HOSTS says so (SSRF). */
 const PRIVATE = new BlockList();
@@ -25,7 +24,8 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
+  // Not ::ffff:0:0/96 (IPv4-mapped): BlockList matches every IPv4 address against it, which would refuse
+  // all of IPv4. A mapped address is judged by its IPv4 part, which the IPv4 ranges above cover.
   ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
@@ -54,15 +54,28 @@ export class WebhookPolicy {
     return this.names.has(host.toLowerCase().replace(/\.$/, ''));
   }
 
+  /** Decisions already taken, by address (the policy never changes; bounded, as addresses come from DNS). */
+  private readonly decided = new Map<string, boolean>();
+
   /** Whether a resolved address may be reached: public, or listed by the operator. */
   addressAllowed(address: string): boolean {
+    let allowed = this.decided.get(address);
+    if (allowed === undefined) {
+      allowed = this.judge(address);
+      if (this.decided.size >= 1024) this.decided.clear();
+      this.decided.set(address, allowed);
+    }
+    return allowed;
+  }
+
+  private judge(address: string): boolean {
     const family = isIP(address);
     if (!family) return false;
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (this.allowed.check(address, type)) return true;
     // IPv4-mapped IPv6 addresses are judged by their IPv4 part.
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return this.addressAllowed(mapped[1]);
+    if (mapped) return this.judge(mapped[1]);
     return !PRIVATE.check(address, type);
   }
 
@@ -104,6 +117,16 @@ export interface WebhookResult {
   error: string | null;
 }
 
+/**
+ * The Standard Webhooks signature: `v1,` + base64(HMAC-SHA256(key, `${id}.${timestamp}.${body}`)), the key
+ * being the secret's base64 part. Node's own HMAC (the standardwebhooks library hashes in JavaScript);
+ * the tests, the demo and the fault checker verify it with that library.
+ */
+export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
 const TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -120,8 +143,8 @@ export function postWebhook(policy: WebhookPolicy, url: string, secret: string, 
   if (isIP(host) && !hostListed && !policy.addressAllowed(host)) {
     return Promise.resolve({ ok: false, status: null, error: 'address not allowed' });
   }
-  const timestamp = new Date();
-  const signature = new Webhook(secret).sign(id, timestamp, body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = signWebhook(secret, id, timestamp, body);
   const lookup = (hostname: string, options: object, cb: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return cb(err, []);
@@ -153,7 +176,7 @@ export function postWebhook(policy: WebhookPolicy, url: string, secret: string, 
           'content-length': Buffer.byteLength(body),
           'user-agent': 'fusion-cell-webhooks/1',
           'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+          'webhook-timestamp': String(timestamp),
           'webhook-signature': signature,
         },
       },
