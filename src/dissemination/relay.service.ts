@@ -3,7 +3,8 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
+import { preparedQuery } from '../database/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, Dissemination } from './dissemination.entity';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
@@ -11,6 +12,14 @@ import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
 const SWEEP_INTERVAL_MS = 5000;
 const SWEEP_BATCH = 500;
 const RELAY_CTX = { requestId: 'relay', ip: '127.0.0.1', principal: null };
+
+/**
+ * The rows of `$1` still PENDING become QUEUED, locked in id order (as a batch of deliveries locks
+ * them, so the two never deadlock), with a `dissemination.queue` event (`$2`) for each row it moved.
+ */
+const MARK_QUEUED = `WITH lk AS (SELECT id FROM dissemination WHERE id = ANY($1::uuid[]) AND status = 'PENDING' ORDER BY id FOR UPDATE),
+  u AS (UPDATE dissemination d SET status = 'QUEUED', queued_at = now() FROM lk WHERE d.id = lk.id AND d.status = 'PENDING' RETURNING d.id)
+${insertGatedEvents('$2', 'u')}`;
 
 /** BullMQ job options for a delivery: retries with exponential backoff, bounded history. */
 export function deliveryJobOptions(config: AppConfig, id: string) {
@@ -98,40 +107,25 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * PENDING → the queue, one batch at a time: one `addBulk` (job id = dissemination id, so a job that
-   * already exists is not added again), then one transaction that marks the rows still PENDING as
-   * QUEUED and audits exactly those. If that transaction fails the jobs are in the queue anyway and
-   * the rows stay PENDING: the next sweep's `addBulk` adds nothing, and its UPDATE finishes the move.
+   * already exists is not added again), then one statement ({@link MARK_QUEUED}) that marks the rows
+   * still PENDING as QUEUED and audits exactly those. If that statement fails the jobs are in the queue
+   * anyway and the rows stay PENDING: the next sweep's `addBulk` adds nothing, and its UPDATE finishes
+   * the move.
    */
   private async queuePending(): Promise<number> {
-    const pending = await this.ds.getRepository(Dissemination).find({
-      select: { id: true, assessmentId: true, threatLevelChangeId: true, agencyId: true },
-      where: { status: 'PENDING' },
-      order: { createdAt: 'ASC' },
-      take: SWEEP_BATCH,
-    });
+    const pending = (
+      await preparedQuery<{ id: string; assessment_id: string | null; threat_level_change_id: string | null; agency_id: string }>(
+        this.ds,
+        `SELECT id, assessment_id, threat_level_change_id, agency_id FROM dissemination WHERE status = 'PENDING' ORDER BY created_at LIMIT $1`,
+        [SWEEP_BATCH],
+      )
+    ).map((r) => ({ id: r.id, assessmentId: r.assessment_id, threatLevelChangeId: r.threat_level_change_id, agencyId: r.agency_id }));
     if (pending.length === 0) return 0;
     await this.queue.addBulk(pending.map((d) => ({ name: 'deliver' as const, data: { disseminationId: d.id }, opts: deliveryJobOptions(this.config, d.id) })));
-    await this.ds.transaction(async (m) => {
-      const res = await m
-        .createQueryBuilder()
-        .update(Dissemination)
-        .set({ status: 'QUEUED', queuedAt: () => 'now()' })
-        // Rows locked in id order (as a batch of deliveries locks them), so the two never deadlock.
-        .where(`id IN (SELECT id FROM dissemination WHERE id = ANY(:ids) AND status = :status ORDER BY id FOR UPDATE)`, {
-          ids: pending.map((d) => d.id),
-          status: 'PENDING',
-        })
-        .andWhere('status = :status')
-        .returning(['id'])
-        .execute();
-      // Only the rows this UPDATE moved: one the worker already delivered, or another relay queued, is not audited again.
-      const ids = new Set((res.raw as { id: string }[]).map((r) => r.id));
-      await this.audit.recordMany(
-        RELAY_CTX,
-        pending.filter((d) => ids.has(d.id)).map((d) => ({ ...auditTrail(d), action: 'dissemination.queue', outcome: 'ALLOWED' as const })),
-        m,
-      );
-    });
+    // Only the rows this UPDATE moves are audited: one the worker already delivered, or another relay queued, is not audited again.
+    const events = pending.map((d) => ({ forId: d.id, ifWritten: true, input: { ...auditTrail(d), action: 'dissemination.queue', outcome: 'ALLOWED' as const } }));
+    await preparedQuery(this.ds, MARK_QUEUED, [pending.map((d) => d.id), gatedEventsParam(RELAY_CTX, events)]);
+    this.audit.chainSoon();
     return pending.length;
   }
 
