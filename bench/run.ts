@@ -19,7 +19,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Client, Pool } from 'pg';
 import { loadConfig } from '../src/config/app-config';
-import { producerQueueOptions, workerQueueOptions } from '../src/common/queues';
+import { DISSEMINATION_QUEUE, producerQueueOptions, workerQueueOptions } from '../src/common/queues';
 import { AuditService } from '../src/audit/audit.service';
 import { deliveryJobOptions } from '../src/dissemination/relay.service';
 import { appendSyntheticAuditEvents, rawSha256 } from './lib/audit-seed';
@@ -446,6 +446,8 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
   const runs: DisseminationRun[] = [];
   log(`dissemination: worker (node <cache>/dist/worker.js), publish to ${settings.disseminationAgencies} agencies × ${settings.disseminationRuns} runs, webhook and inbox-only`);
   workerChild = new Child('worker', [...productNodeFlags('worker:prod'), ...profArgs(), join(DIST, 'worker.js')], w.env);
+  // The product's queue, read after each run for the jobs' creation time (when the relay added them).
+  const productQueue = new Queue(DISSEMINATION_QUEUE, producerQueueOptions(loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX })));
   try {
     // The worker has no HTTP port: it is ready when its BullMQ worker has registered in Redis.
     await sleep(4000);
@@ -472,6 +474,11 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
         const row = r.rows[0];
         if (Number(row.total) === codes.length && Number(row.done) === codes.length && row.first && row.last) {
           const lastMs = seenMs;
+          const ids = (await db.query<{ id: string }>('SELECT id FROM dissemination WHERE assessment_id = $1', [draftId])).rows.map((x) => x.id);
+          const jobs = await Promise.all(ids.map((id) => productQueue.getJob(id)));
+          const stamps = jobs.map((j) => j?.timestamp).filter((x): x is number => typeof x === 'number');
+          if (stamps.length !== ids.length) throw new Error(`${ids.length - stamps.length} of ${ids.length} jobs not found in the queue`);
+          const jobsAddedMs = Math.min(...stamps) - t0;
           await sleep(1200);
           const after = await dbStats(db);
           const per = (k: keyof DbStats) => (Number(after[k]) - Number(before[k])) / codes.length;
@@ -483,7 +490,9 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
             firstDeliveryMs: row.first.getTime() - t0,
             lastQueuedMs: row.lastQueued ? row.lastQueued.getTime() - t0 : NaN,
             lastDeliveryMs: lastMs,
-            deliveriesPerSec: codes.length / (lastMs / 1000),
+            jobsAddedMs,
+            deliveriesPerSec: codes.length / ((lastMs - jobsAddedMs) / 1000),
+            endToEndPerSec: codes.length / (lastMs / 1000),
           };
         }
         if (Date.now() > deadline) throw new Error(`dissemination not complete after 180 s: ${JSON.stringify(row)}`);
@@ -502,6 +511,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
   } finally {
     await workerChild.stop();
     workerChild = null;
+    await productQueue.close();
     await db.end();
   }
 

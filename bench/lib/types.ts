@@ -31,7 +31,12 @@ export interface DisseminationRun {
   /** When the relay had put the last one in the queue (queued_at). */
   lastQueuedMs: number;
   lastDeliveryMs: number;
+  /** When the relay created the BullMQ jobs (the earliest job timestamp), from the publish request. */
+  jobsAddedMs: number;
+  /** Deliveries ÷ (last delivery − jobs added): the queue's throughput, compared with raw BullMQ's. */
   deliveriesPerSec: number;
+  /** Deliveries ÷ time from the publish request to the last delivery (publication and relay included). */
+  endToEndPerSec: number;
   /** pg_stat_database deltas ÷ agencies, publication to last delivery, both chainers included. */
   perDelivery: { commits: number; rowsInserted: number; rowsUpdated: number };
 }
