@@ -34,6 +34,15 @@ describe('toErrorBody', () => {
     expect(other).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
   });
 
+  it.each([
+    ['40001', 'could not serialize access due to concurrent update'],
+    ['40P01', 'deadlock detected'],
+    ['55P03', 'canceling statement due to lock timeout'],
+    ['57014', 'canceling statement due to statement timeout'],
+  ])('answers 503 "retry" to a query that lost a race or waited too long (%s)', (code, message) => {
+    expect(toErrorBody(new QueryFailedError('UPDATE …', [], pgError(code, message))).statusCode).toBe(503);
+  });
+
   it('keeps HTTP exceptions as they are', () => {
     expect(toErrorBody(new UnauthorizedException('Invalid or missing token')).statusCode).toBe(401);
   });

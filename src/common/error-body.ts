@@ -27,6 +27,7 @@ const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
   '40001': [503, 'The database is busy, please retry'],
   '40P01': [503, 'The database is busy, please retry'],
   '53300': [503, 'The database is busy, please retry'],
+  '55P03': [503, 'The database is busy, please retry'],
   '57014': [503, 'The database took too long, please retry'],
   '57P01': [503, 'The database is unavailable'],
   '57P03': [503, 'The database is unavailable'],
