@@ -26,7 +26,10 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
   let police: AgencyRef, customs: AgencyRef, border: AgencyRef, other: AgencyRef;
   let policeOfficer: Actor, customsOfficer: Actor, borderOfficer: Actor, otherOfficer: Actor;
   let analyst: Actor, analyst2: Actor, lowAnalyst: Actor, supervisor: Actor, supervisor2: Actor;
-  const phone = `+44 7700 9${Math.floor(Math.random() * 1e5).toString().padStart(5, '0')}`;
+  const phone = `+44 7911 ${Math.floor(Math.random() * 1e6).toString().padStart(6, '0')}`; // not the demo's or retention's 7700 9…
+  // A plate of this run only: the suites share one database, and other suites (reports, the demo) file
+  // reports with 'AB12 CDE', which would correlate with these.
+  const plate = `FX${Math.floor(Math.random() * 1e6).toString().padStart(6, '0')}`;
   let r1: string, r2: string, r3: string;
 
   beforeAll(async () => {
@@ -54,9 +57,9 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect(res.status).toBe(201);
       return res.body.id as string;
     };
-    r1 = await submit(policeOfficer, { title: 'Police: precursor purchase', tlp: 'AMBER', classification: 'CONFIDENTIAL', entities: [{ type: 'PHONE', value: phone }, { type: 'VEHICLE', value: 'ab12 cde' }] });
+    r1 = await submit(policeOfficer, { title: 'Police: precursor purchase', tlp: 'AMBER', classification: 'CONFIDENTIAL', entities: [{ type: 'PHONE', value: phone }, { type: 'VEHICLE', value: `${plate.slice(0, 4).toLowerCase()} ${plate.slice(4).toLowerCase()}` }] });
     r2 = await submit(customsOfficer, { title: 'Customs: SECRET-SHIPMENT-TITLE', tlp: 'AMBER', classification: 'SECRET', entities: [{ type: 'PHONE', value: phone.replace(/ /g, '') }] });
-    r3 = await submit(borderOfficer, { title: 'Border: crossing', tlp: 'GREEN', classification: 'RESTRICTED', entities: [{ type: 'PHONE', value: phone.replace('+44 ', '+44-') }, { type: 'VEHICLE', value: 'AB12-CDE' }] });
+    r3 = await submit(borderOfficer, { title: 'Border: crossing', tlp: 'GREEN', classification: 'RESTRICTED', entities: [{ type: 'PHONE', value: phone.replace('+44 ', '+44-') }, { type: 'VEHICLE', value: `${plate.slice(0, 4)}-${plate.slice(4)}` }] });
   });
   afterAll(() => t.close());
 
@@ -66,7 +69,7 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect(res.status).toBe(200);
       const digits = `+44${phone.replace(/\D/g, '').slice(2)}`;
       expect(res.body.items).toEqual([
-        { reportId: r3, sharedEntities: [{ type: 'PHONE', value: digits }, { type: 'VEHICLE', value: 'AB12CDE' }] },
+        { reportId: r3, sharedEntities: [{ type: 'PHONE', value: digits }, { type: 'VEHICLE', value: plate }] },
       ]);
       expect(res.body.hiddenMatches).toEqual([{ agencyCode: customs.code, count: 1 }]);
       // Nothing of the unreadable report leaks: not its id, not its title.
