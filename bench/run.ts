@@ -438,13 +438,51 @@ async function intakePhase(w: World): Promise<IntakeResults> {
 
 
 
-/** Bursts of the raw BullMQ ceiling (after one warm-up burst); its spread is wide, so the median takes several. */
-const RAW_BURSTS = 9;
+/**
+ * Bursts of the raw BullMQ ceiling after each measured pair of publications. The ceiling's spread is
+ * wide and the machine drifts, so its bursts are interleaved with the product's runs, not taken after.
+ */
+const RAW_BURSTS_PER_RUN = 2;
 
 async function disseminationPhase(w: World): Promise<DisseminationResults> {
   const db = pool(w.dbUrl, 2);
   const runs: DisseminationRun[] = [];
-  log(`dissemination: worker (node <cache>/dist/worker.js), publish to ${settings.disseminationAgencies} agencies × ${settings.disseminationRuns} runs, webhook and inbox-only`);
+  // The ceiling: BullMQ alone on the same Redis, a Worker with the same concurrency and a no-op processor.
+  const rawPrefix = `${QUEUE_PREFIX}-raw`;
+  const rawConfig = loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX: rawPrefix });
+  const rawQueue = new Queue('rawbench', producerQueueOptions(rawConfig));
+  let completed = 0;
+  const rawWorker = new Worker('rawbench', () => Promise.resolve('ok'), { ...workerQueueOptions(rawConfig), concurrency: settings.workerConcurrency });
+  rawWorker.on('completed', () => {
+    completed += 1;
+  });
+  const raw = { jobsPerSec: [] as number[], lastMs: [] as number[] };
+  let rawSteady: DisseminationResults['rawSteady'];
+  let bursts = 0;
+  const burst = async (jobs: number): Promise<number> => {
+    completed = 0;
+    const tag = `b${++bursts}`;
+    const t0 = performance.now();
+    await rawQueue.addBulk(
+      Array.from({ length: jobs }, (_, i) => {
+        const id = `${tag}-${i}`;
+        return { name: 'deliver', data: { disseminationId: id }, opts: deliveryJobOptions(rawConfig, id) };
+      }),
+    );
+    while (completed < jobs) await sleep(2);
+    return performance.now() - t0;
+  };
+  const rawBursts = async (n: number): Promise<void> => {
+    for (let k = 0; k < n; k++) {
+      const ms = await burst(settings.disseminationAgencies);
+      raw.lastMs.push(ms);
+      raw.jobsPerSec.push(settings.disseminationAgencies / (ms / 1000));
+    }
+  };
+  log(
+    `dissemination: worker (node <cache>/dist/worker.js), publish to ${settings.disseminationAgencies} agencies × ${settings.disseminationRuns} runs, webhook and inbox-only; ` +
+      `after each run ${RAW_BURSTS_PER_RUN} bursts of the ceiling (raw BullMQ, same Redis, concurrency ${settings.workerConcurrency}, no-op processor)`,
+  );
   workerChild = new Child('worker', [...productNodeFlags('worker:prod'), ...profArgs(), join(DIST, 'worker.js')], w.env);
   // The product's queue, read after each run for the jobs' creation time (when the relay added them).
   const productQueue = new Queue(DISSEMINATION_QUEUE, producerQueueOptions(loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX })));
@@ -452,6 +490,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
     // The worker has no HTTP port: it is ready when its BullMQ worker has registered in Redis.
     await sleep(4000);
     if (!workerChild.alive) throw new Error(`worker exited:\n${workerChild.tail()}`);
+    await rawWorker.waitUntilReady();
     const once = async (variant: 'webhook' | 'inbox', k: number): Promise<DisseminationRun> => {
       const codes = variant === 'webhook' ? w.hookCodes : w.inboxCodes;
       const draftId = await w.api.reviewedAssessment(w.tokens.analyst, `Bench assessment ${variant} ${k}`, codes);
@@ -503,57 +542,26 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
     // POST and its settle statement included) and prepared statements are warm, as the other phases do.
     await once('webhook', 0);
     await once('inbox', 0);
+    await burst(settings.disseminationAgencies); // the ceiling's warm-up
     for (let k = 1; k <= settings.disseminationRuns; k++) {
       runs.push(await once('webhook', k));
       runs.push(await once('inbox', k));
-      log(`  run ${k}: webhook ${runs[runs.length - 2].lastDeliveryMs} ms, inbox-only ${runs[runs.length - 1].lastDeliveryMs} ms to the last delivery`);
+      await rawBursts(RAW_BURSTS_PER_RUN);
+      const last = raw.lastMs.slice(-RAW_BURSTS_PER_RUN).map((x) => x.toFixed(0));
+      log(`  run ${k}: webhook ${runs[runs.length - 2].lastDeliveryMs} ms, inbox-only ${runs[runs.length - 1].lastDeliveryMs} ms to the last delivery; raw BullMQ ${last.join(', ')} ms`);
     }
+    const steadyJobs = 5000;
+    rawSteady = { jobs: steadyJobs, perSec: steadyJobs / ((await burst(steadyJobs)) / 1000) };
   } finally {
     await workerChild.stop();
     workerChild = null;
     await productQueue.close();
     await db.end();
+    await rawWorker.close();
+    await rawQueue.obliterate({ force: true }).catch(() => undefined);
+    await rawQueue.close();
   }
 
-  log(`dissemination ceiling: raw BullMQ, same Redis, concurrency ${settings.workerConcurrency}, no-op processor, ${settings.disseminationAgencies} jobs × ${RAW_BURSTS}`);
-  const rawPrefix = `${QUEUE_PREFIX}-raw`;
-  const config = loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX: rawPrefix });
-  const queue = new Queue('rawbench', producerQueueOptions(config));
-  let completed = 0;
-  const worker = new Worker('rawbench', () => Promise.resolve('ok'), { ...workerQueueOptions(config), concurrency: settings.workerConcurrency });
-  worker.on('completed', () => {
-    completed += 1;
-  });
-  const raw = { jobsPerSec: [] as number[], lastMs: [] as number[] };
-  let rawSteady: DisseminationResults['rawSteady'];
-  try {
-    await worker.waitUntilReady();
-    const burst = async (jobs: number, tag: string): Promise<number> => {
-      completed = 0;
-      const t0 = performance.now();
-      await queue.addBulk(
-        Array.from({ length: jobs }, (_, i) => {
-          const id = `${tag}-${i}`;
-          return { name: 'deliver', data: { disseminationId: id }, opts: deliveryJobOptions(config, id) };
-        }),
-      );
-      while (completed < jobs) await sleep(2);
-      return performance.now() - t0;
-    };
-    await burst(settings.disseminationAgencies, 'warm');
-    for (let k = 0; k < RAW_BURSTS; k++) {
-      const ms = await burst(settings.disseminationAgencies, `b${k}`);
-      raw.lastMs.push(ms);
-      raw.jobsPerSec.push(settings.disseminationAgencies / (ms / 1000));
-    }
-    const steadyJobs = 5000;
-    const ms = await burst(steadyJobs, 'steady');
-    rawSteady = { jobs: steadyJobs, perSec: steadyJobs / (ms / 1000) };
-  } finally {
-    await worker.close();
-    await queue.obliterate({ force: true }).catch(() => undefined);
-    await queue.close();
-  }
   const med = (v: 'webhook' | 'inbox') => {
     const xs = runs.filter((r) => r.variant === v).map((r) => r.deliveriesPerSec);
     return xs.length ? median(xs) : null;

@@ -209,7 +209,7 @@ export function markdown(r: BenchResults, s: Summary): string {
         'A delivery counts once a poll (every 5 ms) sees its dissemination DELIVERED (for a webhook: its POST was answered 2xx and that was committed). ' +
         "**deliveries/s** is the queue's throughput, the figure compared with the ceiling: the agencies ÷ the time from when the relay created the BullMQ jobs (the earliest job timestamp) to the last delivery. " +
         '**end-to-end/s** divides by the time from sending the publish request instead (the publication transaction, the outbox and the relay included). ' +
-        `The ceiling is BullMQ alone on the same Redis: a Worker with the same concurrency and a no-op processor, ${st.disseminationAgencies} jobs added with addBulk (the product's job options), time from the addBulk call until the last completes.`,
+        `The ceiling is BullMQ alone on the same Redis: a Worker with the same concurrency and a no-op processor, ${st.disseminationAgencies} jobs added with addBulk (the product's job options), time from the addBulk call until the last completes; its bursts are interleaved with the runs (two after each pair of publications, the product's worker idle), so both see the same state of the machine.`,
       '',
       '| run | variant | publish request ms | jobs added ms | first delivery ms | last queued by the relay ms | last delivery ms | deliveries/s | end-to-end/s | commits / rows inserted / rows updated per delivery |',
       '|---|---|---|---|---|---|---|---|---|---|',
