@@ -54,28 +54,15 @@ export class WebhookPolicy {
     return this.names.has(host.toLowerCase().replace(/\.$/, ''));
   }
 
-  /** Decisions already taken, by address (the policy never changes; bounded, as addresses come from DNS). */
-  private readonly decided = new Map<string, boolean>();
-
   /** Whether a resolved address may be reached: public, or listed by the operator. */
   addressAllowed(address: string): boolean {
-    let allowed = this.decided.get(address);
-    if (allowed === undefined) {
-      allowed = this.judge(address);
-      if (this.decided.size >= 1024) this.decided.clear();
-      this.decided.set(address, allowed);
-    }
-    return allowed;
-  }
-
-  private judge(address: string): boolean {
     const family = isIP(address);
     if (!family) return false;
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (this.allowed.check(address, type)) return true;
     // IPv4-mapped IPv6 addresses are judged by their IPv4 part.
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return this.judge(mapped[1]);
+    if (mapped) return this.addressAllowed(mapped[1]);
     return !PRIVATE.check(address, type);
   }
 
