@@ -438,6 +438,9 @@ async function intakePhase(w: World): Promise<IntakeResults> {
 
 
 
+/** The product's configuration as the bench's API and worker get it (production, the bench's JWT secret), with `env` on top. */
+const productConfig = (env: NodeJS.ProcessEnv) => loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, ...env });
+
 /**
  * Bursts of the raw BullMQ ceiling after each measured pair of publications. The ceiling's spread is
  * wide and the machine drifts, so its bursts are interleaved with the product's runs, not taken after.
@@ -449,7 +452,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
   const runs: DisseminationRun[] = [];
   // The ceiling: BullMQ alone on the same Redis, a Worker with the same concurrency and a no-op processor.
   const rawPrefix = `${QUEUE_PREFIX}-raw`;
-  const rawConfig = loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX: rawPrefix });
+  const rawConfig = productConfig({ REDIS_URL: settings.redisUrl, QUEUE_PREFIX: rawPrefix });
   const rawQueue = new Queue('rawbench', producerQueueOptions(rawConfig));
   let completed = 0;
   const rawWorker = new Worker('rawbench', () => Promise.resolve('ok'), { ...workerQueueOptions(rawConfig), concurrency: settings.workerConcurrency });
@@ -485,7 +488,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
   );
   workerChild = new Child('worker', [...productNodeFlags('worker:prod'), ...profArgs(), join(DIST, 'worker.js')], w.env);
   // The product's queue, read after each run for the jobs' creation time (when the relay added them).
-  const productQueue = new Queue(DISSEMINATION_QUEUE, producerQueueOptions(loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, REDIS_URL: settings.redisUrl, QUEUE_PREFIX })));
+  const productQueue = new Queue(DISSEMINATION_QUEUE, producerQueueOptions(productConfig({ REDIS_URL: settings.redisUrl, QUEUE_PREFIX })));
   try {
     // The worker has no HTTP port: it is ready when its BullMQ worker has registered in Redis.
     await sleep(4000);
@@ -585,7 +588,7 @@ const CALLERS: Caller[] = ['analyst', 'onePercent', 'none'];
  */
 async function correlationReads(w: World, db: Pool, lists: Record<Caller, CallerRead>): Promise<CorrelationReads> {
   const base = `http://127.0.0.1:${w.apiPort}`;
-  const limit = loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET }).CORRELATION_LIMIT;
+  const limit = productConfig({}).CORRELATION_LIMIT;
   const firstId = async (caller: Caller): Promise<string | null> =>
     (await w.api.expect<{ items: { id: string }[] }>(200, 'GET', '/api/v1/reports?limit=1', { token: w.tokens[caller] })).items[0]?.id ?? null;
   const analystReport = await firstId('analyst');
