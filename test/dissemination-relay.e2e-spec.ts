@@ -267,7 +267,8 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     try {
       outcomes = await Promise.allSettled(ids.map((id) => delivery.deliver(id, 1)));
     } finally {
-      statements = poolQuery.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text));
+      // The delivery's own statements (the audit chainer's probe of audit_pending shares the pool).
+      statements = poolQuery.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text)).filter((q) => q.includes('dissemination'));
       poolQuery.mockRestore();
       await t.ds.query(`DROP TRIGGER refuse_one ON inbox_item; DROP FUNCTION refuse_one()`);
     }

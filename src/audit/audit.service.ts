@@ -106,6 +106,13 @@ const CHAIN_BATCH = 500;
 const CHAIN_INTERVAL_MS = 1000;
 /** How long the chainer waits after a write before it runs: long enough to chain many requests' events in one transaction (one fsync), short enough that nobody waits for it (auditor reads flush it first). */
 const CHAIN_DEBOUNCE_MS = 50;
+/**
+ * While the log is being written (its newest pending event is younger than this, whichever process
+ * wrote it), the chainer looks again a moment later instead of running…
+ */
+const CHAIN_QUIET_MS = 50;
+/** …but once asked, it waits at most this long: under steady load it chains about once a second, in large batches. */
+const CHAIN_MAX_DEFER_MS = 1000;
 
 /**
  * The audit log.
@@ -119,7 +126,10 @@ const CHAIN_DEBOUNCE_MS = 50;
  * `hash = sha256(prevHash || canonical(event))`, inserts them into `audit_event` and deletes them from
  * `audit_pending`, all in one short transaction. Only the chainer holds the lock, for the time of one
  * batch (hashing and one multi-row insert), so throughput is not bounded by one lock per request.
- * It runs moments after each write and every second; auditor reads flush it first.
+ * It runs moments after the writes pause (or a second after it was first asked, under steady load)
+ * and every second; auditor reads flush it first. Waiting for a pause keeps a burst's CPU (a
+ * publication's deliveries) for the burst: the events are already committed in `audit_pending`, with
+ * the changes they record; only their hashing into the chain trails by at most a second.
  */
 @Injectable()
 export class AuditService implements OnModuleInit, OnApplicationShutdown {
@@ -129,6 +139,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  /** When the chainer was first asked since it last ran (ms since the epoch), while it waits for a pause. */
+  private deferredSince: number | null = null;
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
@@ -188,7 +200,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       this.again = true;
       return;
     }
-    this.running = this.chainAll()
+    this.running = this.chainWhenQuiet()
       .catch((err: unknown) => this.logger.warn({ err }, 'audit chaining failed; will retry'))
       .finally(() => {
         this.running = null;
@@ -197,6 +209,36 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
           this.kick();
         }
       });
+  }
+
+  /**
+   * Chains everything pending once the log's writers pause, or at the latest CHAIN_MAX_DEFER_MS after
+   * the first ask; with nothing pending, it does nothing (no transaction).
+   */
+  private async chainWhenQuiet(): Promise<void> {
+    const now = Date.now();
+    this.deferredSince ??= now;
+    const newest = await this.newestPending();
+    if (newest?.busy && now - this.deferredSince < CHAIN_MAX_DEFER_MS) {
+      this.chainSoon(); // look again in a moment
+      return;
+    }
+    this.deferredSince = null;
+    if (newest) await this.chainAll();
+  }
+
+  /**
+   * Whether the newest pending event is younger than CHAIN_QUIET_MS (one index probe; undefined when
+   * nothing is pending). Its `at` is the writer's clock: a writer whose clock runs ahead only makes
+   * the chainer wait its bounded maximum.
+   */
+  private async newestPending(): Promise<{ busy: boolean } | undefined> {
+    const [newest] = await preparedQuery<{ busy: boolean }>(
+      this.ds,
+      `SELECT at > now() - make_interval(secs => $1) AS busy FROM audit_pending ORDER BY id DESC LIMIT 1`,
+      [CHAIN_QUIET_MS / 1000],
+    );
+    return newest;
   }
 
   private async chainAll(): Promise<void> {
