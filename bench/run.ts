@@ -28,7 +28,7 @@ import { createMigratedDatabase, dropDatabase, pool, serverFacts, typeormDataSou
 import { Api } from './lib/http';
 import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type SeriesResult, sequentialLatency } from './lib/load';
 import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnReport, unfilteredQuery, visibleCount } from './lib/ntk';
-import { Child, freePort, killAllChildren, productNodeFlags, RssSampler, waitForHttp } from './lib/proc';
+import { Child, type CpuByProcess, cpuSince, cpuSnapshot, freePort, killAllChildren, productNodeFlags, RssSampler, waitForHttp } from './lib/proc';
 import { machineFacts, writeResults } from './lib/results';
 import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
 import { inBatches, median, round, sleep } from './lib/stats';
@@ -306,7 +306,7 @@ async function intakePhase(w: World): Promise<IntakeResults> {
       await c.query('COMMIT');
     };
     // The product's chainer, scheduled as the API schedules it: each audited write calls chainSoon()
-    // (a chain run CHAIN_DEBOUNCE_MS after the first write since the last one), and auditors flush it.
+    // (a chain run once the writes pause, at most a second after it was asked), and auditors flush it.
     const chainStats = { batches: 0, events: 0, ms: 0 };
     const chainBatch = audit.chainBatch.bind(audit);
     audit.chainBatch = async () => {
@@ -447,6 +447,20 @@ const productConfig = (env: NodeJS.ProcessEnv) => loadConfig({ ...process.env, N
  */
 const RAW_BURSTS_PER_RUN = 2;
 
+/**
+ * When BullMQ created the first of these jobs and finished the last (its own timestamps, kept in Redis
+ * with the completed jobs): the same clock for the product's deliveries and the ceiling's no-ops.
+ */
+async function jobSpan(queue: Queue, ids: string[]): Promise<{ addedAt: number; finishedAt: number }> {
+  const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
+  const added = jobs.map((j) => j?.timestamp).filter((x): x is number => typeof x === 'number');
+  const finished = jobs.map((j) => j?.finishedOn).filter((x): x is number => typeof x === 'number');
+  if (added.length !== ids.length || finished.length !== ids.length) {
+    throw new Error(`${ids.length - finished.length} of ${ids.length} jobs not found finished in ${queue.name}`);
+  }
+  return { addedAt: Math.min(...added), finishedAt: Math.max(...finished) };
+}
+
 async function disseminationPhase(w: World): Promise<DisseminationResults> {
   const db = pool(w.dbUrl, 2);
   const runs: DisseminationRun[] = [];
@@ -459,26 +473,29 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
   rawWorker.on('completed', () => {
     completed += 1;
   });
-  const raw = { jobsPerSec: [] as number[], lastMs: [] as number[] };
+  const raw = { jobsPerSec: [] as number[], lastMs: [] as number[], seenMs: [] as number[], cpuMs: [] as CpuByProcess[] };
+  const cpuNow = () => cpuSnapshot({ worker: workerChild, api: apiChild });
   let rawSteady: DisseminationResults['rawSteady'];
   let bursts = 0;
-  const burst = async (jobs: number): Promise<number> => {
+  /** A burst of no-op jobs: ms from the first job's creation to the last one's finish (BullMQ's timestamps), and as seen here. */
+  const burst = async (jobs: number): Promise<{ ms: number; seenMs: number }> => {
     completed = 0;
     const tag = `b${++bursts}`;
+    const ids = Array.from({ length: jobs }, (_, i) => `${tag}-${i}`);
     const t0 = performance.now();
-    await rawQueue.addBulk(
-      Array.from({ length: jobs }, (_, i) => {
-        const id = `${tag}-${i}`;
-        return { name: 'deliver', data: { disseminationId: id }, opts: deliveryJobOptions(rawConfig, id) };
-      }),
-    );
+    await rawQueue.addBulk(ids.map((id) => ({ name: 'deliver', data: { disseminationId: id }, opts: deliveryJobOptions(rawConfig, id) })));
     while (completed < jobs) await sleep(2);
-    return performance.now() - t0;
+    const seenMs = performance.now() - t0;
+    const span = await jobSpan(rawQueue, ids);
+    return { ms: span.finishedAt - span.addedAt, seenMs };
   };
   const rawBursts = async (n: number): Promise<void> => {
     for (let k = 0; k < n; k++) {
-      const ms = await burst(settings.disseminationAgencies);
+      const cpu = cpuNow();
+      const { ms, seenMs } = await burst(settings.disseminationAgencies);
+      raw.cpuMs.push(cpuSince(cpu, cpuNow()));
       raw.lastMs.push(ms);
+      raw.seenMs.push(seenMs);
       raw.jobsPerSec.push(settings.disseminationAgencies / (ms / 1000));
     }
   };
@@ -499,6 +516,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
       const draftId = await w.api.reviewedAssessment(w.tokens.analyst, `Bench assessment ${variant} ${k}`, codes);
       await sleep(1200);
       const before = await dbStats(db);
+      const cpu = cpuNow();
       const t0 = Date.now();
       const pub = await w.api.call('POST', `/api/v1/assessments/${draftId}/publish`, { token: w.tokens.supervisor });
       if (pub.status !== 200) throw new Error(`publish → ${pub.status} ${JSON.stringify(pub.body)}`);
@@ -510,17 +528,17 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
              FROM dissemination WHERE assessment_id = $1`,
           [draftId],
         );
-        // Seen by this poll (every 5 ms): for a webhook agency `delivered_at` is when the inbox item was
-        // written, before the POST, so the last delivery is when the last status became DELIVERED.
+        // Seen by this poll (every 25 ms; it only tells when all are done): for a webhook agency
+        // `delivered_at` is when the inbox item was written, before the POST, so the last delivery is
+        // when the last status became DELIVERED — the job's finish, which BullMQ timestamps.
         const seenMs = Date.now() - t0;
         const row = r.rows[0];
         if (Number(row.total) === codes.length && Number(row.done) === codes.length && row.first && row.last) {
-          const lastMs = seenMs;
+          const cpuMs = cpuSince(cpu, cpuNow());
           const ids = (await db.query<{ id: string }>('SELECT id FROM dissemination WHERE assessment_id = $1', [draftId])).rows.map((x) => x.id);
-          const jobs = await Promise.all(ids.map((id) => productQueue.getJob(id)));
-          const stamps = jobs.map((j) => j?.timestamp).filter((x): x is number => typeof x === 'number');
-          if (stamps.length !== ids.length) throw new Error(`${ids.length - stamps.length} of ${ids.length} jobs not found in the queue`);
-          const jobsAddedMs = Math.min(...stamps) - t0;
+          const span = await jobSpan(productQueue, ids);
+          const jobsAddedMs = span.addedAt - t0;
+          const lastMs = span.finishedAt - t0;
           await sleep(1200);
           const after = await dbStats(db);
           const per = (k: keyof DbStats) => (Number(after[k]) - Number(before[k])) / codes.length;
@@ -532,13 +550,15 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
             firstDeliveryMs: row.first.getTime() - t0,
             lastQueuedMs: row.lastQueued ? row.lastQueued.getTime() - t0 : NaN,
             lastDeliveryMs: lastMs,
+            lastSeenMs: seenMs,
             jobsAddedMs,
             deliveriesPerSec: codes.length / ((lastMs - jobsAddedMs) / 1000),
             endToEndPerSec: codes.length / (lastMs / 1000),
+            cpuMs,
           };
         }
         if (Date.now() > deadline) throw new Error(`dissemination not complete after 180 s: ${JSON.stringify(row)}`);
-        await sleep(5);
+        await sleep(25);
       }
     };
     // Warm-up: one publication of each kind, so the runs measure a worker whose code paths (the webhook
@@ -554,7 +574,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
       log(`  run ${k}: webhook ${runs[runs.length - 2].lastDeliveryMs} ms, inbox-only ${runs[runs.length - 1].lastDeliveryMs} ms to the last delivery; raw BullMQ ${last.join(', ')} ms`);
     }
     const steadyJobs = 5000;
-    rawSteady = { jobs: steadyJobs, perSec: steadyJobs / ((await burst(steadyJobs)) / 1000) };
+    rawSteady = { jobs: steadyJobs, perSec: steadyJobs / ((await burst(steadyJobs)).ms / 1000) };
   } finally {
     await workerChild.stop();
     workerChild = null;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR, ROOT } from './config';
 import { sleep } from './stats';
@@ -137,4 +137,57 @@ export class RssSampler {
     this.sample();
     return this.peak;
   }
+}
+
+/** CPU time (ms) a process has used, all its threads: the sum of /proc/<pid>/task/<tid>/schedstat (ns on CPU). */
+function processCpuMs(pid: number): number {
+  let ns = 0;
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0; // exited
+  }
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns / 1e6;
+}
+
+/** Pids of every process whose name (/proc/<pid>/comm) is `comm`: all PostgreSQL backends, or redis-server. */
+function pidsByName(comm: string): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim() === comm) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** Where CPU went, by process group: ms of CPU. */
+export type CpuByProcess = Record<string, number>;
+
+/**
+ * Snapshots of CPU time by process group (the given children, every PostgreSQL process, redis-server and
+ * this process), so a burst's CPU can be split by who spent it. `since(snapshot)` gives the difference.
+ */
+export function cpuSnapshot(children: Record<string, Child | null>): CpuByProcess {
+  const out: CpuByProcess = {};
+  for (const [name, child] of Object.entries(children)) out[name] = child ? processCpuMs(child.pid) : 0;
+  out.postgres = pidsByName('postgres').reduce((s, pid) => s + processCpuMs(pid), 0);
+  out.redis = pidsByName('redis-server').reduce((s, pid) => s + processCpuMs(pid), 0);
+  out.bench = processCpuMs(process.pid);
+  return out;
+}
+
+export function cpuSince(before: CpuByProcess, after: CpuByProcess): CpuByProcess {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, Math.max(0, v - (before[k] ?? 0))]));
 }

@@ -195,6 +195,15 @@ export function markdown(r: BenchResults, s: Summary): string {
   }
 
   const d = r.dissemination;
+  /** Median µs per delivery for each process group, over the runs that recorded CPU. */
+  const cpuLine = (xs: (Record<string, number> | undefined)[], n: number): string => {
+    const got = xs.filter((x): x is Record<string, number> => x !== undefined);
+    if (!got.length) return 'n/a';
+    const groups = Object.keys(got[0]);
+    const per = groups.map((g) => [g, median(got.map((x) => x[g] ?? 0)) * 1000 / n] as const);
+    const total = median(got.map((x) => Object.values(x).reduce((a, b) => a + b, 0))) * 1000 / n;
+    return `${per.map(([g, us]) => `${g} ${us.toFixed(0)}`).join(', ')} (total ${total.toFixed(0)})`;
+  };
   if (d) {
     const endToEnd = (v: 'webhook' | 'inbox'): number | null => {
       const xs = d.runs.filter((x) => x.variant === v && x.endToEndPerSec !== undefined).map((x) => x.endToEndPerSec);
@@ -206,21 +215,23 @@ export function markdown(r: BenchResults, s: Summary): string {
       '',
       `A RESTRICTED assessment published (POST /assessments/:id/publish by a SUPERVISOR) to ${st.disseminationAgencies} agencies, the worker (compiled, DELIVERY_CONCURRENCY ${st.workerConcurrency}) running, after one warm-up publication of each kind. ` +
         '"webhook": every agency has a webhook to a local receiver that answers 204 (signed POST per delivery); "inbox": no webhook, the inbox row only. ' +
-        'A delivery counts once a poll (every 5 ms) sees its dissemination DELIVERED (for a webhook: its POST was answered 2xx and that was committed). ' +
-        "**deliveries/s** is the queue's throughput, the figure compared with the ceiling: the agencies ÷ the time from when the relay created the BullMQ jobs (the earliest job timestamp) to the last delivery. " +
-        '**end-to-end/s** divides by the time from sending the publish request instead (the publication transaction, the outbox and the relay included). ' +
-        `The ceiling is BullMQ alone on the same Redis: a Worker with the same concurrency and a no-op processor, ${st.disseminationAgencies} jobs added with addBulk (the product's job options), time from the addBulk call until the last completes; its bursts are interleaved with the runs (two after each pair of publications, the product's worker idle), so both see the same state of the machine.`,
+        "A delivery is done when its job finishes: the processor returns after the dissemination is DELIVERED and committed (for a webhook: after its POST was answered 2xx and that was recorded). A poll every 25 ms checks that all are DELIVERED before the times are read. " +
+        "**deliveries/s** is the queue's throughput, the figure compared with the ceiling: the agencies ÷ the time from when the relay created the first BullMQ job to when the last job finished, both BullMQ's own timestamps (`timestamp`, `finishedOn`), read back from Redis. " +
+        '**end-to-end/s** divides by the time from sending the publish request to the last finish instead (the publication transaction, the outbox and the relay included). ' +
+        `The ceiling is BullMQ alone on the same Redis: a Worker with the same concurrency and a no-op processor, ${st.disseminationAgencies} jobs added with addBulk (the product's job options), timed the same way (first job created to last job finished); its bursts are interleaved with the runs (two after each pair of publications, the product's worker idle), so both see the same state of the machine. ` +
+        'CPU by process is read from /proc (the sum over each process\'s threads of /proc/<pid>/task/<tid>/schedstat; "postgres" is every PostgreSQL process).',
       '',
-      '| run | variant | publish request ms | jobs added ms | first delivery ms | last queued by the relay ms | last delivery ms | deliveries/s | end-to-end/s | commits / rows inserted / rows updated per delivery |',
+      '| run | variant | publish request ms | jobs added ms | first delivery ms | last queued by the relay ms | last delivery ms (seen by the poll) | deliveries/s | end-to-end/s | commits / rows inserted / rows updated per delivery |',
       '|---|---|---|---|---|---|---|---|---|---|',
       ...d.runs.map(
         (x, k) =>
-          `| ${Math.floor(k / 2) + 1} | ${x.variant} | ${f0(x.publishMs)} | ${x.jobsAddedMs === undefined ? 'n/a' : f0(x.jobsAddedMs)} | ${f0(x.firstDeliveryMs)} | ${f0(x.lastQueuedMs)} | ${f0(x.lastDeliveryMs)} | ${f1(x.deliveriesPerSec)} | ${x.endToEndPerSec === undefined ? 'n/a' : f1(x.endToEndPerSec)} | ${f1(x.perDelivery.commits)} / ${f1(x.perDelivery.rowsInserted)} / ${f1(x.perDelivery.rowsUpdated)} |`,
+          `| ${Math.floor(k / 2) + 1} | ${x.variant} | ${f0(x.publishMs)} | ${x.jobsAddedMs === undefined ? 'n/a' : f0(x.jobsAddedMs)} | ${f0(x.firstDeliveryMs)} | ${f0(x.lastQueuedMs)} | ${f0(x.lastDeliveryMs)}${x.lastSeenMs === undefined ? '' : ` (${f0(x.lastSeenMs)})`} | ${f1(x.deliveriesPerSec)} | ${x.endToEndPerSec === undefined ? 'n/a' : f1(x.endToEndPerSec)} | ${f1(x.perDelivery.commits)} / ${f1(x.perDelivery.rowsInserted)} / ${f1(x.perDelivery.rowsUpdated)} |`,
       ),
       '',
-      `- Raw BullMQ, ${st.disseminationAgencies} jobs: ${ser(series(d.raw.jobsPerSec))} jobs/s (last job after ${d.raw.lastMs.map(f0).join(', ')} ms); 5000 jobs: ${d.rawSteady ? f0(d.rawSteady.perSec) : 'n/a'} jobs/s.`,
+      `- Raw BullMQ, ${st.disseminationAgencies} jobs: ${ser(series(d.raw.jobsPerSec))} jobs/s (last job finished after ${d.raw.lastMs.map(f0).join(', ')} ms${d.raw.seenMs?.length ? `; seen by its listener after ${d.raw.seenMs.map(f0).join(', ')} ms from the addBulk call` : ''}); 5000 jobs: ${d.rawSteady ? f0(d.rawSteady.perSec) : 'n/a'} jobs/s.`,
       `- Webhook deliveries/s (median) ${d.webhookPerSec === null ? 'n/a' : f1(d.webhookPerSec)} ÷ raw = **${num(s.disseminationVsRawBullmq, (x) => x.toFixed(3))}**; inbox-only ${d.inboxPerSec === null ? 'n/a' : f1(d.inboxPerSec)} ÷ raw = ${num(d.inboxPerSec === null ? null : ratio(d.inboxPerSec, median(d.raw.jobsPerSec), 3), (x) => x.toFixed(3))}.`,
       `- End to end (from the publish request), median: webhook ${e2e('webhook')}; inbox-only ${e2e('inbox')}.`,
+      `- CPU per delivery by process (µs, median of the runs; from the publish request until the poll saw the last delivery; "bench" is the benchmark process: the webhook receiver, the 25-ms poll and the idle ceiling worker): webhook ${cpuLine(d.runs.filter((x) => x.variant === 'webhook').map((x) => x.cpuMs), st.disseminationAgencies)}; inbox-only ${cpuLine(d.runs.filter((x) => x.variant === 'inbox').map((x) => x.cpuMs), st.disseminationAgencies)}; raw BullMQ per job ("bench" runs its worker) ${cpuLine(d.raw.cpuMs ?? [], st.disseminationAgencies)}.`,
       `- Webhooks received by the local receiver: ${d.webhooksReceived} (expected ${(d.runs.filter((x) => x.variant === 'webhook').length + 1) * st.disseminationAgencies}, the warm-up's included).`,
       '',
     );

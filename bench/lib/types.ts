@@ -30,7 +30,10 @@ export interface DisseminationRun {
   firstDeliveryMs: number;
   /** When the relay had put the last one in the queue (queued_at). */
   lastQueuedMs: number;
+  /** When the last job finished (BullMQ's finishedOn: after its settle statement committed), from the publish request. */
   lastDeliveryMs: number;
+  /** When the benchmark's poll saw them all DELIVERED (every 25 ms), from the publish request. */
+  lastSeenMs?: number;
   /** When the relay created the BullMQ jobs (the earliest job timestamp), from the publish request. */
   jobsAddedMs: number;
   /** Deliveries ÷ (last delivery − jobs added): the queue's throughput, compared with raw BullMQ's. */
@@ -39,13 +42,16 @@ export interface DisseminationRun {
   endToEndPerSec: number;
   /** pg_stat_database deltas ÷ agencies, publication to last delivery, both chainers included. */
   perDelivery: { commits: number; rowsInserted: number; rowsUpdated: number };
+  /** CPU ms by process group from the publish request to the last delivery seen (bench/lib/proc.ts cpuSnapshot). */
+  cpuMs?: Record<string, number>;
 }
 
 export interface DisseminationResults {
   runs: DisseminationRun[];
   webhookPerSec: number | null;
   inboxPerSec: number | null;
-  raw: { jobsPerSec: number[]; lastMs: number[] };
+  /** lastMs: first job created → last job finished (BullMQ's timestamps); seenMs: addBulk call → last completion seen by the listener. */
+  raw: { jobsPerSec: number[]; lastMs: number[]; seenMs?: number[]; cpuMs?: Record<string, number>[] };
   rawSteady: { jobs: number; perSec: number } | null;
   webhooksReceived: number;
 }
