@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
+import { ErrorBodyDto } from '../common/error-body';
 import { UuidParam } from '../common/pagination';
 import { SetWebhookDto } from '../dissemination/dto/webhook.dto';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { AgenciesService, agencyView } from './agencies.service';
+import { AgencyDto, WebhookSettingDto } from './dto/agency-response.dto';
 import { CreateAgencyDto } from './dto/create-agency.dto';
 
 @ApiTags('agencies')
@@ -15,6 +17,7 @@ export class AgenciesController {
   @Get()
   @Authorize('read', 'Agency')
   @ApiOperation({ summary: 'List agencies' })
+  @ApiOkResponse({ description: 'Every agency, by code', type: AgencyDto, isArray: true })
   async list() {
     return (await this.agencies.list()).map(agencyView);
   }
@@ -23,8 +26,8 @@ export class AgenciesController {
   @HttpCode(201)
   @Authorize('manage', 'Agency')
   @ApiOperation({ summary: 'Create an agency (ADMIN)' })
-  @ApiCreatedResponse({ description: 'The agency' })
-  @ApiConflictResponse({ description: 'Duplicate code, or a second fusion cell' })
+  @ApiCreatedResponse({ description: 'The agency', type: AgencyDto })
+  @ApiConflictResponse({ description: 'Duplicate code, or a second fusion cell', type: ErrorBodyDto })
   async create(@Ctx() ctx: AuthedContext, @Body() dto: CreateAgencyDto) {
     return agencyView(await this.agencies.create(ctx, dto));
   }
@@ -32,6 +35,7 @@ export class AgenciesController {
   @Put(':id/webhook')
   @Authorize('manage', 'Agency')
   @ApiOperation({ summary: 'Set the agency’s Standard Webhooks endpoint (ADMIN); a generated secret is returned once' })
+  @ApiOkResponse({ description: 'The endpoint set; `secret` only when it was generated', type: WebhookSettingDto })
   setWebhook(
     @Ctx() ctx: AuthedContext,
     @Param('id', UuidParam) id: string,

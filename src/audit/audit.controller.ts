@@ -1,13 +1,14 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Authorize } from '../common/decorators';
-import { decodeCursor, encodeCursor, type Page } from '../common/pagination';
+import { ApiPageResponse, decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import type { AuditEvent } from './audit-event.entity';
 import { type AuditFilter, AuditService, type VerifyResult } from './audit.service';
 import { AuditExportQuery, AuditFilterQuery, AuditSearchQuery } from './dto/audit-query.dto';
+import { AuditChainBrokenDto, AuditChainValidDto, AuditEventDto } from './dto/audit-response.dto';
 
 export function auditEventView(e: AuditEvent) {
   return {
@@ -74,6 +75,7 @@ export class AuditController {
   @Get()
   @Authorize('read', 'AuditEvent')
   @ApiOperation({ summary: 'Search the audit log (auditors)' })
+  @ApiPageResponse(AuditEventDto, 'One page of the matching events, in chain order (seq ascending)')
   async search(@Ctx() ctx: AuthedContext, @Query() q: AuditSearchQuery): Promise<Page<ReturnType<typeof auditEventView>>> {
     const filter = filterOf(q);
     await this.audit.record(ctx, {
@@ -93,6 +95,11 @@ export class AuditController {
   @Get('verify')
   @Authorize('read', 'AuditEvent')
   @ApiOperation({ summary: 'Verify the hash chain from the first event to the head' })
+  @ApiExtraModels(AuditChainValidDto, AuditChainBrokenDto)
+  @ApiOkResponse({
+    description: 'Intact (`valid: true`) or broken at `brokenAtSeq` (`valid: false`)',
+    schema: { oneOf: [{ $ref: getSchemaPath(AuditChainValidDto) }, { $ref: getSchemaPath(AuditChainBrokenDto) }] },
+  })
   async verify(@Ctx() ctx: AuthedContext): Promise<VerifyResult> {
     await this.audit.record(ctx, { action: 'audit.verify', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
     return this.audit.verify();
@@ -101,8 +108,15 @@ export class AuditController {
   @Get('export')
   @Authorize('read', 'AuditEvent')
   @ApiOperation({ summary: 'Export the audit log as a stream (NDJSON or CSV)' })
-  @ApiProduces('application/x-ndjson', 'text/csv')
-  @ApiOkResponse({ description: 'The matching events, streamed in chain order' })
+  // The media types are the 200's own (not @ApiProduces, which would also list the JSON error bodies under them).
+  @ApiExtraModels(AuditEventDto)
+  @ApiOkResponse({
+    description: 'The matching events, streamed in chain order: NDJSON, one AuditEventDto per line; or CSV with a header row of the same fields',
+    content: {
+      'application/x-ndjson': { schema: { $ref: getSchemaPath(AuditEventDto) } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  })
   async export(@Ctx() ctx: AuthedContext, @Query() q: AuditExportQuery, @Res() reply: FastifyReply): Promise<void> {
     const filter = filterOf(q);
     await this.audit.record(ctx, {

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Authorize, Public } from '../common/decorators';
+import { ErrorBodyDto } from '../common/error-body';
 import { type AuthedContext, Ctx, type RequestContext } from '../common/request-context';
 import { AuthService } from './auth.service';
+import { LoginResponseDto, PublicUserDto } from './dto/auth-response.dto';
 import { LoginDto } from './dto/login.dto';
 import { publicUser } from './principal.service';
 
@@ -15,9 +17,9 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in; returns a bearer token' })
-  @ApiOkResponse({ description: '{accessToken, user}' })
-  @ApiUnauthorizedResponse({ description: 'Wrong username or password' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this username and address, or this address' })
+  @ApiOkResponse({ description: '{accessToken, user}', type: LoginResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Wrong username or password', type: ErrorBodyDto })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this username and address, or this address', type: ErrorBodyDto })
   login(@Ctx() ctx: RequestContext, @Body() dto: LoginDto) {
     return this.auth.login(ctx, dto.username, dto.password);
   }
@@ -25,6 +27,7 @@ export class AuthController {
   @Get('me')
   @Authorize('read', 'Profile')
   @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ description: 'The same user object as login returns', type: PublicUserDto })
   me(@Ctx() ctx: AuthedContext) {
     return publicUser(ctx.principal);
   }

@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Action, SubjectName } from '../access/ability.factory';
+import { ErrorBodyDto } from './error-body';
 
 export const PUBLIC_KEY = 'fusion:public';
 export const AUTHORIZE_KEY = 'fusion:authorize';
@@ -21,6 +22,6 @@ export const Authorize = (action: Action, subject: SubjectName) =>
   applyDecorators(
     SetMetadata(AUTHORIZE_KEY, { action, subject } satisfies Requirement),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'No or invalid token' }),
-    ApiForbiddenResponse({ description: 'Not allowed for the caller’s role' }),
+    ApiUnauthorizedResponse({ description: 'No or invalid token', type: ErrorBodyDto }),
+    ApiForbiddenResponse({ description: 'Not allowed for the caller’s role', type: ErrorBodyDto }),
   );

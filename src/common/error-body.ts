@@ -1,4 +1,5 @@
 import { HttpException, Logger } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { DomainException } from './domain.exception';
@@ -9,6 +10,30 @@ export interface ErrorBody {
   message: string;
   requestId?: string;
   [extra: string]: unknown;
+}
+
+/** The error body as the OpenAPI document describes it (every 4xx and 5xx the API answers). */
+export class ErrorBodyDto {
+  @ApiProperty({ type: 'integer', example: 404, description: 'The HTTP status, repeated' })
+  statusCode!: number;
+
+  @ApiProperty({ example: 'Not Found', description: 'The status’s reason phrase' })
+  error!: string;
+
+  @ApiProperty({ example: 'Report not found', description: 'What went wrong; for invalid input it names every offending field' })
+  message!: string;
+
+  @ApiProperty({ example: '9f1c2d3e-4b5a-6789-abcd-ef0123456789', description: 'The request id (also the X-Request-Id response header)' })
+  requestId!: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['title'], description: 'The offending fields, when the input is at fault' })
+  fields?: string[];
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'The offending cited reports (422: derivative marking, unreadable citations)' })
+  reportIds?: string[];
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'The offending cited assessments (422 on setting the threat level)' })
+  assessmentIds?: string[];
 }
 
 const logger = new Logger('Errors');

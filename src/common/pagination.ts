@@ -1,7 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiPropertyOptional,
+  type DiscriminatorObject,
+  getSchemaPath,
+  type ReferenceObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ParseUUIDPipe } from '@nestjs/common';
+import { applyDecorators, ParseUUIDPipe, type Type as Class } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badRequest } from './domain.exception';
 
@@ -25,6 +33,34 @@ export class PageQuery {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** What a documented item is: one response class, or one of several told apart by a discriminator property. */
+export type ItemModels = Class<unknown> | { oneOf: Class<unknown>[]; discriminator: DiscriminatorObject };
+
+/** The item's schema (a `$ref`, or a `oneOf` of `$ref`s) and the classes it needs registered. */
+export function itemSchema(item: ItemModels): { schema: SchemaObject | ReferenceObject; models: Class<unknown>[] } {
+  if (typeof item === 'function') return { schema: { $ref: getSchemaPath(item) }, models: [item] };
+  return { schema: { oneOf: item.oneOf.map((m) => ({ $ref: getSchemaPath(m) })), discriminator: item.discriminator }, models: item.oneOf };
+}
+
+/** Documents a 200 answered with one page of a keyset-paginated list: `{ items: [item…], nextCursor }`. */
+export function ApiPageResponse(item: ItemModels, description = 'One page, newest first'): MethodDecorator & ClassDecorator {
+  const { schema, models } = itemSchema(item);
+  return applyDecorators(
+    ApiExtraModels(...models),
+    ApiOkResponse({
+      description,
+      schema: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        properties: {
+          items: { type: 'array', items: schema },
+          nextCursor: { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' },
+        },
+      },
+    }),
+  );
 }
 
 export function encodeCursor(parts: (string | number)[]): string {

@@ -1,7 +1,8 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainException } from '../common/domain.exception';
+import { ErrorBodyDto } from '../common/error-body';
 import { Public } from '../common/decorators';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
@@ -18,6 +19,24 @@ export class HealthController {
 
   @Get()
   @Public()
+  // Above @HealthCheck(), so it replaces Terminus's 503 schema: the 503 is the contract's error body, with Terminus's detail.
+  @ApiExtraModels(ErrorBodyDto)
+  @ApiServiceUnavailableResponse({
+    description: 'A dependency is down: the error body, with each dependency’s status',
+    schema: {
+      allOf: [
+        { $ref: getSchemaPath(ErrorBodyDto) },
+        {
+          type: 'object',
+          properties: {
+            status: { type: 'string', example: 'error' },
+            info: { type: 'object', additionalProperties: true, description: 'The dependencies that are up' },
+            details: { type: 'object', additionalProperties: true, description: 'Every dependency, up or down' },
+          },
+        },
+      ],
+    },
+  })
   @HealthCheck()
   @ApiOperation({ summary: 'PostgreSQL, Redis and dissemination-queue depth (503 when one is down)' })
   async check(): Promise<HealthCheckResult> {

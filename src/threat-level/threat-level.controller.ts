@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Authorize, Public } from '../common/decorators';
+import { ErrorBodyDto } from '../common/error-body';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { OutboxService } from '../dissemination/outbox.service';
 import { RelayService } from '../dissemination/relay.service';
 import { SetThreatLevelDto } from './dto/set-threat-level.dto';
+import { ThreatLevelChangeDto, ThreatLevelDto, ThreatRecommendationDto } from './dto/threat-level-response.dto';
 import { ThreatLevelService } from './threat-level.service';
 
 @ApiTags('threat level')
@@ -19,6 +21,7 @@ export class ThreatLevelController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'The national threat level in force and since when (public)' })
+  @ApiOkResponse({ type: ThreatLevelDto })
   current() {
     return this.threat.current();
   }
@@ -26,6 +29,7 @@ export class ThreatLevelController {
   @Get('history')
   @Authorize('read', 'ThreatLevel')
   @ApiOperation({ summary: 'Every setting of the level, newest first' })
+  @ApiOkResponse({ type: ThreatLevelChangeDto, isArray: true })
   history(@Ctx() ctx: AuthedContext) {
     return this.threat.history(ctx);
   }
@@ -33,6 +37,7 @@ export class ThreatLevelController {
   @Get('recommendation')
   @Authorize('read', 'ThreatRecommendation')
   @ApiOperation({ summary: 'The level the published national assessments recommend (ANALYST, SUPERVISOR)' })
+  @ApiOkResponse({ type: ThreatRecommendationDto })
   recommendation(@Ctx() ctx: AuthedContext) {
     return this.threat.recommendation(ctx);
   }
@@ -41,8 +46,8 @@ export class ThreatLevelController {
   @HttpCode(201)
   @Authorize('set', 'ThreatLevel')
   @ApiOperation({ summary: 'Set the national threat level (SUPERVISOR), citing published assessments' })
-  @ApiCreatedResponse({ description: 'The new entry of the history' })
-  @ApiUnprocessableEntityResponse({ description: 'A cited assessment is not published or not readable' })
+  @ApiCreatedResponse({ description: 'The new entry of the history', type: ThreatLevelChangeDto })
+  @ApiUnprocessableEntityResponse({ description: 'A cited assessment is not published or not readable', type: ErrorBodyDto })
   async set(@Ctx() ctx: AuthedContext, @Body() dto: SetThreatLevelDto) {
     // Every active agency gets a THREAT_LEVEL notice, committed with the change.
     const change = await this.threat.set(ctx, dto, async (m, c) => {

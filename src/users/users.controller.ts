@@ -1,8 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
+import { ErrorBodyDto } from '../common/error-body';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { CreateUserDto } from './dto/create-user.dto';
+import { UserDto } from './dto/user-response.dto';
 import { UsersService, userView } from './users.service';
 
 @ApiTags('users')
@@ -14,9 +16,9 @@ export class UsersController {
   @HttpCode(201)
   @Authorize('manage', 'User')
   @ApiOperation({ summary: 'Create a user (ADMIN)' })
-  @ApiCreatedResponse({ description: 'The user, without the password hash' })
-  @ApiConflictResponse({ description: 'Duplicate username' })
-  @ApiUnprocessableEntityResponse({ description: 'Clearance above the agency’s accreditation, or roles that may not be combined' })
+  @ApiCreatedResponse({ description: 'The user, without the password hash', type: UserDto })
+  @ApiConflictResponse({ description: 'Duplicate username', type: ErrorBodyDto })
+  @ApiUnprocessableEntityResponse({ description: 'Clearance above the agency’s accreditation, or roles that may not be combined', type: ErrorBodyDto })
   async create(@Ctx() ctx: AuthedContext, @Body() dto: CreateUserDto) {
     return userView(await this.users.create(ctx, dto));
   }
