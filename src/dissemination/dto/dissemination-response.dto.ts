@@ -1,16 +1,6 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import {
-  CLASSIFICATIONS,
-  type Classification,
-  LIKELIHOODS,
-  type Likelihood,
-  THREAT_LEVELS,
-  type ThreatLevel,
-  type Tlp,
-  TLPS,
-} from '../../access/markings';
-import { SCOPES, type Scope } from '../../assessments/assessment.entity';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, PickType } from '@nestjs/swagger';
 import { TearlineDto } from '../../assessments/dto/assessment.dto';
+import { AssessmentDto } from '../../assessments/dto/assessment-response.dto';
 import { ThreatLevelDto } from '../../threat-level/dto/threat-level-response.dto';
 import {
   DISSEMINATION_KINDS,
@@ -46,54 +36,25 @@ export class DisseminationDto {
 }
 
 /** Inbox content of variant FULL: the assessment as published, without the cell's workflow fields (assessmentContent() in outbox.service.ts). */
-export class InboxAssessmentContentDto {
+export class InboxAssessmentContentDto extends PickType(AssessmentDto, [
+  'title',
+  'keyJudgements',
+  'body',
+  'likelihood',
+  'recommendedLevel',
+  'scope',
+  'region',
+  'sectors',
+  'classification',
+  'compartments',
+  'tlp',
+  'validUntil',
+  'supersedes',
+  'tearline',
+  'publishedAt',
+] as const) {
   @ApiProperty({ format: 'uuid' })
   assessmentId!: string;
-
-  @ApiProperty()
-  title!: string;
-
-  @ApiProperty({ type: [String] })
-  keyJudgements!: string[];
-
-  @ApiProperty()
-  body!: string;
-
-  @ApiProperty({ enum: LIKELIHOODS })
-  likelihood!: Likelihood;
-
-  @ApiProperty({ enum: THREAT_LEVELS })
-  recommendedLevel!: ThreatLevel;
-
-  @ApiProperty({ enum: SCOPES })
-  scope!: Scope;
-
-  @ApiProperty({ type: String, nullable: true })
-  region!: string | null;
-
-  @ApiProperty({ type: [String] })
-  sectors!: string[];
-
-  @ApiProperty({ enum: CLASSIFICATIONS })
-  classification!: Classification;
-
-  @ApiProperty({ type: [String] })
-  compartments!: string[];
-
-  @ApiProperty({ enum: TLPS })
-  tlp!: Tlp;
-
-  @ApiProperty({ format: 'date-time' })
-  validUntil!: string;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  supersedes!: string | null;
-
-  @ApiProperty({ type: TearlineDto, nullable: true })
-  tearline!: TearlineDto | null;
-
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  publishedAt!: string | null;
 
   @ApiProperty({ type: 'integer', description: 'How many reports the assessment cites (their ids stay inside the cell)' })
   citedReports!: number;

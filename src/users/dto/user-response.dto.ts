@@ -1,27 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CLASSIFICATIONS, type Classification } from '../../access/markings';
-import { ROLES, type Role } from '../../access/roles';
+import { PublicUserDto } from '../../auth/dto/auth-response.dto';
 
-/** A user as POST /users returns it, without the password hash: userView() in users.service.ts. */
-export class UserDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ example: 'j.smith' })
-  username!: string;
-
-  @ApiProperty({ format: 'uuid' })
-  agencyId!: string;
-
-  @ApiProperty({ enum: ROLES, isArray: true })
-  roles!: Role[];
-
-  @ApiProperty({ enum: CLASSIFICATIONS })
-  clearance!: Classification;
-
-  @ApiProperty({ type: [String], example: ['HUMINT'] })
-  compartments!: string[];
-
+/** A user as POST /users returns it, without the password hash: userView() in users.service.ts (the contract's `user` object, and more). */
+export class UserDto extends PublicUserDto {
   @ApiProperty()
   active!: boolean;
 
