@@ -113,6 +113,8 @@ const CHAIN_DEBOUNCE_MS = 50;
 const CHAIN_QUIET_MS = 50;
 /** …but once asked, it waits at most this long: under steady load it chains about once a second, in large batches. */
 const CHAIN_MAX_DEFER_MS = 1000;
+/** The chainer's probe: is the newest pending event younger than $1 seconds? (No row: nothing pending.) */
+export const NEWEST_PENDING = `SELECT at > now() - make_interval(secs => $1) AS busy FROM audit_pending ORDER BY id DESC LIMIT 1`;
 
 /**
  * The audit log.
@@ -235,7 +237,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private async newestPending(): Promise<{ busy: boolean } | undefined> {
     const [newest] = await preparedQuery<{ busy: boolean }>(
       this.ds,
-      `SELECT at > now() - make_interval(secs => $1) AS busy FROM audit_pending ORDER BY id DESC LIMIT 1`,
+      NEWEST_PENDING,
       [CHAIN_QUIET_MS / 1000],
     );
     return newest;
