@@ -7,6 +7,7 @@ import { Agency, type AgencyKind } from '../agencies/agency.entity';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source';
 import { Report } from '../reports/report.entity';
+import { accessKeysSql, branchAccessKeys } from '../reports/report-access-keys';
 import { ReportShare } from '../reports/report-share.entity';
 import { User } from '../users/user.entity';
 import { AbilityFactory, type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
@@ -166,6 +167,9 @@ async function sqlIds(ability: AppAbility, action: Action, ids: string[]): Promi
  * The ids the union of the branches selects among `ids` (what GET /reports merges), each branch run on
  * its own; also checks the branches' parameter names do not collide (the list puts them in one query).
  */
+/** How many branches (and rows) the access-key check of branchIds compared: the property must not be vacuous. */
+const keyed = { branches: 0, rows: 0 };
+
 async function branchIds(ability: AppAbility, action: Action, ids: string[]): Promise<string[]> {
   const branches = accessibleSqlBranches(ability, action, 'Report', reports.createQueryBuilder('r'));
   const names = branches.flatMap((b) => Object.keys(b.params));
@@ -181,6 +185,20 @@ async function branchIds(ability: AppAbility, action: Action, ids: string[]): Pr
     const sharesOf = (where: SqlFragment) =>
       shares.createQueryBuilder('s').where('s.report_id = ANY(:selected)', { selected }).andWhere(where.sql, where.params).getCount();
     expect(await sharesOf(terms)).toBe(await sharesOf({ sql: 'TRUE', params: {} }));
+    // The branch's access keys (what a text search looks up in report_search_access_idx) select exactly its rows.
+    const keys = branchAccessKeys(b.conditions);
+    if (keys) {
+      const byKeys = await reports
+        .createQueryBuilder('r')
+        .select('r.id')
+        .where('r.id = ANY(:ids)', { ids })
+        .andWhere(`${accessKeysSql('r')} && CAST(:keys AS text[])`, { keys })
+        .andWhere('r.purged_at IS NULL')
+        .getMany();
+      expect(byKeys.map((r) => r.id).sort()).toEqual([...selected].sort());
+      keyed.branches++;
+      keyed.rows += selected.length;
+    }
   }
   return [...union].sort();
 }
@@ -238,7 +256,9 @@ describe('accessibleSql agrees with ability.can on real PostgreSQL', () => {
       ),
       { numRuns: 40 },
     );
-    // The property was not vacuous: every action both allowed and denied some rows.
+    // The property was not vacuous: every action both allowed and denied some rows, and access keys were compared.
+    expect(keyed.branches).toBeGreaterThan(0);
+    expect(keyed.rows).toBeGreaterThan(0);
     for (const action of ACTIONS) {
       expect(tally[action].allowed).toBeGreaterThan(0);
       expect(tally[action].denied).toBeGreaterThan(0);

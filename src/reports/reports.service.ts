@@ -19,6 +19,7 @@ import type { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { normaliseEntity } from './normalise';
 import { ReportEntity } from './report-entity.entity';
+import { accessKeysSql, branchAccessKeys } from './report-access-keys';
 import { ReportShare } from './report-share.entity';
 import { Report } from './report.entity';
 
@@ -59,17 +60,30 @@ export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'val
  * Exported for the benchmark, which explains the exact query the API runs.
  */
 export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q: ListReportsQuery): SelectQueryBuilder<Report> | null {
-  const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment): SelectQueryBuilder<E> => {
+  const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text = true): SelectQueryBuilder<E> => {
     qb.andWhere(where.sql, where.params);
     if (q.category) qb.andWhere('r.category = :category', { category: q.category });
     if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
     if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
-    if (q.q) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
+    if (q.q && text) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
     return qb;
   };
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
+  // Text search when every branch has access keys (report-access-keys.ts): one scan of
+  // report_search_access_idx finds the reports that hold one of the keys and match the term, and each is
+  // then checked against the branches' whole condition (their OR). OFFSET 0 keeps the branches' terms
+  // out of that scan: the planner would otherwise AND in other indexes' bitmaps for them (e.g. every
+  // report shared with the agency), which cost more than the few rows the keys leave.
+  const keys = q.q ? branches.map((b) => branchAccessKeys(b.conditions)) : [];
+  if (keys.length > 0 && keys.every((k) => k !== null)) {
+    const found = `(SELECT * FROM report r WHERE ${accessKeysSql('r')} && CAST(:accessKeys AS text[]) AND r.search_vector @@ websearch_to_tsquery('english', :q) AND r.purged_at IS NULL OFFSET 0)`;
+    const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
+    const qb = repo.manager.createQueryBuilder().from(found, 'r').setParameters({ accessKeys: keys.flat(), q: q.q });
+    const page = newestFirst(filtered(qb, anyBranch, false), 'created_at', q).select('r.id', 'id');
+    return newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${page.getQuery()})`), 'created_at', { limit: q.limit }).setParameters(page.getParameters());
+  }
   const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
     const code = q.q ? null : sharedWith(b);
     if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
