@@ -150,6 +150,48 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     expect(queued).toHaveLength(2 * ids.length);
   });
 
+  it('queues a publication’s rows without reading jobs back from Redis; the periodic sweep repairs a lost job', async () => {
+    const ids: string[] = (await t.ds.query(`SELECT id FROM dissemination WHERE assessment_id = $1`, [assessmentId])).map((r: { id: string }) => r.id);
+    // The five-second timer is stopped, so every sweep below is one this test asked for.
+    clearInterval(relay['timer']);
+    const getJob = jest.spyOn(queue, 'getJob');
+    const sweeps: { repair: boolean; getJobs: number }[] = [];
+    const sweep = relay.sweep.bind(relay);
+    const spy = jest.spyOn(relay, 'sweep').mockImplementation(async (opts) => {
+      const before = getJob.mock.calls.length;
+      const added = await sweep(opts);
+      sweeps.push({ repair: opts?.repair ?? true, getJobs: getJob.mock.calls.length - before });
+      return added;
+    });
+    const swept = async (n: number) => waitFor(() => Promise.resolve(sweeps.length >= n), 'a sweep');
+    try {
+      // What a publication does: its rows are PENDING and it kicks the relay.
+      await t.ds.query(`UPDATE dissemination SET status = 'PENDING', queued_at = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+      relay.kick();
+      await swept(1);
+      expect(await allQueued(ids)).toBe(true);
+      expect(sweeps).toEqual([{ repair: false, getJobs: 0 }]);
+
+      // Redis loses a job: a publication's sweep leaves it lost, the periodic (repairing) one puts it back.
+      const lost = ids[0];
+      await queue.remove(lost);
+      relay.kick();
+      await swept(2);
+      expect(await queue.getJob(lost)).toBeUndefined();
+      relay.kick({ repair: true });
+      await swept(3);
+      expect(sweeps[2].repair).toBe(true);
+      expect(sweeps[2].getJobs).toBeGreaterThanOrEqual(ids.length);
+      expect(await queue.getJob(lost)).toBeDefined();
+      const requeued = await auditEvents('dissemination.requeue', [lost]);
+      expect(requeued).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+      getJob.mockRestore();
+      relay.onModuleInit(); // the timer again
+    }
+  });
+
   it('drains an outbox larger than one batch in one sweep, at most 500 jobs per addBulk', async () => {
     // 520 more agencies, straight into the table (the API would take 520 requests): a threat-level
     // change then disseminates to every active agency.

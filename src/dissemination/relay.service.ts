@@ -35,8 +35,9 @@ export function deliveryJobOptions(config: AppConfig, id: string) {
 /**
  * Moves the outbox into the queue. Redis is not the system of record: every dissemination not yet
  * delivered (PENDING, or QUEUED without a job — Redis lost it) is (re-)enqueued, with job id =
- * dissemination id so a job is never queued twice. Runs right after each publication and every five
- * seconds; a Redis outage only delays it.
+ * dissemination id so a job is never queued twice. The outbox is read right after each publication
+ * and every five seconds; the repair of lost jobs runs every five seconds (and at start). A Redis
+ * outage only delays either.
  */
 @Injectable()
 export class RelayService implements OnModuleInit, OnApplicationShutdown {
@@ -44,6 +45,8 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running: Promise<void> | null = null;
   private again = false;
+  /** A sweep with the repair of lost jobs was asked for and has not started yet. */
+  private repairWanted = false;
   private downSince: number | null = null;
   /** Where the next look for QUEUED rows without a job starts (null: from the oldest). */
   private recoverAfter: Pick<Dissemination, 'createdAt' | 'id'> | null = null;
@@ -56,9 +59,9 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => this.kick(), SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => this.kick({ repair: true }), SWEEP_INTERVAL_MS);
     this.timer.unref();
-    this.kick();
+    this.kick({ repair: true });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -66,13 +69,21 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
     await this.running;
   }
 
-  /** Schedules a sweep (coalescing concurrent requests). Never throws. */
-  kick(): void {
+  /**
+   * Schedules a sweep (coalescing concurrent requests). Never throws. A publication asks only for its
+   * new rows to be queued; the periodic sweep (`repair`) also looks for QUEUED rows whose job is gone.
+   * That look reads every QUEUED row's job from Redis: run after each publication, it read the 200 jobs
+   * just added while the worker was delivering them (bench/findings.md F3).
+   */
+  kick({ repair = false }: { repair?: boolean } = {}): void {
+    this.repairWanted ||= repair;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.sweep()
+    const withRepair = this.repairWanted;
+    this.repairWanted = false;
+    this.running = this.sweep({ repair: withRepair })
       .then(() => undefined)
       .catch((err: unknown) => this.sweepFailed(err))
       .finally(() => {
@@ -85,10 +96,10 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * One pass over the open outbox: the PENDING rows in batches, then the QUEUED rows whose job Redis
-   * lost. Returns how many jobs it handed to the queue (an add whose job already exists counts too).
+   * One pass over the open outbox: the PENDING rows in batches, then (with `repair`, the default) the
+   * QUEUED rows whose job Redis lost. Returns how many jobs it handed to the queue (an add whose job already exists counts too).
    */
-  async sweep(): Promise<number> {
+  async sweep({ repair = true }: { repair?: boolean } = {}): Promise<number> {
     let added = 0;
     for (;;) {
       // Every batch leaves the PENDING state (moved by this UPDATE or by a concurrent relay's), so
@@ -97,7 +108,7 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
       added += taken;
       if (taken < SWEEP_BATCH) break;
     }
-    added += await this.recoverQueued();
+    if (repair) added += await this.recoverQueued();
     if (added && this.downSince) {
       this.logger.log('the queue and database are back; the relay caught up');
       this.downSince = null;
