@@ -30,10 +30,10 @@ import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type Ser
 import { fullScansOfReport, listQuery, type PlanNode, planSummary, seqScansOnReport, unfilteredQuery, visibleCount } from './lib/ntk';
 import { Child, type CpuByProcess, cpuSince, cpuSnapshot, freePort, killAllChildren, productNodeFlags, RssSampler, waitForHttp } from './lib/proc';
 import { machineFacts, writeResults } from './lib/results';
-import { prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
+import { BROAD_SEARCH, prepareSeed, SEARCH_WORD, seed, type SeedAgency } from './lib/seed';
 import { inBatches, median, round, sleep } from './lib/stats';
 import { reportBody } from '../test/support/report-body';
-import type { AuditResults, BenchResults, Caller, CallerRead, CorrelationReads, DisseminationResults, DisseminationRun, IntakeResults, ScaleReads } from './lib/types';
+import type { AuditResults, BenchResults, Caller, CallerRead, CorrelationReads, DisseminationResults, DisseminationRun, IntakeResults, ScaleReads, SearchReads } from './lib/types';
 
 /** The compiled API and worker: under node_modules/.cache so lint, typecheck and jest never see them, and packages resolve. */
 const DIST = process.env.BENCH_DIST ?? join(ROOT, 'node_modules', '.cache', 'fusion-bench', 'dist');
@@ -596,6 +596,7 @@ async function disseminationPhase(w: World): Promise<DisseminationResults> {
 // ------------------------------------------------------------------------------------------- reads
 
 const CALLERS: Caller[] = ['analyst', 'onePercent', 'none'];
+const searchLabel = (term: string) => (term === BROAD_SEARCH ? 'broad q' : `q=${term}`);
 
 
 
@@ -706,7 +707,7 @@ async function readsAtScale(w: World, rows: number, seedSeconds: number): Promis
         executionMs: explain.rows[0]['QUERY PLAN'][0]['Execution Time'],
       };
       log(
-        `  ${q ? `q=${q} ` : ''}${caller}: sees ${visible} (${res.visiblePct.toFixed(2)} %), API p95 ${res.api.p95.toFixed(1)} ms, SQL p95 ${res.sql.p95.toFixed(2)} ms, full-table scans ${res.seqScans} (Seq Scan nodes ${res.seqScanNodes}), same ids ${sameIdsAsApi}`,
+        `  ${q ? `${searchLabel(q)} ` : ''}${caller}: sees ${visible} (${res.visiblePct.toFixed(2)} %), API p95 ${res.api.p95.toFixed(1)} ms, SQL p95 ${res.sql.p95.toFixed(2)} ms, full-table scans ${res.seqScans} (Seq Scan nodes ${res.seqScanNodes}), same ids ${sameIdsAsApi}`,
       );
       return res;
     };
@@ -717,18 +718,19 @@ async function readsAtScale(w: World, rows: number, seedSeconds: number): Promis
     const callers = {} as Record<Caller, CallerRead>;
     for (const c of CALLERS) callers[c] = await measureCaller(c);
 
-    let q: ScaleReads['q'] = null;
-    if (process.env.BENCH_SKIP_Q !== '1') {
-      const uq = await unfilteredLatency(SEARCH_WORD);
-      log(`  unfiltered q=${SEARCH_WORD} (raw pg): p95 ${uq.p95.toFixed(2)} ms`);
+    const search = async (term: string): Promise<SearchReads> => {
+      const uq = await unfilteredLatency(term);
+      log(`  unfiltered ${searchLabel(term)} (raw pg): p95 ${uq.p95.toFixed(2)} ms`);
       const qc = {} as Record<Caller, CallerRead>;
-      for (const c of CALLERS) qc[c] = await measureCaller(c, SEARCH_WORD);
-      q = { unfiltered: uq, callers: qc };
-    }
+      for (const c of CALLERS) qc[c] = await measureCaller(c, term);
+      return { term, unfiltered: uq, callers: qc };
+    };
+    const q = process.env.BENCH_SKIP_Q !== '1' ? await search(SEARCH_WORD) : null;
+    const qBroad = process.env.BENCH_SKIP_Q !== '1' ? await search(BROAD_SEARCH) : null;
     const correlations = await correlationReads(w, db, callers);
     const apiPeakRssMb = rss?.stop() ?? 0;
 
-    return { rows, seedSeconds, unfiltered, callers, q, correlations, apiPeakRssMb };
+    return { rows, seedSeconds, unfiltered, callers, q, qBroad, correlations, apiPeakRssMb };
   } finally {
     rss?.stop();
     await ds.destroy();

@@ -28,6 +28,11 @@ export const VOCAB_SIZE = 200;
 export const vocabWord = (n: number): string => `lex${n}q`;
 /** A search term for the `q` benchmark (present in ≈ 2.5 % of rows). */
 export const SEARCH_WORD = vocabWord(17);
+/**
+ * A broad search, reported beside it: 20 words OR'd (websearch syntax), in ≈ 40 % of rows. The keys of
+ * a need-to-know branch then meet a long list of matches (bench/findings.md F2).
+ */
+export const BROAD_SEARCH = Array.from({ length: 20 }, (_, i) => vocabWord(i)).join(' or ');
 
 const r = (k: number) => `((hashint8extended(g.i, ${k}) & 2147483647) % 1000)`;
 

@@ -71,12 +71,21 @@ export interface CallerRead {
   executionMs: number | null;
 }
 
+/** One search term: its unfiltered ceiling and the three callers. */
+export interface SearchReads {
+  term?: string;
+  unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] };
+  callers: Record<Caller, CallerRead>;
+}
+
 export interface ScaleReads {
   rows: number;
   seedSeconds: number;
   unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] };
   callers: Record<Caller, CallerRead>;
-  q: { unfiltered: { p50: number; p95: number; count: number; p95Runs: number[] }; callers: Record<Caller, CallerRead> } | null;
+  q: SearchReads | null;
+  /** The broad search (BROAD_SEARCH), reported beside `q`; absent in runs before session 6. */
+  qBroad?: SearchReads | null;
   correlations: CorrelationReads | null;
   apiPeakRssMb: number;
 }
