@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';
+import { ReportsService } from '../src/reports/reports.service';
 import { type Page, type Res, TestApp, uniq } from './support/app';
 import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
 
@@ -198,6 +199,15 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
         }
       }
     }
+    // Decoys without the search word, one per way in (own agency, shared with CUSTOMS, community TLP):
+    // a search must leave them out whichever way it runs.
+    for (const [tlp, releasableTo] of [['RED', []], ['AMBER', [agencies.CUSTOMS.code]], ['CLEAR', []]] as const) {
+      const res = await t.post('/api/v1/reports', {
+        token: originator.token,
+        body: reportBody({ title: 'Need-to-know decoy', narrative: `Decoy without the search word, TLP:${tlp}.`, classification: 'UNCLASSIFIED', compartments: [], tlp, releasableTo: [...releasableTo], entities: [] }),
+      });
+      if (res.status !== 201) throw new Error(`decoy → ${res.status} ${res.text}`);
+    }
   });
   afterAll(() => t.close());
 
@@ -268,7 +278,21 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
     });
   });
 
-  describe('GET /api/v1/reports?q= (search)', () => {
+  // Both ways a search runs (see isBroadSearch): the access keys of a narrow search, the branch walks
+  // of a broad one. The test's word is rare in the shared database, so the broad way is forced.
+  describe.each([
+    { way: 'narrow: access keys', broad: false },
+    { way: 'broad: the branches walked newest first', broad: true },
+  ])('GET /api/v1/reports?q= (search, $way)', ({ broad }) => {
+    let breadth: jest.SpiedFunction<ReportsService['isBroadSearch']>;
+    beforeEach(() => {
+      breadth = jest.spyOn(t.app.get(ReportsService), 'isBroadSearch').mockResolvedValue(broad);
+    });
+    afterEach(() => {
+      expect(breadth).toHaveBeenCalled();
+      breadth.mockRestore();
+    });
+
     it.each(CONTENT_READERS)('$label: the search holds exactly the readable reports, newest first, paginated without gaps; the ids returned are audited', async (spec) => {
       const a = actor(spec);
       const expected = expectedIds(a);

@@ -4,6 +4,7 @@ import { whereAccessible } from '../../src/access/ability-sql';
 import { toPrincipal } from '../../src/auth/principal.service';
 import { ListReportsQuery } from '../../src/reports/dto/list-reports.query';
 import { Report } from '../../src/reports/report.entity';
+import { isBroadSearch } from '../../src/reports/report-access-keys';
 import { reportPageQuery } from '../../src/reports/reports.service';
 import { User } from '../../src/users/user.entity';
 
@@ -15,13 +16,14 @@ export interface BuiltQuery {
 /**
  * The SQL GET /api/v1/reports runs for a caller, built by the product's own code: the principal as
  * PrincipalService loads it, the CASL rules of AbilityFactory and ReportsService's reportPageQuery
- * (need-to-know branches merged by a UNION, optional `q`, newest first, limit+1). The benchmark checks
+ * (need-to-know branches merged by a UNION, optional `q`, broad or not as the service decides, newest first, limit+1). The benchmark checks
  * that it returns the same ids as the API before trusting its plan.
  */
 export async function listQuery(ds: DataSource, userId: string, opts: { limit: number; q?: string }): Promise<BuiltQuery> {
   const user = await ds.getRepository(User).findOneOrFail({ where: { id: userId }, relations: { agency: true } });
   const ability = new AbilityFactory().createFor(toPrincipal(user));
-  const qb = reportPageQuery(ds.getRepository(Report), ability, Object.assign(new ListReportsQuery(), { limit: opts.limit, q: opts.q }));
+  const broadSearch = opts.q ? await isBroadSearch(ds, opts.q) : false;
+  const qb = reportPageQuery(ds.getRepository(Report), ability, Object.assign(new ListReportsQuery(), { limit: opts.limit, q: opts.q }), { broadSearch });
   if (!qb) return { sql: 'SELECT NULL::uuid AS r_id WHERE FALSE', params: [] };
   const [sql, params] = qb.getQueryAndParameters();
   return { sql, params: params as unknown[] };

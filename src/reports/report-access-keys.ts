@@ -14,6 +14,8 @@
  * keys select exactly the rows the branch does.
  */
 
+import type { DataSource } from 'typeorm';
+
 /** The row side, over a query alias: the indexed expression, written as the index writes it. */
 export function accessKeysSql(alias: string): string {
   return `report_access_keys("${alias}"."agency_id", "${alias}"."releasable_to", "${alias}"."classification", "${alias}"."compartments", "${alias}"."tlp")`;
@@ -59,4 +61,25 @@ function operand(condition: unknown, op: string): string[] | null {
   if (!condition || typeof condition !== 'object' || Object.keys(condition).length !== 1) return null;
   const value = (condition as Record<string, unknown>)[op];
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
+}
+
+/**
+ * From this share of the reports up, a search is broad: PostgreSQL's statistics expect it to match at
+ * least this share. A broad search does not use the access keys (their look-up would read every match,
+ * ~400,000 at 1M reports for a 40 % search: 25 ms); each need-to-know branch walks its reports newest
+ * first instead, checking the text on each, and fills a page after a few hundred (bench/findings.md F2).
+ */
+export const BROAD_SEARCH_SHARE = 0.1;
+
+/**
+ * Whether PostgreSQL's statistics expect `q` to match at least BROAD_SEARCH_SHARE of the reports: the
+ * planner's own row estimates, for the search and for the table, from one EXPLAIN (planned, not run).
+ */
+export async function isBroadSearch(ds: DataSource, q: string): Promise<boolean> {
+  const [row] = await ds.query<{ 'QUERY PLAN': { Plan: { Plans?: { 'Plan Rows': number }[] } }[] }[]>(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM report WHERE search_vector @@ websearch_to_tsquery('english', $1) UNION ALL SELECT 1 FROM report`,
+    [q],
+  );
+  const [matches, all] = (row?.['QUERY PLAN'][0]?.Plan.Plans ?? []).map((p) => p['Plan Rows']);
+  return matches !== undefined && all !== undefined && all > 0 && matches / all >= BROAD_SEARCH_SHARE;
 }

@@ -19,7 +19,7 @@ import type { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { normaliseEntity } from './normalise';
 import { ReportEntity } from './report-entity.entity';
-import { accessKeysSql, branchAccessKeys } from './report-access-keys';
+import { accessKeysSql, branchAccessKeys, isBroadSearch } from './report-access-keys';
 import { ReportShare } from './report-share.entity';
 import { Report } from './report.entity';
 
@@ -59,7 +59,7 @@ export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'val
  * serves it, so a caller who may read little or nothing never walks the table (bench/findings.md F2).
  * Exported for the benchmark, which explains the exact query the API runs.
  */
-export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q: ListReportsQuery): SelectQueryBuilder<Report> | null {
+export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q: ListReportsQuery, opts: { broadSearch?: boolean } = {}): SelectQueryBuilder<Report> | null {
   const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text = true): SelectQueryBuilder<E> => {
     qb.andWhere(where.sql, where.params);
     if (q.category) qb.andWhere('r.category = :category', { category: q.category });
@@ -76,7 +76,7 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
   // then checked against the branches' whole condition (their OR). OFFSET 0 keeps the branches' terms
   // out of that scan: the planner would otherwise AND in other indexes' bitmaps for them (e.g. every
   // report shared with the agency), which cost more than the few rows the keys leave.
-  const keys = q.q ? branches.map((b) => branchAccessKeys(b.conditions)) : [];
+  const keys = q.q && !opts.broadSearch ? branches.map((b) => branchAccessKeys(b.conditions)) : [];
   if (keys.length > 0 && keys.every((k) => k !== null)) {
     const found = `(SELECT * FROM report r WHERE ${accessKeysSql('r')} && CAST(:accessKeys AS text[]) AND r.search_vector @@ websearch_to_tsquery('english', :q) AND r.purged_at IS NULL OFFSET 0)`;
     const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
@@ -85,9 +85,9 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     return newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${page.getQuery()})`), 'created_at', { limit: q.limit }).setParameters(page.getParameters());
   }
   const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
-    const code = q.q ? null : sharedWith(b);
+    const code = q.q && !opts.broadSearch ? null : sharedWith(b);
     if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
-    // Shared with the caller's agency (and no text search, whose own index is more selective): walk the
+    // Shared with the caller's agency (and no text search, or a broad one: see isBroadSearch): walk the
     // agency's shares newest first (report_share's primary key) and check each one's report against
     // the whole branch condition, releasable_to included, until the page is full. The check is a
     // scalar sub-select, which PostgreSQL runs per share rather than turning it into a join that
@@ -268,6 +268,11 @@ export class ReportsService {
     return reportView(report, entities, ctx.ability.can('readSource', asSubject('Report', report)));
   }
 
+  /** Whether a text search is broad (see isBroadSearch): it then walks the branches instead of looking up access keys. */
+  isBroadSearch(q: string): Promise<boolean> {
+    return isBroadSearch(this.ds, q);
+  }
+
   /** Loads a report the caller may read, or audits the denial and answers 404. */
   async readable(ctx: AuthedContext, id: string, action: string, m: EntityManager = this.ds.manager): Promise<Report> {
     const report = await m.findOneBy(Report, { id });
@@ -286,7 +291,8 @@ export class ReportsService {
 
   /** Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned are audited. */
   async list(ctx: AuthedContext, q: ListReportsQuery): Promise<Page<ReportView>> {
-    const query = reportPageQuery(this.ds.getRepository(Report), ctx.ability, q);
+    const broadSearch = q.q ? await this.isBroadSearch(q.q) : false;
+    const query = reportPageQuery(this.ds.getRepository(Report), ctx.ability, q, { broadSearch });
     const rows = query ? await query.getMany() : [];
     const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
     const ids = page.map((r) => r.id);

@@ -1,0 +1,57 @@
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/config/app-config';
+import { dataSourceOptions } from '../src/database/data-source';
+import { BROAD_SEARCH_SHARE, isBroadSearch } from '../src/reports/report-access-keys';
+import { createMigratedDatabase, dropDatabase } from './support/db';
+
+/**
+ * A text search is broad when PostgreSQL's statistics expect it to match at least BROAD_SEARCH_SHARE of
+ * the reports: the planner's estimates decide, on a database of its own with known word frequencies.
+ */
+describe('isBroadSearch: the planner’s estimate of the share of reports a search matches', () => {
+  const dbName = `fusion_breadth_${Date.now()}_${process.pid}`;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    const url = await createMigratedDatabase(dbName);
+    ds = new DataSource({ ...dataSourceOptions(loadConfig({ ...process.env, DATABASE_URL: url })), logging: false, logger: undefined });
+    await ds.initialize();
+    const [agency] = await ds.query<{ id: string }[]>(`INSERT INTO agency (code, name, kind, accreditation) VALUES ('BRD', 'Breadth', 'POLICE', 'SECRET') RETURNING id`);
+    const [user] = await ds.query<{ id: string }[]>(
+      `INSERT INTO app_user (username, password_hash, agency_id, roles, clearance) VALUES ('breadth', 'not a hash', $1, '{OFFICER}', 'SECRET') RETURNING id`,
+      [agency.id],
+    );
+    // 2,000 reports: "harbour" in half of them, "tanker" in 5 %, "lighthouse" in one.
+    await ds.query(
+      `INSERT INTO report (agency_id, created_by, title, narrative, category, occurred_at, source_reliability, information_credibility,
+                           classification, compartments, tlp, releasable_to, suspicion_basis, review_due_at, created_at)
+       SELECT $1, $2, 'Report ' || g,
+              concat_ws(' ', 'Seen', CASE WHEN g % 2 = 0 THEN 'harbour' END, CASE WHEN g % 20 = 0 THEN 'tanker' END, CASE WHEN g = 7 THEN 'lighthouse' END, 'today'),
+              'OTHER', now(), 'C', 3, 'RESTRICTED', '{}', 'GREEN', '{}', 'breadth test', now() + interval '1 day', now()
+         FROM generate_series(1, 2000) g`,
+      [agency.id, user.id],
+    );
+    await ds.query(`ANALYZE report`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await dropDatabase(dbName);
+  });
+
+  it(`is broad from ${BROAD_SEARCH_SHARE * 100} % of the reports up, as the statistics estimate it`, async () => {
+    expect(await isBroadSearch(ds, 'harbour')).toBe(true); // 50 %
+    expect(await isBroadSearch(ds, 'harbours')).toBe(true); // the same stem
+    expect(await isBroadSearch(ds, 'tanker or lighthouse or harbour')).toBe(true);
+    expect(await isBroadSearch(ds, 'tanker')).toBe(false); // 5 %
+    expect(await isBroadSearch(ds, 'lighthouse')).toBe(false); // one report
+    expect(await isBroadSearch(ds, 'nowhere')).toBe(false); // none
+    expect(await isBroadSearch(ds, 'harbour lighthouse')).toBe(false); // AND: at most one report
+  });
+
+  it('answers, without an error, for a query with no searchable word and for hostile text', async () => {
+    for (const q of ['the', '"', '-', "'); DROP TABLE report; --", '\\', ' or ', '!!!']) {
+      await expect(isBroadSearch(ds, q)).resolves.toEqual(expect.any(Boolean));
+    }
+  });
+});
