@@ -64,22 +64,24 @@ function operand(condition: unknown, op: string): string[] | null {
 }
 
 /**
- * From this share of the reports up, a search is broad: PostgreSQL's statistics expect it to match at
- * least this share. A broad search does not use the access keys (their look-up would read every match,
- * ~400,000 at 1M reports for a 40 % search: 25 ms); each need-to-know branch walks its reports newest
- * first instead, checking the text on each, and fills a page after a few hundred (bench/findings.md F2).
+ * When a search is broad enough to walk the branches instead of looking up access keys. The look-up
+ * reads every report that matches the text (GIN merges the matches: ~0.05 µs each, 23 ms for a 40 %
+ * search at 1M reports); a branch walk reads its reports newest first and checks the text on each,
+ * until a page is full (~2.5 ms ÷ the share matched: 111 ms for a 2.5 % search, 8 ms for 40 %). So the
+ * walk wins when matches × share ≥ ~50,000: from ~22 % of 1M reports, ~7 % of 10M, never at 100k
+ * (measured for the 1 % caller at 1M, bench/findings.md F2).
  */
-export const BROAD_SEARCH_SHARE = 0.1;
+export const BROAD_SEARCH_WORK = 50_000;
 
 /**
- * Whether PostgreSQL's statistics expect `q` to match at least BROAD_SEARCH_SHARE of the reports: the
- * planner's own row estimates, for the search and for the table, from one EXPLAIN (planned, not run).
+ * Whether a search is broad (see BROAD_SEARCH_WORK), from PostgreSQL's own row estimates for the
+ * search and for the table: one EXPLAIN, planned and not run.
  */
-export async function isBroadSearch(ds: DataSource, q: string): Promise<boolean> {
+export async function isBroadSearch(ds: DataSource, q: string, work = BROAD_SEARCH_WORK): Promise<boolean> {
   const [row] = await ds.query<{ 'QUERY PLAN': { Plan: { Plans?: { 'Plan Rows': number }[] } }[] }[]>(
     `EXPLAIN (FORMAT JSON) SELECT 1 FROM report WHERE search_vector @@ websearch_to_tsquery('english', $1) UNION ALL SELECT 1 FROM report`,
     [q],
   );
   const [matches, all] = (row?.['QUERY PLAN'][0]?.Plan.Plans ?? []).map((p) => p['Plan Rows']);
-  return matches !== undefined && all !== undefined && all > 0 && matches / all >= BROAD_SEARCH_SHARE;
+  return matches !== undefined && all !== undefined && all > 0 && (matches * matches) / all >= work;
 }

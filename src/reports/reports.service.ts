@@ -60,12 +60,16 @@ export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'val
  * Exported for the benchmark, which explains the exact query the API runs.
  */
 export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q: ListReportsQuery, opts: { broadSearch?: boolean } = {}): SelectQueryBuilder<Report> | null {
-  const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text = true): SelectQueryBuilder<E> => {
+  // `text`: 'index' lets the planner use the text index; 'filter' checks the text on each row only (a
+  // broad search's branch walks: the planner would otherwise AND in the text index's huge bitmap);
+  // 'none' leaves it to the caller.
+  const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text: 'index' | 'filter' | 'none' = 'index'): SelectQueryBuilder<E> => {
     qb.andWhere(where.sql, where.params);
     if (q.category) qb.andWhere('r.category = :category', { category: q.category });
     if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
     if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
-    if (q.q && text) qb.andWhere(`r.search_vector @@ websearch_to_tsquery('english', :q)`, { q: q.q });
+    const match = `r.search_vector @@ websearch_to_tsquery('english', :q)`;
+    if (q.q && text !== 'none') qb.andWhere(text === 'filter' ? `(${match}) IS TRUE` : match, { q: q.q });
     return qb;
   };
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
@@ -81,12 +85,13 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     const found = `(SELECT * FROM report r WHERE ${accessKeysSql('r')} && CAST(:accessKeys AS text[]) AND r.search_vector @@ websearch_to_tsquery('english', :q) AND r.purged_at IS NULL OFFSET 0)`;
     const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
     const qb = repo.manager.createQueryBuilder().from(found, 'r').setParameters({ accessKeys: keys.flat(), q: q.q });
-    const page = newestFirst(filtered(qb, anyBranch, false), 'created_at', q).select('r.id', 'id');
+    const page = newestFirst(filtered(qb, anyBranch, 'none'), 'created_at', q).select('r.id', 'id');
     return newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${page.getQuery()})`), 'created_at', { limit: q.limit }).setParameters(page.getParameters());
   }
+  const text = opts.broadSearch ? 'filter' : 'index';
   const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
     const code = q.q && !opts.broadSearch ? null : sharedWith(b);
-    if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
+    if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b, text), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
     // Shared with the caller's agency (and no text search, or a broad one: see isBroadSearch): walk the
     // agency's shares newest first (report_share's primary key) and check each one's report against
     // the whole branch condition, releasable_to included, until the page is full. The check is a
@@ -94,7 +99,7 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     // would read every report shared with the agency before sorting.
     // The share's own copy of the report's markings is checked first, in the index (report_share
     // carries them): most shares a caller cleared for little passes over cost no report look-up.
-    const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b);
+    const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b, text);
     const qb = repo.manager.createQueryBuilder(ReportShare, 's');
     const markings = branchTermsOver(b, qb, `share${index}`);
     qb.select('s.report_id', 'id')
