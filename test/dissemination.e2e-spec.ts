@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Webhook } from 'standardwebhooks';
+import { RelayService } from '../src/dissemination/relay.service';
 import { WorkerModule } from '../src/worker.module';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
@@ -181,9 +182,14 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     const delivered = (await statuses()).find((r) => r.agencyCode === full.code);
     expect((await t.post(`/api/v1/disseminations/${delivered.id}/redrive`, { token: supervisor.token })).status).toBe(409);
     receiver.plan('/broken', [200]);
+    // The row goes back to QUEUED without a job: the relay's repair pass queues it, asked for now
+    // (not left to the five-second sweep).
+    const kick = jest.spyOn(t.app.get(RelayService), 'kick');
     const redrive = await t.post(`/api/v1/disseminations/${failed.id}/redrive`, { token: supervisor.token });
     expect(redrive.status).toBe(200);
     expect(redrive.body.status).toBe('QUEUED');
+    expect(kick).toHaveBeenCalledWith({ repair: true });
+    kick.mockRestore();
     const after = await waitFor(async () => {
       const row = (await statuses()).find((r) => r.id === failed.id);
       return row.status === 'DELIVERED' ? row : null;

@@ -112,7 +112,8 @@ export class DisseminationService {
     } catch {
       /* Redis down: the relay replaces the failed job when it returns */
     }
-    this.relay.kick();
+    // A redriven row is QUEUED without a job: the relay's repair pass is what queues it again.
+    this.relay.kick({ repair: true });
     return disseminationView(d);
   }
 
