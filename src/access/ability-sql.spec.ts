@@ -163,13 +163,13 @@ async function sqlIds(ability: AppAbility, action: Action, ids: string[]): Promi
   return (await qb.getMany()).map((r) => r.id).sort();
 }
 
+/** How many branches (and rows) the access-key check of branchIds compared: the property must not be vacuous. */
+const keyed = { branches: 0, rows: 0 };
+
 /**
  * The ids the union of the branches selects among `ids` (what GET /reports merges), each branch run on
  * its own; also checks the branches' parameter names do not collide (the list puts them in one query).
  */
-/** How many branches (and rows) the access-key check of branchIds compared: the property must not be vacuous. */
-const keyed = { branches: 0, rows: 0 };
-
 async function branchIds(ability: AppAbility, action: Action, ids: string[]): Promise<string[]> {
   const branches = accessibleSqlBranches(ability, action, 'Report', reports.createQueryBuilder('r'));
   const names = branches.flatMap((b) => Object.keys(b.params));

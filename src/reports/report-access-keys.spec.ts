@@ -39,8 +39,8 @@ describe('branchAccessKeys', () => {
   });
 
   it('answers null for a branch the keys cannot describe', () => {
-    const { purgedAt: _purged, ...withPurged } = live;
-    expect(branchAccessKeys({ ...withPurged, agencyId: 'x' })).toBeNull(); // purged reports too: not in the index
+    const { purgedAt: _purged, ...anyPurged } = live;
+    expect(branchAccessKeys({ ...anyPurged, agencyId: 'x' })).toBeNull(); // purged reports too: not in the index
     expect(branchAccessKeys({ ...live })).toBeNull(); // no way in
     expect(branchAccessKeys({ ...live, releasableTo: { $all: ['A', 'B'] } })).toBeNull(); // two codes
     expect(branchAccessKeys({ ...live, tlp: { $in: ['CLEAR'] } })).toBeNull(); // not the keyed community TLPs
