@@ -36,8 +36,8 @@ export function deliveryJobOptions(config: AppConfig, id: string) {
  * Moves the outbox into the queue. Redis is not the system of record: every dissemination not yet
  * delivered (PENDING, or QUEUED without a job — Redis lost it) is (re-)enqueued, with job id =
  * dissemination id so a job is never queued twice. The outbox is read right after each publication
- * and every five seconds; the repair of lost jobs runs every five seconds (and at start). A Redis
- * outage only delays either.
+ * and every five seconds; the repair of lost jobs runs every five seconds, at start and after a
+ * redrive. A Redis outage only delays either.
  */
 @Injectable()
 export class RelayService implements OnModuleInit, OnApplicationShutdown {

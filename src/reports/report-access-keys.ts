@@ -41,7 +41,7 @@ export function branchAccessKeys(conditions: Record<string, unknown>): string[] 
   const way = wayIn(conditions);
   if (!classes || !allowed || way === null) return null;
   const compartments = [...new Set(allowed)].sort(); // UTF-16 order = bytewise for these ASCII tokens
-  if (compartments.length > 30 || classes.length * 2 ** compartments.length > MAX_ACCESS_KEYS) return null;
+  if (classes.length * 2 ** compartments.length > MAX_ACCESS_KEYS) return null; // counted before any subset is built
   const subsets = compartments.reduce<string[][]>((acc, c) => acc.concat(acc.map((s) => [...s, c])), [[]]);
   return [...new Set(classes)].flatMap((c) => subsets.map((s) => `${way}/${c}/${s.join(',')}`));
 }

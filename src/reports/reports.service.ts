@@ -72,6 +72,12 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     if (q.q && text !== 'none') qb.andWhere(text === 'filter' ? `(${match}) IS TRUE` : match, { q: q.q });
     return qb;
   };
+  // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows.
+  const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[]): SelectQueryBuilder<Report> => {
+    const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`), 'created_at', { limit: q.limit });
+    for (const p of from) outer.setParameters(p.getParameters());
+    return outer;
+  };
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
@@ -86,7 +92,7 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
     const qb = repo.manager.createQueryBuilder().from(found, 'r').setParameters({ accessKeys: keys.flat(), q: q.q });
     const page = newestFirst(filtered(qb, anyBranch, 'none'), 'created_at', q).select('r.id', 'id');
-    return newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${page.getQuery()})`), 'created_at', { limit: q.limit }).setParameters(page.getParameters());
+    return rowsOf(page.getQuery(), [page]);
   }
   const text = opts.broadSearch ? 'filter' : 'index';
   const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
@@ -114,12 +120,9 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
     }
     return qb.orderBy('s.created_at', 'DESC').addOrderBy('s.report_id', 'DESC').limit(q.limit + 1);
   });
-  // The page's ids first (merged, ordered and cut on (created_at, id) alone), then only their rows.
+  // The branches' pages merged by a UNION.
   const union = parts.map((p) => `(${p.getQuery()})`).join(' UNION ');
-  const page = `SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`;
-  const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${page})`), 'created_at', { limit: q.limit });
-  for (const p of parts) outer.setParameters(p.getParameters());
-  return outer;
+  return rowsOf(`SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`, parts);
 }
 
 /** The one agency code a branch requires the report to be releasable to (`releasableTo: { $all: [code] }`), else null. */
