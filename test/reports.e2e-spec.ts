@@ -58,6 +58,32 @@ describe('report intake and reads', () => {
     expect(rows).toEqual([{ normalized: '+447700900123' }]);
   });
 
+  it('lists a report exactly as it reads on its own: every field, the entities in the same order, the source for its agency only', async () => {
+    const res = await t.post('/api/v1/reports', {
+      token: officer.token,
+      body: reportBody({
+        classification: 'RESTRICTED',
+        entities: [
+          { type: 'PHONE', value: '07700 900999' },
+          { type: 'EMAIL', value: 'b@example.org' },
+          { type: 'PHONE', value: '07700 900111' },
+          { type: 'EMAIL', value: 'a@example.org' },
+        ],
+      }),
+    });
+    expect(res.status).toBe(201);
+    await t.post(`/api/v1/reports/${res.body.id}/validate`, { token: officer.token });
+    for (const reader of [officer, analyst]) {
+      const single = await t.get(`/api/v1/reports/${res.body.id}`, { token: reader.token });
+      expect(single.status).toBe(200);
+      const { items } = await t.allPages<{ id: string }>('/api/v1/reports', reader.token, { limit: '200' });
+      expect(items.find((i) => i.id === res.body.id)).toEqual(single.body);
+      expect(single.body.entities.map((e: { normalized: string }) => e.normalized)).toEqual(['a@example.org', 'b@example.org', '07700900111', '07700900999']);
+      expect(Object.keys(single.body).includes('sourceDescription')).toBe(reader === officer);
+      expect(single.body.validatedAt).toEqual(expect.any(String));
+    }
+  });
+
   it('refuses a marking above the caller’s clearance or a compartment they do not hold (403), and audits it', async () => {
     const above = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'TOP_SECRET' }) });
     expect(above.status).toBe(403);

@@ -22,8 +22,7 @@ export interface BuiltQuery {
 export async function listQuery(ds: DataSource, userId: string, opts: { limit: number; q?: string }): Promise<BuiltQuery> {
   const user = await ds.getRepository(User).findOneOrFail({ where: { id: userId }, relations: { agency: true } });
   const ability = new AbilityFactory().createFor(toPrincipal(user));
-  const broadSearch = opts.q ? await isBroadSearch(ds, opts.q) : false;
-  const qb = reportPageQuery(ds.getRepository(Report), ability, Object.assign(new ListReportsQuery(), { limit: opts.limit, q: opts.q }), { broadSearch });
+  const qb = await reportPageQuery(ds.getRepository(Report), ability, Object.assign(new ListReportsQuery(), { limit: opts.limit, q: opts.q }), (q) => isBroadSearch(ds, q));
   if (!qb) return { sql: 'SELECT NULL::uuid AS r_id WHERE FALSE', params: [] };
   const [sql, params] = qb.getQueryAndParameters();
   return { sql, params: params as unknown[] };

@@ -379,7 +379,11 @@ export class AuditedStatement {
     return `$${this.params.push(value)}::${type}`;
   }
 
-  audit(input: AuditInput, source: string): string {
+  /**
+   * The event's INSERT, one row per row of `source`. `resourceIdsSql`, when given, is an SQL
+   * expression (text[]) for resource_ids in place of `input.resourceIds`: ids the statement itself finds.
+   */
+  audit(input: AuditInput, source: string, resourceIdsSql?: string): string {
     const row = pendingRow(this.ctx, input, new Date());
     const cols: [string, string][] = [
       ['at', this.param(row.at, 'timestamptz')],
@@ -388,7 +392,7 @@ export class AuditedStatement {
       ['action', this.param(row.action, 'text')],
       ['resource_type', this.param(row.resourceType, 'text')],
       ['resource_id', this.param(row.resourceId, 'text')],
-      ['resource_ids', this.param(row.resourceIds, 'text[]')],
+      ['resource_ids', resourceIdsSql ?? this.param(row.resourceIds, 'text[]')],
       ['outcome', this.param(row.outcome, 'text')],
       ['reason', this.param(row.reason, 'text')],
       ['request_id', this.param(row.requestId, 'text')],

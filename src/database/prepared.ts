@@ -11,11 +11,19 @@ import { type DataSource, QueryFailedError } from 'typeorm';
  *
  * Errors come back as TypeORM's QueryFailedError, as from `DataSource.query`.
  */
-export async function preparedQuery<T>(ds: DataSource, text: string, values: unknown[]): Promise<T[]> {
+export function preparedQuery<T>(ds: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  return poolQuery<T>(ds, text, values, `fc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`);
+}
+
+/**
+ * Runs one autocommit statement on TypeORM's own pg pool, without a query runner: prepared under
+ * `name` when given, else parsed and planned each time (for text that varies, such as a caller's
+ * need-to-know branches). Errors come back as TypeORM's QueryFailedError.
+ */
+export async function poolQuery<T>(ds: DataSource, text: string, values: unknown[], name?: string): Promise<T[]> {
   const pool = (ds.driver as unknown as { master: Pool }).master;
-  const name = `fc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
   try {
-    const result = await pool.query({ name, text, values });
+    const result = await pool.query(name ? { name, text, values } : { text, values });
     return result.rows as T[];
   } catch (err) {
     throw new QueryFailedError(text, values, err as Error);

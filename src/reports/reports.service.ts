@@ -7,10 +7,10 @@ import { accessibleSqlBranches, branchTermsOver, type SqlBranch, type SqlFragmen
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
-import { AuditedStatement, AuditService } from '../audit/audit.service';
+import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { preparedQuery } from '../database/prepared';
+import { poolQuery, preparedQuery } from '../database/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
@@ -59,7 +59,12 @@ export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'val
  * serves it, so a caller who may read little or nothing never walks the table (bench/findings.md F2).
  * Exported for the benchmark, which explains the exact query the API runs.
  */
-export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q: ListReportsQuery, opts: { broadSearch?: boolean } = {}): SelectQueryBuilder<Report> | null {
+export async function reportPageQuery(
+  repo: Repository<Report>,
+  ability: AppAbility,
+  q: ListReportsQuery,
+  isBroad: (q: string) => Promise<boolean> = () => Promise.resolve(false),
+): Promise<SelectQueryBuilder<Report> | null> {
   // `text`: 'index' lets the planner use the text index; 'filter' checks the text on each row only (a
   // broad search's branch walks: the planner would otherwise AND in the text index's huge bitmap);
   // 'none' leaves it to the caller.
@@ -81,6 +86,8 @@ export function reportPageQuery(repo: Repository<Report>, ability: AppAbility, q
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
+  // Several branches: a search's way depends on its breadth (one EXPLAIN, asked only here).
+  const opts = { broadSearch: q.q ? await isBroad(q.q) : false };
   // Text search when every branch has access keys (report-access-keys.ts): one scan of
   // report_search_access_idx finds the reports that hold one of the keys and match the term, and each is
   // then checked against the branches' whole condition (their OR). OFFSET 0 keeps the branches' terms
@@ -130,6 +137,30 @@ function sharedWith(branch: SqlBranch): string | null {
   const cond = branch.conditions.releasableTo as { $all?: unknown } | undefined;
   const all = cond && typeof cond === 'object' ? cond.$all : undefined;
   return Array.isArray(all) && all.length === 1 && typeof all[0] === 'string' ? all[0] : null;
+}
+
+/** A listed report: the row, with its entities in the order the API gives them. */
+type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[] };
+
+/**
+ * A page query's rows (limit + 1, newest first) as {@link ListedReport}s, and the read's audit event
+ * naming the page's ids (the first `limit`), in one statement: one round trip and one commit, and the
+ * rows are never read without the event that records it (both commit, or neither).
+ */
+export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, st: AuditedStatement, event: AuditInput): { sql: string; params: unknown[] } {
+  const [first, ...rest] = query.connection.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
+  query.select(`r.${first}`, first);
+  for (const p of rest) query.addSelect(`r.${p}`, p);
+  query.addSelect(
+    `(SELECT coalesce(json_agg(json_build_object('type', e.type, 'value', e.value, 'normalized', e.normalized) ORDER BY e.type, e.normalized), '[]')
+        FROM report_entity e WHERE e.report_id = r.id)`,
+    'entities',
+  );
+  const [pageSql, pageParams] = query.getQueryAndParameters();
+  st.params.push(...(pageParams as unknown[]));
+  const order = `"createdAt" DESC, id DESC`;
+  const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM page ORDER BY ${order} LIMIT ${limit})`);
+  return { sql: `WITH page AS MATERIALIZED (${pageSql}), a AS (${audit}) SELECT * FROM page ORDER BY ${order}`, params: st.params };
 }
 
 export interface CreateOutcome {
@@ -299,31 +330,22 @@ export class ReportsService {
 
   /** Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned are audited. */
   async list(ctx: AuthedContext, q: ListReportsQuery): Promise<Page<ReportView>> {
-    const broadSearch = q.q ? await this.isBroadSearch(q.q) : false;
-    const query = reportPageQuery(this.ds.getRepository(Report), ctx.ability, q, { broadSearch });
-    const rows = query ? await query.getMany() : [];
-    const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
-    const ids = page.map((r) => r.id);
-    const entities = ids.length
-      ? await this.ds.getRepository(ReportEntity).find({ where: { reportId: In(ids) }, order: { type: 'ASC', normalized: 'ASC' } })
-      : [];
-    await this.audit.record(ctx, {
+    const query = await reportPageQuery(this.ds.getRepository(Report), ctx.ability, q, (s) => this.isBroadSearch(s));
+    const event: AuditInput = {
       action: 'report.list',
       resourceType: 'Report',
-      resourceIds: ids,
       outcome: 'ALLOWED',
       details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: q.cursor ?? null },
-    });
-    return {
-      items: page.map((r) =>
-        reportView(
-          r,
-          entities.filter((e) => e.reportId === r.id),
-          ctx.ability.can('readSource', asSubject('Report', r)),
-        ),
-      ),
-      nextCursor,
     };
+    if (!query) {
+      await this.audit.record(ctx, { ...event, resourceIds: [] });
+      return { items: [], nextCursor: null };
+    }
+    const { sql, params } = auditedPage(query, q.limit, new AuditedStatement(ctx), event);
+    const rows = await poolQuery<ListedReport>(this.ds, sql, params);
+    this.audit.chainSoon();
+    const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
+    return { items: page.map((r) => reportView(r, r.entities, ctx.ability.can('readSource', asSubject('Report', r)))), nextCursor };
   }
 
   /** The originating agency confirms the report is still relevant: review moves forward. */
