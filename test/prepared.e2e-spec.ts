@@ -1,9 +1,9 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source';
-import { preparedQuery } from '../src/database/prepared';
+import { poolQuery, preparedQuery } from '../src/database/prepared';
 
-describe('preparedQuery', () => {
+describe('preparedQuery and poolQuery', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
@@ -31,5 +31,27 @@ describe('preparedQuery', () => {
     const failed = preparedQuery(ds, 'SELECT $1::uuid AS id', ['not-a-uuid']);
     await expect(failed).rejects.toBeInstanceOf(QueryFailedError);
     await expect(failed).rejects.toMatchObject({ driverError: { code: '22P02' } });
+  });
+
+  it('logs a failed or slow statement as TypeORM logs its own: the SQL text, never the parameters', async () => {
+    const failed = jest.spyOn(ds.logger, 'logQueryError');
+    const slow = jest.spyOn(ds.logger, 'logQuerySlow');
+    const threshold = ds.options.maxQueryExecutionTime;
+    try {
+      await expect(poolQuery(ds, 'SELECT $1::uuid AS id', ['secret-not-a-uuid'])).rejects.toBeInstanceOf(QueryFailedError);
+      expect(failed).toHaveBeenCalledTimes(1);
+      expect(failed.mock.calls[0]).toEqual([expect.any(Error), 'SELECT $1::uuid AS id']);
+      await poolQuery(ds, 'SELECT $1::int AS n', [1]);
+      expect(slow).not.toHaveBeenCalled();
+      Object.assign(ds.options, { maxQueryExecutionTime: 20 });
+      await poolQuery(ds, 'SELECT pg_sleep(0.05), $1::text AS secret', ['secret']);
+      expect(slow).toHaveBeenCalledTimes(1);
+      expect(slow.mock.calls[0]).toEqual([expect.any(Number), 'SELECT pg_sleep(0.05), $1::text AS secret']);
+      expect(JSON.stringify([...failed.mock.calls, ...slow.mock.calls].map((c) => c.slice(1)))).not.toContain('secret-not');
+    } finally {
+      Object.assign(ds.options, { maxQueryExecutionTime: threshold });
+      failed.mockRestore();
+      slow.mockRestore();
+    }
   });
 });

@@ -14,7 +14,7 @@ function setup() {
       return Promise.resolve({ rows: state.pending ? [{ busy: state.busy }] : [] });
     }),
   };
-  const audit = new AuditService({ driver: { master: pool } } as unknown as DataSource);
+  const audit = new AuditService({ driver: { master: pool }, options: {} } as unknown as DataSource);
   const chainAll = jest.spyOn(audit as unknown as { chainAll: () => Promise<void> }, 'chainAll').mockResolvedValue();
   return { state, audit, chainAll };
 }

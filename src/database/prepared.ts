@@ -18,14 +18,20 @@ export function preparedQuery<T>(ds: DataSource, text: string, values: unknown[]
 /**
  * Runs one autocommit statement on TypeORM's own pg pool, without a query runner: prepared under
  * `name` when given, else parsed and planned each time (for text that varies, such as a caller's
- * need-to-know branches). Errors come back as TypeORM's QueryFailedError.
+ * need-to-know branches). Failed and slow statements are logged as TypeORM logs its own (SQL text
+ * only); errors come back as TypeORM's QueryFailedError.
  */
 export async function poolQuery<T>(ds: DataSource, text: string, values: unknown[], name?: string): Promise<T[]> {
   const pool = (ds.driver as unknown as { master: Pool }).master;
+  const started = performance.now();
   try {
     const result = await pool.query(name ? { name, text, values } : { text, values });
+    const ms = performance.now() - started;
+    const slow = ds.options.maxQueryExecutionTime;
+    if (slow && ms > slow) ds.logger.logQuerySlow(ms, text);
     return result.rows as T[];
   } catch (err) {
+    ds.logger.logQueryError(err as Error, text);
     throw new QueryFailedError(text, values, err as Error);
   }
 }

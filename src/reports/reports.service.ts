@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
 import type { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -57,7 +57,8 @@ export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'val
  * One ordered, limited query per need-to-know branch (own agency, shared with the agency, community
  * TLP; everything cleared for a cell analyst), merged by a UNION: each branch runs on the index that
  * serves it, so a caller who may read little or nothing never walks the table (bench/findings.md F2).
- * Exported for the benchmark, which explains the exact query the API runs.
+ * Exported for the benchmark, which times and explains this page query (the API runs it inside
+ * `auditedPage`, with each report's entities and the read's audit event).
  */
 export async function reportPageQuery(
   repo: Repository<Report>,
@@ -147,8 +148,8 @@ type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | '
  * naming the page's ids (the first `limit`), in one statement: one round trip and one commit, and the
  * rows are never read without the event that records it (both commit, or neither).
  */
-export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, st: AuditedStatement, event: AuditInput): { sql: string; params: unknown[] } {
-  const [first, ...rest] = query.connection.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
+export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, ctx: RequestContext, event: AuditInput): { sql: string; params: unknown[] } {
+  const [first, ...rest] = query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
   query.select(`r.${first}`, first);
   for (const p of rest) query.addSelect(`r.${p}`, p);
   query.addSelect(
@@ -157,7 +158,7 @@ export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, st
     'entities',
   );
   const [pageSql, pageParams] = query.getQueryAndParameters();
-  st.params.push(...(pageParams as unknown[]));
+  const st = new AuditedStatement(ctx, [...(pageParams as unknown[])]); // its parameters follow the page's
   const order = `"createdAt" DESC, id DESC`;
   const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM page ORDER BY ${order} LIMIT ${limit})`);
   return { sql: `WITH page AS MATERIALIZED (${pageSql}), a AS (${audit}) SELECT * FROM page ORDER BY ${order}`, params: st.params };
@@ -341,7 +342,7 @@ export class ReportsService {
       await this.audit.record(ctx, { ...event, resourceIds: [] });
       return { items: [], nextCursor: null };
     }
-    const { sql, params } = auditedPage(query, q.limit, new AuditedStatement(ctx), event);
+    const { sql, params } = auditedPage(query, q.limit, ctx, event);
     const rows = await poolQuery<ListedReport>(this.ds, sql, params);
     this.audit.chainSoon();
     const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
