@@ -452,13 +452,20 @@ const RAW_BURSTS_PER_RUN = 2;
  * with the completed jobs): the same clock for the product's deliveries and the ceiling's no-ops.
  */
 async function jobSpan(queue: Queue, ids: string[]): Promise<{ addedAt: number; finishedAt: number }> {
-  const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
-  const added = jobs.map((j) => j?.timestamp).filter((x): x is number => typeof x === 'number');
-  const finished = jobs.map((j) => j?.finishedOn).filter((x): x is number => typeof x === 'number');
-  if (added.length !== ids.length || finished.length !== ids.length) {
-    throw new Error(`${ids.length - finished.length} of ${ids.length} jobs not found finished in ${queue.name}`);
+  // A delivery's row is DELIVERED (what the poll waits for) moments before BullMQ marks its job
+  // finished, once the processor has returned: wait for the marks (their timestamps are BullMQ's own,
+  // so waiting does not change the span).
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
+    const added = jobs.map((j) => j?.timestamp).filter((x): x is number => typeof x === 'number');
+    const finished = jobs.map((j) => j?.finishedOn).filter((x): x is number => typeof x === 'number');
+    if (added.length === ids.length && finished.length === ids.length) return { addedAt: Math.min(...added), finishedAt: Math.max(...finished) };
+    if (Date.now() > deadline) {
+      throw new Error(`${ids.length - added.length} of ${ids.length} jobs not found and ${added.length - finished.length} not finished in ${queue.name} after 10 s`);
+    }
+    await sleep(20);
   }
-  return { addedAt: Math.min(...added), finishedAt: Math.max(...finished) };
 }
 
 async function disseminationPhase(w: World): Promise<DisseminationResults> {
