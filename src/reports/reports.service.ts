@@ -88,13 +88,13 @@ export async function reportPageQuery(
   if (branches.length === 0) return null;
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
   // Several branches: a search's way depends on its breadth (one EXPLAIN, asked only here).
-  const opts = { broadSearch: q.q ? await isBroad(q.q) : false };
+  const broadSearch = q.q ? await isBroad(q.q) : false;
   // Text search when every branch has access keys (report-access-keys.ts): one scan of
   // report_search_access_idx finds the reports that hold one of the keys and match the term, and each is
   // then checked against the branches' whole condition (their OR). OFFSET 0 keeps the branches' terms
   // out of that scan: the planner would otherwise AND in other indexes' bitmaps for them (e.g. every
   // report shared with the agency), which cost more than the few rows the keys leave.
-  const keys = q.q && !opts.broadSearch ? branches.map((b) => branchAccessKeys(b.conditions)) : [];
+  const keys = q.q && !broadSearch ? branches.map((b) => branchAccessKeys(b.conditions)) : [];
   if (keys.length > 0 && keys.every((k) => k !== null)) {
     const found = `(SELECT * FROM report r WHERE ${accessKeysSql('r')} && CAST(:accessKeys AS text[]) AND r.search_vector @@ websearch_to_tsquery('english', :q) AND r.purged_at IS NULL OFFSET 0)`;
     const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
@@ -102,9 +102,9 @@ export async function reportPageQuery(
     const page = newestFirst(filtered(qb, anyBranch, 'none'), 'created_at', q).select('r.id', 'id');
     return rowsOf(page.getQuery(), [page]);
   }
-  const text = opts.broadSearch ? 'filter' : 'index';
+  const text = broadSearch ? 'filter' : 'index';
   const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
-    const code = q.q && !opts.broadSearch ? null : sharedWith(b);
+    const code = q.q && !broadSearch ? null : sharedWith(b);
     if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b, text), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
     // Shared with the caller's agency (and no text search, or a broad one: see isBroadSearch): walk the
     // agency's shares newest first (report_share's primary key) and check each one's report against
