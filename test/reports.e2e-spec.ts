@@ -84,6 +84,33 @@ describe('report intake and reads', () => {
     }
   });
 
+  it('lists a shared report from its share row, but never on that row’s word alone: a row that disagrees with its report shows nothing; a purge removes the rows', async () => {
+    const customs = await fx.agency('CUSTOMS', 'TOP_SECRET');
+    const reader = await fx.user(customs, ['OFFICER'], 'SECRET', ['HUMINT']);
+    const shared = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'RESTRICTED', tlp: 'AMBER', releasableTo: [customs.code] }) });
+    const notShared = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'RESTRICTED', tlp: 'AMBER' }) });
+    expect([shared.status, notShared.status]).toEqual([201, 201]);
+    const ours = [shared.body.id, notShared.body.id];
+    const listed = async (): Promise<string[]> =>
+      (await t.allPages<{ id: string }>('/api/v1/reports', reader.token, { limit: '200' })).items.map((i) => i.id).filter((id) => ours.includes(id));
+    expect(await listed()).toEqual([shared.body.id]);
+
+    // A share row the trigger never wrote (restored from a bad copy, written by hand…), and one whose
+    // markings disagree with its report's: neither report may be listed on the row's word.
+    await t.ds.query(`INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments) SELECT $1, created_at, id, classification, compartments FROM report WHERE id = $2`, [customs.code, notShared.body.id]);
+    await t.ds.query(`UPDATE report SET classification = 'TOP_SECRET' WHERE id = $1`, [shared.body.id]); // the trigger rewrites the row…
+    await t.ds.query(`UPDATE report_share SET classification = 'RESTRICTED' WHERE report_id = $1`, [shared.body.id]); // …and it is made to lie again
+    expect(await listed()).toEqual([]);
+    expect((await t.get(`/api/v1/reports/${notShared.body.id}`, { token: reader.token })).status).toBe(404);
+
+    // report_share holds the shares of live reports only: a purge (even one that left releasable_to) removes them.
+    await t.ds.query(`UPDATE report SET classification = 'RESTRICTED' WHERE id = $1`, [shared.body.id]);
+    expect(await listed()).toEqual([shared.body.id]);
+    await t.ds.query(`UPDATE report SET purged_at = now() WHERE id = $1`, [shared.body.id]);
+    expect(await t.ds.query(`SELECT 1 FROM report_share WHERE report_id = $1`, [shared.body.id])).toEqual([]);
+    expect(await listed()).toEqual([]);
+  });
+
   it('refuses a marking above the caller’s clearance or a compartment they do not hold (403), and audits it', async () => {
     const above = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'TOP_SECRET' }) });
     expect(above.status).toBe(403);

@@ -11,7 +11,7 @@ import { accessKeysSql, branchAccessKeys } from '../reports/report-access-keys';
 import { ReportShare } from '../reports/report-share.entity';
 import { User } from '../users/user.entity';
 import { AbilityFactory, type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
-import { accessibleSql, accessibleSqlBranches, branchTermsOver, type SqlFragment, whereAccessible } from './ability-sql';
+import { accessibleSql, accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment, whereAccessible } from './ability-sql';
 import { CLASSIFICATIONS, TLPS } from './markings';
 import type { Principal } from './principal';
 import { ROLES } from './roles';
@@ -354,6 +354,16 @@ describe('accessibleSqlBranches', () => {
     expect(terms.sql).toMatch(/"s"\."classification" = ANY\(:share_\d+\)/);
     expect(terms.sql).toMatch(/"s"\."compartments" <@ CAST\(:share_\d+ AS text\[\]\)/);
     expect(terms.sql).not.toMatch(/releasable_to|purged_at|"r"\./);
+    // What it leaves out, for the caller to answer otherwise (a share row exists only for a live report releasable to its agency).
+    const rest = branchTermsNotOver(shared!, reports.manager.getRepository(ReportShare).createQueryBuilder('s'));
+    expect(rest?.map((t) => [(t as FieldCondition).field, t.operator, (t as FieldCondition).value])).toEqual(
+      expect.arrayContaining([
+        ['purgedAt', 'eq', null],
+        ['releasableTo', 'all', [expect.any(String)]],
+      ]),
+    );
+    expect(rest).toHaveLength(2);
+    expect(branchTermsNotOver({ sql: 'x', params: {}, conditions: {}, ast: null }, reports.manager.getRepository(ReportShare).createQueryBuilder('s'))).toBeNull();
     // Not a plain AND of field terms (a cannot rule makes the whole translation): nothing to carry over.
     expect(branchTermsOver({ sql: 'x', params: {}, conditions: {}, ast: null }, reports.manager.getRepository(ReportShare).createQueryBuilder('s'), 'share')).toEqual({ sql: 'TRUE', params: {} });
   });

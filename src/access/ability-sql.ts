@@ -79,12 +79,28 @@ export function accessibleSqlBranches<T extends ObjectLiteral>(
  * applies (or the branch is not a plain AND of field terms).
  */
 export function branchTermsOver<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>, paramPrefix: string): SqlFragment {
+  const split = splitTerms(branch, qb);
+  if (!split || split.over.length === 0) return { sql: 'TRUE', params: {} };
+  return translate(new CompoundCondition('and', split.over), qb, paramPrefix);
+}
+
+/**
+ * The terms {@link branchTermsOver} leaves out: the branch's top-level AND terms that are not field terms
+ * on `qb`'s entity. Null when the branch has no condition tree. A caller that knows how the other entity
+ * answers these (e.g. a share row exists only for a live report releasable to its agency) can tell
+ * whether that entity's rows answer the whole branch.
+ */
+export function branchTermsNotOver<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>): Condition[] | null {
+  return splitTerms(branch, qb)?.rest ?? null;
+}
+
+/** A branch's top-level AND terms, split into field terms on `qb`'s entity and the rest. */
+function splitTerms<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>): { over: Condition[]; rest: Condition[] } | null {
   const metadata = qb.expressionMap.mainAlias?.metadata;
-  if (!branch.ast || !metadata) return { sql: 'TRUE', params: {} };
+  if (!branch.ast || !metadata) return null;
   const terms = branch.ast instanceof CompoundCondition && branch.ast.operator === 'and' ? (branch.ast.value as Condition[]) : [branch.ast];
-  const kept = terms.filter((t) => t instanceof FieldCondition && metadata.findColumnWithPropertyPath(String(t.field)));
-  if (kept.length === 0) return { sql: 'TRUE', params: {} };
-  return translate(new CompoundCondition('and', kept), qb, paramPrefix);
+  const isOver = (t: Condition): boolean => t instanceof FieldCondition && metadata.findColumnWithPropertyPath(String(t.field)) !== undefined;
+  return { over: terms.filter(isOver), rest: terms.filter((t) => !isOver(t)) };
 }
 
 /** Translates one CASL condition tree over the query builder's main alias (see accessibleSql). */

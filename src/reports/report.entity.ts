@@ -26,7 +26,9 @@ export interface ReportLocation {
 
 @Entity('report')
 @Index('report_created_idx', ['createdAt', 'id'])
-@Index('report_agency_created_idx', ['agencyId', 'createdAt', 'id'])
+// (agency_id, created_at, id) INCLUDE (classification, compartments, purged_at): the own-agency branch,
+// covering its markings (the ShareLiveAgencyCover migration).
+@Index('report_agency_created_idx', { synchronize: false })
 @Index('report_review_due_idx', ['reviewDueAt'], { where: `"purged_at" IS NULL` })
 // (classification, created_at, id) and (created_at, id) WHERE tlp IN ('CLEAR','GREEN') AND purged_at IS NULL:
 // the community-TLP branch of need-to-know, created by the ReadPaths migration.

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
-import { accessibleSqlBranches, branchTermsOver, type SqlBranch, type SqlFragment } from '../access/ability-sql';
+import { FieldCondition, type Condition } from '@ucast/mongo2js';
+import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlBranch, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
@@ -78,15 +79,20 @@ export async function reportPageQuery(
     if (q.q && text !== 'none') qb.andWhere(text === 'filter' ? `(${match}) IS TRUE` : match, { q: q.q });
     return qb;
   };
-  // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows.
-  const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[]): SelectQueryBuilder<Report> => {
-    const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`), 'created_at', { limit: q.limit });
-    for (const p of from) outer.setParameters(p.getParameters());
-    return outer;
-  };
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
+  // Need-to-know as one condition: the OR of the branches.
+  const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
+  // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows,
+  // each checked once more against the whole need-to-know condition: a page row is never returned on
+  // the word of a derived table (report_share) alone. Should one ever disagree with its report, the
+  // row is left out (the page comes up short), never shown.
+  const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[]): SelectQueryBuilder<Report> => {
+    const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`).andWhere(anyBranch.sql, anyBranch.params), 'created_at', { limit: q.limit });
+    for (const p of from) outer.setParameters(p.getParameters());
+    return outer;
+  };
   // Several branches: a search's way depends on its breadth (one EXPLAIN, asked only here).
   const broadSearch = q.q ? await isBroad(q.q) : false;
   // Text search when every branch has access keys (report-access-keys.ts): one scan of
@@ -97,7 +103,6 @@ export async function reportPageQuery(
   const keys = q.q && !broadSearch ? branches.map((b) => branchAccessKeys(b.conditions)) : [];
   if (keys.length > 0 && keys.every((k) => k !== null)) {
     const found = `(SELECT * FROM report r WHERE ${accessKeysSql('r')} && CAST(:accessKeys AS text[]) AND r.search_vector @@ websearch_to_tsquery('english', :q) AND r.purged_at IS NULL OFFSET 0)`;
-    const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
     const qb = repo.manager.createQueryBuilder().from(found, 'r').setParameters({ accessKeys: keys.flat(), q: q.q });
     const page = newestFirst(filtered(qb, anyBranch, 'none'), 'created_at', q).select('r.id', 'id');
     return rowsOf(page.getQuery(), [page]);
@@ -107,21 +112,23 @@ export async function reportPageQuery(
     const code = q.q && !broadSearch ? null : sharedWith(b);
     if (code === null) return newestFirst(filtered(repo.createQueryBuilder('r'), b, text), 'created_at', q).select('r.id', 'id').addSelect('r.created_at', 'created_at');
     // Shared with the caller's agency (and no text search, or a broad one: see isBroadSearch): walk the
-    // agency's shares newest first (report_share's primary key) and check each one's report against
-    // the whole branch condition, releasable_to included, until the page is full. The check is a
-    // scalar sub-select, which PostgreSQL runs per share rather than turning it into a join that
-    // would read every report shared with the agency before sorting.
-    // The share's own copy of the report's markings is checked first, in the index (report_share
-    // carries them): most shares a caller cleared for little passes over cost no report look-up.
-    const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b, text);
+    // agency's shares newest first (report_share's primary key, which carries the report's markings)
+    // until the page is full. A share row exists only for a live report releasable to its agency
+    // (the trigger of the ShareLiveAgencyCover migration), so when the branch asks nothing else of the
+    // report than those and the markings, the row answers it alone, in the index. Otherwise (a filter,
+    // a broad search's text, a term report_share does not copy) each share's report is checked against
+    // the whole branch: a scalar sub-select, which PostgreSQL runs per share rather than turning it
+    // into a join that would read every report shared with the agency before sorting.
     const qb = repo.manager.createQueryBuilder(ReportShare, 's');
     const markings = branchTermsOver(b, qb, `share${index}`);
     qb.select('s.report_id', 'id')
       .addSelect('s.created_at', 'created_at')
       .where('s.agency_code = :shareCode', { shareCode: code })
-      .andWhere(markings.sql, markings.params)
-      .andWhere(`(${check.getQuery()})`)
-      .setParameters(check.getParameters());
+      .andWhere(markings.sql, markings.params);
+    if (!shareAnswers(branchTermsNotOver(b, qb), code) || q.q || q.category || q.from || q.to) {
+      const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b, text);
+      qb.andWhere(`(${check.getQuery()})`).setParameters(check.getParameters());
+    }
     if (q.cursor) {
       const [at, id] = decodeCursor(q.cursor, ['date', 'uuid']);
       qb.andWhere('(s.created_at, s.report_id) < (:cursorAt, :cursorId)', { cursorAt: at, cursorId: id });
@@ -138,6 +145,21 @@ function sharedWith(branch: SqlBranch): string | null {
   const cond = branch.conditions.releasableTo as { $all?: unknown } | undefined;
   const all = cond && typeof cond === 'object' ? cond.$all : undefined;
   return Array.isArray(all) && all.length === 1 && typeof all[0] === 'string' ? all[0] : null;
+}
+
+/**
+ * Whether a report_share row of `code` answers the branch terms it does not copy (`rest`, from
+ * branchTermsNotOver): only "releasable to `code`" (the row's existence) and "not purged" (rows are kept
+ * for live reports only) qualify; any other term, or a branch that is not a plain AND, needs the report.
+ */
+function shareAnswers(rest: Condition[] | null, code: string): boolean {
+  if (rest === null) return false;
+  return rest.every(
+    (t) =>
+      t instanceof FieldCondition &&
+      ((t.field === 'releasableTo' && t.operator === 'all' && Array.isArray(t.value) && t.value.length === 1 && t.value[0] === code) ||
+        (t.field === 'purgedAt' && t.operator === 'eq' && t.value === null)),
+  );
 }
 
 /** A listed report: the row, with its entities in the order the API gives them. */
