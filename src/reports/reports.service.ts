@@ -84,14 +84,15 @@ export async function reportPageQuery(
   if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
   // Need-to-know as one condition: the OR of the branches.
   const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
-  // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows,
-  // each checked once more against the whole need-to-know condition: a page row is never returned on
-  // the word of a derived table (report_share) alone. Should one ever disagree with its report, the
-  // row is left out (the page comes up short), never shown.
-  const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[]): SelectQueryBuilder<Report> => {
-    const outer = newestFirst(repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`).andWhere(anyBranch.sql, anyBranch.params), 'created_at', { limit: q.limit });
+  // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows.
+  // `recheck`: when the ids came from the UNION, whose shared branch may take a report_share row's word,
+  // each row is checked once more against the whole need-to-know condition. Should a share row ever
+  // disagree with its report, the report is left out (the page comes up short), never shown.
+  const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[], recheck: boolean): SelectQueryBuilder<Report> => {
+    const outer = repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`);
+    if (recheck) outer.andWhere(anyBranch.sql, anyBranch.params);
     for (const p of from) outer.setParameters(p.getParameters());
-    return outer;
+    return newestFirst(outer, 'created_at', { limit: q.limit });
   };
   // Several branches: a search's way depends on its breadth (one EXPLAIN, asked only here).
   const broadSearch = q.q ? await isBroad(q.q) : false;
@@ -105,7 +106,7 @@ export async function reportPageQuery(
     const found = `(SELECT * FROM report r WHERE ${accessKeysSql('r')} && CAST(:accessKeys AS text[]) AND r.search_vector @@ websearch_to_tsquery('english', :q) AND r.purged_at IS NULL OFFSET 0)`;
     const qb = repo.manager.createQueryBuilder().from(found, 'r').setParameters({ accessKeys: keys.flat(), q: q.q });
     const page = newestFirst(filtered(qb, anyBranch, 'none'), 'created_at', q).select('r.id', 'id');
-    return rowsOf(page.getQuery(), [page]);
+    return rowsOf(page.getQuery(), [page], false); // the keys' rows are checked against anyBranch in the page itself
   }
   const text = broadSearch ? 'filter' : 'index';
   const parts = branches.map((b, index): SelectQueryBuilder<ObjectLiteral> => {
@@ -137,7 +138,7 @@ export async function reportPageQuery(
   });
   // The branches' pages merged by a UNION.
   const union = parts.map((p) => `(${p.getQuery()})`).join(' UNION ');
-  return rowsOf(`SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`, parts);
+  return rowsOf(`SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`, parts, true);
 }
 
 /** The one agency code a branch requires the report to be releasable to (`releasableTo: { $all: [code] }`), else null. */
