@@ -167,20 +167,28 @@ function shareAnswers(rest: Condition[] | null, code: string): boolean {
 type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[] };
 
 /**
+ * Makes a query over `report r` select what a {@link ListedReport} is made of, by property name: every
+ * column, and the report's entities as one JSON array in the order the API gives them (type, then
+ * normalized value). Lists and single reads both read reports this way, so a report reads the same.
+ */
+function selectListed(query: SelectQueryBuilder<Report>): SelectQueryBuilder<Report> {
+  const [first, ...rest] = query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
+  query.select(`r.${first}`, first);
+  for (const p of rest) query.addSelect(`r.${p}`, p);
+  return query.addSelect(
+    `(SELECT coalesce(json_agg(json_build_object('type', e.type, 'value', e.value, 'normalized', e.normalized) ORDER BY e.type, e.normalized), '[]')
+        FROM report_entity e WHERE e.report_id = r.id)`,
+    'entities',
+  );
+}
+
+/**
  * A page query's rows (limit + 1, newest first) as {@link ListedReport}s, and the read's audit event
  * naming the page's ids (the first `limit`), in one statement: one round trip and one commit, and the
  * rows are never read without the event that records it (both commit, or neither).
  */
 export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, ctx: RequestContext, event: AuditInput): { sql: string; params: unknown[] } {
-  const [first, ...rest] = query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
-  query.select(`r.${first}`, first);
-  for (const p of rest) query.addSelect(`r.${p}`, p);
-  query.addSelect(
-    `(SELECT coalesce(json_agg(json_build_object('type', e.type, 'value', e.value, 'normalized', e.normalized) ORDER BY e.type, e.normalized), '[]')
-        FROM report_entity e WHERE e.report_id = r.id)`,
-    'entities',
-  );
-  const [pageSql, pageParams] = query.getQueryAndParameters();
+  const [pageSql, pageParams] = selectListed(query).getQueryAndParameters();
   const st = new AuditedStatement(ctx, [...(pageParams as unknown[])]); // its parameters follow the page's
   const order = `"createdAt" DESC, id DESC`;
   const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM page ORDER BY ${order} LIMIT ${limit})`);
@@ -323,12 +331,15 @@ export class ReportsService {
     return { status: prior.statusCode, body: prior.response, replayed: true };
   }
 
-  /** One report, if need-to-know allows; otherwise 404 and a DENIED audit event. */
+  /**
+   * One report, if need-to-know allows (checked in memory, `ability.can`); otherwise 404 and a DENIED
+   * audit event. The row and its entities are one query, read as a list reads them.
+   */
   async findOne(ctx: AuthedContext, id: string): Promise<ReportView> {
-    const report = await this.readable(ctx, id, 'report.read');
-    const entities = await this.ds.getRepository(ReportEntity).find({ where: { reportId: id }, order: { type: 'ASC', normalized: 'ASC' } });
+    const [sql, params] = selectListed(this.ds.getRepository(Report).createQueryBuilder('r').where('r.id = :id', { id })).getQueryAndParameters();
+    const report = await this.allowedOr404(ctx, id, 'report.read', (await poolQuery<ListedReport>(this.ds, sql, params as unknown[]))[0]);
     await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED' });
-    return reportView(report, entities, ctx.ability.can('readSource', asSubject('Report', report)));
+    return reportView(report, report.entities, ctx.ability.can('readSource', asSubject('Report', report)));
   }
 
   /** Whether a text search is broad (see isBroadSearch): it then walks the branches instead of looking up access keys. */
@@ -338,18 +349,14 @@ export class ReportsService {
 
   /** Loads a report the caller may read, or audits the denial and answers 404. */
   async readable(ctx: AuthedContext, id: string, action: string, m: EntityManager = this.ds.manager): Promise<Report> {
-    const report = await m.findOneBy(Report, { id });
-    if (!report || !ctx.ability.can('read', asSubject('Report', report))) {
-      await this.audit.record(ctx, {
-        action,
-        resourceType: 'Report',
-        resourceId: id,
-        outcome: 'DENIED',
-        reason: report ? 'need-to-know' : 'not found',
-      });
-      throw notFound('Report');
-    }
-    return report;
+    return this.allowedOr404(ctx, id, action, await m.findOneBy(Report, { id }));
+  }
+
+  /** The report if the caller may read it; else the denial is audited and the answer is 404. */
+  private async allowedOr404<T extends Report>(ctx: AuthedContext, id: string, action: string, report: T | null | undefined): Promise<T> {
+    if (report && ctx.ability.can('read', asSubject('Report', report))) return report;
+    await this.audit.record(ctx, { action, resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason: report ? 'need-to-know' : 'not found' });
+    throw notFound('Report');
   }
 
   /** Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned are audited. */
