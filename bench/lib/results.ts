@@ -158,7 +158,7 @@ export function markdown(r: BenchResults, s: Summary): string {
     ...(['analyst', 'onePercent', 'none'] as Caller[]).map((c) => {
       const last = r.reads?.length ? r.reads[r.reads.length - 1] : null;
       const v = last ? ratio(last.callers[c].sql.p95, last.unfiltered.p95) : null;
-      return `| The same, the need-to-know page query alone (SQL over raw pg, what the filter costs), ${c} | ${num(v)} | ≤ 3 | ${verdict(v === null ? null : v <= 3)} |`;
+      return `| The same, the need-to-know page query alone (SQL over raw pg, what the filter costs), ${c} | ${num(v)} | — (reported; the target above is the whole request's) | — |`;
     }),
     `| List p95 growth 100k → 1M (worst caller) | ${num(s.listGrowth100kTo1m)} | ≤ 2 | ${verdict(s.listGrowth100kTo1m === null ? null : s.listGrowth100kTo1m <= 2)} |`,
     `| Sequential scans of report in the plans (all callers, list and q, all scales) | ${s.seqScans ?? 'null'} | 0 | ${verdict(s.seqScans === null ? null : s.seqScans === 0)} |`,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
+import { FieldCondition, type Condition } from '@ucast/mongo2js';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
-import { FieldCondition, type Condition } from '@ucast/mongo2js';
 import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlBranch, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
@@ -70,6 +70,9 @@ export async function reportPageQuery(
   // `text`: 'index' lets the planner use the text index; 'filter' checks the text on each row only (a
   // broad search's branch walks: the planner would otherwise AND in the text index's huge bitmap);
   // 'none' leaves it to the caller.
+  // Whether a filter `filtered` applies is given (keep the two together: a branch that skips the
+  // report's own row, below, is only right without one).
+  const anyFilter = Boolean(q.category || q.from || q.to || q.q);
   const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text: 'index' | 'filter' | 'none' = 'index'): SelectQueryBuilder<E> => {
     qb.andWhere(where.sql, where.params);
     if (q.category) qb.andWhere('r.category = :category', { category: q.category });
@@ -87,7 +90,8 @@ export async function reportPageQuery(
   // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows.
   // `recheck`: when the ids came from the UNION, whose shared branch may take a report_share row's word,
   // each row is checked once more against the whole need-to-know condition. Should a share row ever
-  // disagree with its report, the report is left out (the page comes up short), never shown.
+  // disagree with its report (it cannot while the trigger keeps it), the report is left out, never
+  // shown: that page comes up short, and if it was the page's extra row the listing ends there.
   const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[], recheck: boolean): SelectQueryBuilder<Report> => {
     const outer = repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`);
     if (recheck) outer.andWhere(anyBranch.sql, anyBranch.params);
@@ -126,7 +130,7 @@ export async function reportPageQuery(
       .addSelect('s.created_at', 'created_at')
       .where('s.agency_code = :shareCode', { shareCode: code })
       .andWhere(markings.sql, markings.params);
-    if (!shareAnswers(branchTermsNotOver(b, qb), code) || q.q || q.category || q.from || q.to) {
+    if (anyFilter || !shareAnswers(branchTermsNotOver(b, qb), code)) {
       const check = filtered(repo.createQueryBuilder('r').select('true').where('r.id = s.report_id'), b, text);
       qb.andWhere(`(${check.getQuery()})`).setParameters(check.getParameters());
     }
@@ -337,7 +341,7 @@ export class ReportsService {
    */
   async findOne(ctx: AuthedContext, id: string): Promise<ReportView> {
     const [sql, params] = selectListed(this.ds.getRepository(Report).createQueryBuilder('r').where('r.id = :id', { id })).getQueryAndParameters();
-    const report = await this.allowedOr404(ctx, id, 'report.read', (await poolQuery<ListedReport>(this.ds, sql, params as unknown[]))[0]);
+    const report = await this.allowedOr404(ctx, id, 'report.read', (await preparedQuery<ListedReport>(this.ds, sql, params as unknown[]))[0]);
     await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED' });
     return reportView(report, report.entities, ctx.ability.can('readSource', asSubject('Report', report)));
   }

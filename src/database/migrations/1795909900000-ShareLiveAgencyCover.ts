@@ -35,8 +35,9 @@ const SYNC_ALL = `
  *   (INCLUDE), so the own-agency branch passes over the reports the caller is not cleared for without
  *   reading them from the table. Same name, same keys: it serves everything it served before.
  *
- * Built without CONCURRENTLY (a migration runs in a transaction): on a large table, apply it with
- * intake stopped.
+ * Built in the migration's transaction, not CONCURRENTLY: dropping the trigger and the old index takes
+ * an ACCESS EXCLUSIVE lock on `report`, held until the migration commits, so reads wait as well as
+ * writes while the index is rebuilt. On a large table, apply it with the API stopped.
  */
 export class ShareLiveAgencyCover1795909900000 implements MigrationInterface {
   name = 'ShareLiveAgencyCover1795909900000';
