@@ -9,6 +9,7 @@ import { dataSourceOptions } from '../database/data-source';
 import { Report } from '../reports/report.entity';
 import { accessKeysSql, branchAccessKeys } from '../reports/report-access-keys';
 import { ReportShare } from '../reports/report-share.entity';
+import { shareAnswers, sharedWith } from '../reports/share-branch';
 import { User } from '../users/user.entity';
 import { AbilityFactory, type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
 import { accessibleSql, accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment, whereAccessible } from './ability-sql';
@@ -78,6 +79,8 @@ interface Markings {
   compartments: string[];
   tlp: (typeof TLPS)[number];
   releasableTo: number[];
+  /** Purged by retention: a tombstone need-to-know never lets through, with no share rows. */
+  purged: boolean;
 }
 
 /** Agency index: the test's agencies. */
@@ -89,6 +92,7 @@ const markingsArb: fc.Arbitrary<Markings> = fc.record({
   compartments: fc.shuffledSubarray([...COMPARTMENTS]),
   tlp: fc.constantFrom(...TLPS),
   releasableTo: fc.shuffledSubarray([0, 1, 2, 3]),
+  purged: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
 });
 
 interface PrincipalSpec {
@@ -148,6 +152,7 @@ async function insertReports(markings: Markings[]): Promise<Report[]> {
       reviewDueAt: new Date(now.getTime() + 86_400_000),
       validatedAt: null,
       createdAt: now,
+      purgedAt: m.purged ? now : null,
     })),
   );
   const ids = identifiers.map((i) => String(i.id));
@@ -165,6 +170,8 @@ async function sqlIds(ability: AppAbility, action: Action, ids: string[]): Promi
 
 /** How many branches (and rows) the access-key check of branchIds compared: the property must not be vacuous. */
 const keyed = { branches: 0, rows: 0 };
+/** The same for its share-row check. */
+const answered = { branches: 0, rows: 0 };
 
 /**
  * The ids the union of the branches selects among `ids` (what GET /reports merges), each branch run on
@@ -185,6 +192,21 @@ async function branchIds(ability: AppAbility, action: Action, ids: string[]): Pr
     const sharesOf = (where: SqlFragment) =>
       shares.createQueryBuilder('s').where('s.report_id = ANY(:selected)', { selected }).andWhere(where.sql, where.params).getCount();
     expect(await sharesOf(terms)).toBe(await sharesOf({ sql: 'TRUE', params: {} }));
+    // Where the list takes a share row's word for the shared branch (shareAnswers), the agency's share
+    // rows whose markings pass the branch's terms are exactly the branch's reports: purged ones included.
+    const code = sharedWith(b);
+    if (code !== null && shareAnswers(branchTermsNotOver(b, shares.createQueryBuilder('s')), code)) {
+      const byShares = await shares
+        .createQueryBuilder('s')
+        .select('s.report_id', 'id')
+        .where('s.report_id = ANY(:ids)', { ids })
+        .andWhere('s.agency_code = :code', { code })
+        .andWhere(terms.sql, terms.params)
+        .getRawMany<{ id: string }>();
+      expect(byShares.map((r) => r.id).sort()).toEqual([...selected].sort());
+      answered.branches++;
+      answered.rows += selected.length;
+    }
     // The branch's access keys (what a text search looks up in report_search_access_idx) select exactly its rows.
     const keys = branchAccessKeys(b.conditions);
     if (keys) {
@@ -259,6 +281,8 @@ describe('accessibleSql agrees with ability.can on real PostgreSQL', () => {
     // The property was not vacuous: every action both allowed and denied some rows, and access keys were compared.
     expect(keyed.branches).toBeGreaterThan(0);
     expect(keyed.rows).toBeGreaterThan(0);
+    expect(answered.branches).toBeGreaterThan(0);
+    expect(answered.rows).toBeGreaterThan(0);
     for (const action of ACTIONS) {
       expect(tally[action].allowed).toBeGreaterThan(0);
       expect(tally[action].denied).toBeGreaterThan(0);

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { FieldCondition, type Condition } from '@ucast/mongo2js';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
-import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlBranch, type SqlFragment } from '../access/ability-sql';
+import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
@@ -22,6 +21,7 @@ import { normaliseEntity } from './normalise';
 import { ReportEntity } from './report-entity.entity';
 import { accessKeysSql, branchAccessKeys, isBroadSearch } from './report-access-keys';
 import { ReportShare } from './report-share.entity';
+import { shareAnswers, sharedWith } from './share-branch';
 import { Report } from './report.entity';
 
 export type ReportView = ReturnType<typeof reportView>;
@@ -143,28 +143,6 @@ export async function reportPageQuery(
   // The branches' pages merged by a UNION.
   const union = parts.map((p) => `(${p.getQuery()})`).join(' UNION ');
   return rowsOf(`SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`, parts, true);
-}
-
-/** The one agency code a branch requires the report to be releasable to (`releasableTo: { $all: [code] }`), else null. */
-function sharedWith(branch: SqlBranch): string | null {
-  const cond = branch.conditions.releasableTo as { $all?: unknown } | undefined;
-  const all = cond && typeof cond === 'object' ? cond.$all : undefined;
-  return Array.isArray(all) && all.length === 1 && typeof all[0] === 'string' ? all[0] : null;
-}
-
-/**
- * Whether a report_share row of `code` answers the branch terms it does not copy (`rest`, from
- * branchTermsNotOver): only "releasable to `code`" (the row's existence) and "not purged" (rows are kept
- * for live reports only) qualify; any other term, or a branch that is not a plain AND, needs the report.
- */
-function shareAnswers(rest: Condition[] | null, code: string): boolean {
-  if (rest === null) return false;
-  return rest.every(
-    (t) =>
-      t instanceof FieldCondition &&
-      ((t.field === 'releasableTo' && t.operator === 'all' && Array.isArray(t.value) && t.value.length === 1 && t.value[0] === code) ||
-        (t.field === 'purgedAt' && t.operator === 'eq' && t.value === null)),
-  );
 }
 
 /** A listed report: the row, with its entities in the order the API gives them. */
