@@ -1,25 +1,15 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const SYNC_LIVE = `
+/** report_share's trigger function: one row per code of `releasable_to`, for live reports only when `liveOnly`. */
+const syncFunction = (liveOnly: boolean) => `
   CREATE OR REPLACE FUNCTION report_share_sync() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     IF TG_OP = 'UPDATE' THEN
       DELETE FROM report_share WHERE agency_code = ANY (OLD.releasable_to) AND created_at = OLD.created_at AND report_id = OLD.id;
     END IF;
     INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments)
-      SELECT DISTINCT code, NEW.created_at, NEW.id, NEW.classification, NEW.compartments FROM unnest(NEW.releasable_to) AS code
-       WHERE NEW.purged_at IS NULL;
-    RETURN NULL;
-  END $$`;
-
-const SYNC_ALL = `
-  CREATE OR REPLACE FUNCTION report_share_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    IF TG_OP = 'UPDATE' THEN
-      DELETE FROM report_share WHERE agency_code = ANY (OLD.releasable_to) AND created_at = OLD.created_at AND report_id = OLD.id;
-    END IF;
-    INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments)
-      SELECT DISTINCT code, NEW.created_at, NEW.id, NEW.classification, NEW.compartments FROM unnest(NEW.releasable_to) AS code;
+      SELECT DISTINCT code, NEW.created_at, NEW.id, NEW.classification, NEW.compartments FROM unnest(NEW.releasable_to) AS code${liveOnly ? `
+       WHERE NEW.purged_at IS NULL` : ''};
     RETURN NULL;
   END $$`;
 
@@ -43,7 +33,7 @@ export class ShareLiveAgencyCover1795909900000 implements MigrationInterface {
   name = 'ShareLiveAgencyCover1795909900000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(SYNC_LIVE);
+    await q.query(syncFunction(true));
     await q.query(`DROP TRIGGER report_share_sync ON report`);
     await q.query(
       `CREATE TRIGGER report_share_sync AFTER INSERT OR UPDATE OF releasable_to, created_at, classification, compartments, purged_at ON report FOR EACH ROW EXECUTE FUNCTION report_share_sync()`,
@@ -57,7 +47,7 @@ export class ShareLiveAgencyCover1795909900000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX "report_agency_created_idx"`);
     await q.query(`CREATE INDEX "report_agency_created_idx" ON "report" ("agency_id", "created_at", "id")`);
-    await q.query(SYNC_ALL);
+    await q.query(syncFunction(false));
     await q.query(`DROP TRIGGER report_share_sync ON report`);
     await q.query(
       `CREATE TRIGGER report_share_sync AFTER INSERT OR UPDATE OF releasable_to, created_at, classification, compartments ON report FOR EACH ROW EXECUTE FUNCTION report_share_sync()`,
