@@ -187,6 +187,9 @@ const DAY_MS = 86_400_000;
 
 @Injectable()
 export class ReportsService {
+  /** GET /reports/:id's statement (its one parameter, `$1`, the id): a fixed text, built on first use. */
+  private oneReportSql?: string;
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
@@ -318,8 +321,8 @@ export class ReportsService {
    * audit event. The row and its entities are one query, read as a list reads them.
    */
   async findOne(ctx: AuthedContext, id: string): Promise<ReportView> {
-    const [sql, params] = selectListed(this.ds.getRepository(Report).createQueryBuilder('r').where('r.id = :id', { id })).getQueryAndParameters();
-    const report = await this.allowedOr404(ctx, id, 'report.read', (await preparedQuery<ListedReport>(this.ds, sql, params as unknown[]))[0]);
+    this.oneReportSql ??= selectListed(this.ds.getRepository(Report).createQueryBuilder('r').where('r.id = :id', { id })).getQueryAndParameters()[0];
+    const report = await this.allowedOr404(ctx, id, 'report.read', (await preparedQuery<ListedReport>(this.ds, this.oneReportSql, [id]))[0]);
     await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED' });
     return reportView(report, report.entities, ctx.ability.can('readSource', asSubject('Report', report)));
   }
