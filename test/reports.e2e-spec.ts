@@ -111,6 +111,29 @@ describe('report intake and reads', () => {
     expect(await listed()).toEqual([]);
   });
 
+  it('goes on past a report a lying share row put on a page: the page keeps its cursor, the report is neither shown nor audited as read', async () => {
+    const border = await fx.agency('BORDER', 'TOP_SECRET');
+    const reader = await fx.user(border, ['OFFICER'], 'SECRET', ['HUMINT']);
+    const submit = async (releasableTo: string[]) => {
+      const res = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'RESTRICTED', tlp: 'AMBER', releasableTo }) });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    // Newest first: newer (shared), lying (not shared, but given a share row by hand), older (shared).
+    const older = await submit([border.code]);
+    const lying = await submit([]);
+    const newer = await submit([border.code]);
+    await t.ds.query(`INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments) SELECT $1, created_at, id, classification, compartments FROM report WHERE id = $2`, [border.code, lying]);
+
+    // limit 1: the first page's extra row is the lying one. The listing must not end there.
+    const { items, pages } = await t.allPages<{ id: string }>('/api/v1/reports', reader.token, { limit: '1' });
+    expect(items.map((i) => i.id)).toEqual([newer, older]);
+    expect(pages.map((p) => p.body.items.length)).toEqual([1, 0, 1]);
+    await t.audit.flush();
+    const listed = await t.ds.query(`SELECT resource_ids FROM audit_event WHERE action = 'report.list' AND actor_id = $1 ORDER BY seq`, [reader.id]);
+    expect(listed.map((e: { resource_ids: string[] }) => e.resource_ids)).toEqual([[newer], [], [older]]);
+  });
+
   it('refuses a marking above the caller’s clearance or a compartment they do not hold (403), and audits it', async () => {
     const above = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ classification: 'TOP_SECRET' }) });
     expect(above.status).toBe(403);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
@@ -89,13 +89,14 @@ export async function reportPageQuery(
   const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
   // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows.
   // `recheck`: when the ids came from the UNION, whose shared branch may take a report_share row's word,
-  // each row is checked once more against the whole need-to-know condition. Should a share row ever
-  // disagree with its report (it cannot while the trigger keeps it), the report is left out, never
-  // shown: that page comes up short, and if it was the page's extra row the listing ends there.
+  // each row is checked once more against the whole need-to-know condition, as its `readable` column.
+  // Should a share row ever disagree with its report (it cannot while the trigger keeps it), the
+  // report stays a row of the page, so the page and its cursor are the same, but it is never shown
+  // (see `list`).
   const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[], recheck: boolean): SelectQueryBuilder<Report> => {
     const outer = repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`);
-    if (recheck) outer.andWhere(anyBranch.sql, anyBranch.params);
     for (const p of from) outer.setParameters(p.getParameters());
+    if (recheck) readableIf(outer, anyBranch);
     return newestFirst(outer, 'created_at', { limit: q.limit });
   };
   // Several branches: a search's way depends on its breadth (one EXPLAIN, asked only here).
@@ -145,8 +146,17 @@ export async function reportPageQuery(
   return rowsOf(`SELECT u.id FROM (${union}) u ORDER BY u.created_at DESC, u.id DESC LIMIT ${q.limit + 1}`, parts, true);
 }
 
-/** A listed report: the row, with its entities in the order the API gives them. */
-type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[] };
+/** A listed report: the row, with its entities in the order the API gives them, and whether the caller may read it. */
+type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[]; readable: boolean };
+
+/** The condition a page query's `readable` column checks (set by {@link readableIf}; without one a row is readable). */
+const readableConditions = new WeakMap<SelectQueryBuilder<Report>, SqlFragment>();
+
+/** Selects `cond` as the query's `readable` column: the row stays in the page (and its cursor), but is shown only when true. */
+function readableIf(query: SelectQueryBuilder<Report>, cond: SqlFragment): void {
+  readableConditions.set(query, cond);
+  query.addSelect(`(${cond.sql}) IS TRUE`, 'readable').setParameters(cond.params);
+}
 
 /**
  * Makes a query over `report r` select what a {@link ListedReport} is made of, by property name: every
@@ -157,6 +167,8 @@ function selectListed(query: SelectQueryBuilder<Report>): SelectQueryBuilder<Rep
   const [first, ...rest] = query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
   query.select(`r.${first}`, first);
   for (const p of rest) query.addSelect(`r.${p}`, p);
+  const readable = readableConditions.get(query);
+  query.addSelect(readable ? `(${readable.sql}) IS TRUE` : 'true', 'readable');
   return query.addSelect(
     `(SELECT coalesce(json_agg(json_build_object('type', e.type, 'value', e.value, 'normalized', e.normalized) ORDER BY e.type, e.normalized), '[]')
         FROM report_entity e WHERE e.report_id = r.id)`,
@@ -166,14 +178,14 @@ function selectListed(query: SelectQueryBuilder<Report>): SelectQueryBuilder<Rep
 
 /**
  * A page query's rows (limit + 1, newest first) as {@link ListedReport}s, and the read's audit event
- * naming the page's ids (the first `limit`), in one statement: one round trip and one commit, and the
+ * naming the page's readable ids (of the first `limit`), in one statement: one round trip and one commit, and the
  * rows are never read without the event that records it (both commit, or neither).
  */
 export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, ctx: RequestContext, event: AuditInput): { sql: string; params: unknown[] } {
   const [pageSql, pageParams] = selectListed(query).getQueryAndParameters();
   const st = new AuditedStatement(ctx, [...(pageParams as unknown[])]); // its parameters follow the page's
   const order = `"createdAt" DESC, id DESC`;
-  const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM page ORDER BY ${order} LIMIT ${limit})`);
+  const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM (SELECT id, readable FROM page ORDER BY ${order} LIMIT ${limit}) p WHERE readable)`);
   return { sql: `WITH page AS MATERIALIZED (${pageSql}), a AS (${audit}) SELECT * FROM page ORDER BY ${order}`, params: st.params };
 }
 
@@ -187,6 +199,7 @@ const DAY_MS = 86_400_000;
 
 @Injectable()
 export class ReportsService {
+  private readonly logger = new Logger(ReportsService.name);
   /** GET /reports/:id's statement (its one parameter, `$1`, the id): a fixed text, built on first use. */
   private oneReportSql?: string;
 
@@ -361,7 +374,13 @@ export class ReportsService {
     const rows = await poolQuery<ListedReport>(this.ds, sql, params);
     this.audit.chainSoon();
     const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
-    return { items: page.map((r) => reportView(r, r.entities, ctx.ability.can('readSource', asSubject('Report', r)))), nextCursor };
+    const shown = page.filter((r) => r.readable);
+    if (shown.length < page.length) {
+      // A report_share row disagrees with its report: the report is held back, the listing goes on past it.
+      const held = page.filter((r) => !r.readable).map((r) => r.id);
+      this.logger.error({ held, userId: ctx.principal.id }, 'report_share disagrees with report: reports held back from a list');
+    }
+    return { items: shown.map((r) => reportView(r, r.entities, ctx.ability.can('readSource', asSubject('Report', r)))), nextCursor };
   }
 
   /** The originating agency confirms the report is still relevant: review moves forward. */
