@@ -1,3 +1,9 @@
+import { AbilityFactory } from '../src/access/ability.factory';
+import { PrincipalService } from '../src/auth/principal.service';
+import { encodeCursor } from '../src/common/pagination';
+import { ListReportsQuery } from '../src/reports/dto/list-reports.query';
+import { Report } from '../src/reports/report.entity';
+import { auditedPage, reportPageQuery } from '../src/reports/reports.service';
 import { TestApp, uniq } from './support/app';
 import { type Actor, Fixtures, reportBody } from './support/fixtures';
 
@@ -111,7 +117,7 @@ describe('report intake and reads', () => {
     expect(await listed()).toEqual([]);
   });
 
-  it('goes on past a report a lying share row put on a page: the page keeps its cursor, the report is neither shown nor audited as read', async () => {
+  it('goes on past a report a lying share row put on a page, and never shows it, names it in a cursor or audits it as read', async () => {
     const border = await fx.agency('BORDER', 'TOP_SECRET');
     const reader = await fx.user(border, ['OFFICER'], 'SECRET', ['HUMINT']);
     const submit = async (releasableTo: string[]) => {
@@ -123,15 +129,34 @@ describe('report intake and reads', () => {
     const older = await submit([border.code]);
     const lying = await submit([]);
     const newer = await submit([border.code]);
+    // Distinct times, in the past (a report dated ahead would come first in other suites' lists).
+    await t.ds.query(`UPDATE report SET created_at = now() - (CASE id WHEN $1::uuid THEN 3 WHEN $2::uuid THEN 2 ELSE 1 END) * interval '1 second' WHERE id IN ($1, $2, $3)`, [older, lying, newer]);
     await t.ds.query(`INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments) SELECT $1, created_at, id, classification, compartments FROM report WHERE id = $2`, [border.code, lying]);
+    const ours = [newer, lying, older];
 
-    // limit 1: the first page's extra row is the lying one. The listing must not end there.
+    // limit 1: the page before `lying` has it as its extra row, and the page after `newer` starts with it.
     const { items, pages } = await t.allPages<{ id: string }>('/api/v1/reports', reader.token, { limit: '1' });
-    expect(items.map((i) => i.id)).toEqual([newer, older]);
-    expect(pages.map((p) => p.body.items.length)).toEqual([1, 0, 1]);
+    expect(items.map((i) => i.id).filter((id) => ours.includes(id))).toEqual([newer, older]);
+    const cursors = pages.map((p) => p.body.nextCursor).filter((c): c is string => c !== null);
+    expect(cursors.map((c) => Buffer.from(c, 'base64url').toString()).filter((c) => c.includes(lying))).toEqual([]);
     await t.audit.flush();
-    const listed = await t.ds.query(`SELECT resource_ids FROM audit_event WHERE action = 'report.list' AND actor_id = $1 ORDER BY seq`, [reader.id]);
-    expect(listed.map((e: { resource_ids: string[] }) => e.resource_ids)).toEqual([[newer], [], [older]]);
+    const listed: string[] = (await t.ds.query(`SELECT resource_ids FROM audit_event WHERE action = 'report.list' AND actor_id = $1 ORDER BY seq`, [reader.id])).flatMap(
+      (e: { resource_ids: string[] }) => e.resource_ids,
+    );
+    expect(listed.filter((id) => ours.includes(id))).toEqual([newer, older]);
+
+    // The page after `newer`, as the list statement returns it: the held-back row is a position only,
+    // its content stays in the database.
+    const principal = await t.app.get(PrincipalService).load(reader.id);
+    const ability = new AbilityFactory().createFor(principal!);
+    const [{ created_at: at }] = await t.ds.query(`SELECT created_at FROM report WHERE id = $1`, [newer]);
+    const pq = Object.assign(new ListReportsQuery(), { limit: 50, cursor: encodeCursor([new Date(at).toISOString(), newer]) });
+    const query = await reportPageQuery(t.ds.getRepository(Report), ability, pq);
+    const ctx = { principal, ability, requestId: 'test', ip: '127.0.0.1' } as never;
+    const { sql, params } = auditedPage(query!, 50, ctx, { action: 'report.list', resourceType: 'Report', outcome: 'ALLOWED' });
+    const rows: { id: string }[] = await t.ds.query(sql, params);
+    expect(rows.find((r) => r.id === lying)).toEqual(expect.objectContaining({ readable: false, title: null, narrative: null, sourceDescription: null, entities: null, classification: null }));
+    expect(rows.find((r) => r.id === older)).toEqual(expect.objectContaining({ readable: true, title: expect.any(String) }));
   });
 
   it('refuses a marking above the caller’s clearance or a compartment they do not hold (403), and audits it', async () => {

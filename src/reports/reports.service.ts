@@ -12,10 +12,10 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
-import { decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
+import { decodeCursor, encodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
-import type { ListReportsQuery } from './dto/list-reports.query';
+import { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { normaliseEntity } from './normalise';
 import { ReportEntity } from './report-entity.entity';
@@ -53,7 +53,7 @@ export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'val
 
 /**
  * The page of reports a caller may read for a list or search: need-to-know, the filters, newest first,
- * limit + 1; null when need-to-know lets nothing through.
+ * limit + 1, each row with its `readable` column (see `rowsOf`); null when need-to-know lets nothing through.
  *
  * One ordered, limited query per need-to-know branch (own agency, shared with the agency, community
  * TLP; everything cleared for a cell analyst), merged by a UNION: each branch runs on the index that
@@ -84,20 +84,19 @@ export async function reportPageQuery(
   };
   const branches = accessibleSqlBranches(ability, 'read', 'Report', repo.createQueryBuilder('r'));
   if (branches.length === 0) return null;
-  if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q);
+  if (branches.length === 1 && (q.q || sharedWith(branches[0]) === null)) return readableIf(newestFirst(filtered(repo.createQueryBuilder('r'), branches[0]), 'created_at', q), null);
   // Need-to-know as one condition: the OR of the branches.
   const anyBranch = { sql: `(${branches.map((b) => `(${b.sql})`).join(' OR ')})`, params: Object.assign({}, ...branches.map((b) => b.params)) as Record<string, unknown> };
   // The page's ids first (`pageSql`: ordered and cut on (created_at, id) alone), then only their rows.
   // `recheck`: when the ids came from the UNION, whose shared branch may take a report_share row's word,
   // each row is checked once more against the whole need-to-know condition, as its `readable` column.
-  // Should a share row ever disagree with its report (it cannot while the trigger keeps it), the
-  // report stays a row of the page, so the page and its cursor are the same, but it is never shown
-  // (see `list`).
+  // Should a share row ever disagree with its report (it cannot while the trigger keeps it), the report
+  // stays a row of the page, so that the listing can go on past it, but its content never leaves the
+  // database and it is never shown or named to the caller (`auditedPage`, `ReportsService.list`).
   const rowsOf = (pageSql: string, from: SelectQueryBuilder<ObjectLiteral>[], recheck: boolean): SelectQueryBuilder<Report> => {
     const outer = repo.createQueryBuilder('r').where(`r.id IN (${pageSql})`);
     for (const p of from) outer.setParameters(p.getParameters());
-    if (recheck) readableIf(outer, anyBranch);
-    return newestFirst(outer, 'created_at', { limit: q.limit });
+    return readableIf(newestFirst(outer, 'created_at', { limit: q.limit }), recheck ? anyBranch : null);
   };
   // Several branches: a search's way depends on its breadth (one EXPLAIN, asked only here).
   const broadSearch = q.q ? await isBroad(q.q) : false;
@@ -149,13 +148,17 @@ export async function reportPageQuery(
 /** A listed report: the row, with its entities in the order the API gives them, and whether the caller may read it. */
 type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[]; readable: boolean };
 
-/** The condition a page query's `readable` column checks (set by {@link readableIf}; without one a row is readable). */
-const readableConditions = new WeakMap<SelectQueryBuilder<Report>, SqlFragment>();
+/**
+ * Selects a page query's `readable` column: `cond`, or true where the query's own condition already
+ * holds need-to-know. A row that is not readable stays a row of the page but is never shown.
+ */
+function readableIf(query: SelectQueryBuilder<Report>, cond: SqlFragment | null): SelectQueryBuilder<Report> {
+  return cond ? query.addSelect(`(${cond.sql}) IS TRUE`, 'readable').setParameters(cond.params) : query.addSelect('true', 'readable');
+}
 
-/** Selects `cond` as the query's `readable` column: the row stays in the page (and its cursor), but is shown only when true. */
-function readableIf(query: SelectQueryBuilder<Report>, cond: SqlFragment): void {
-  readableConditions.set(query, cond);
-  query.addSelect(`(${cond.sql}) IS TRUE`, 'readable').setParameters(cond.params);
+/** The columns of a {@link ListedReport} besides `readable`, by property name: every column of `report`, then `entities`. */
+function listedColumns(query: SelectQueryBuilder<Report>): string[] {
+  return [...query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName), 'entities'];
 }
 
 /**
@@ -164,11 +167,9 @@ function readableIf(query: SelectQueryBuilder<Report>, cond: SqlFragment): void 
  * normalized value). Lists and single reads both read reports this way, so a report reads the same.
  */
 function selectListed(query: SelectQueryBuilder<Report>): SelectQueryBuilder<Report> {
-  const [first, ...rest] = query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
+  const [first, ...rest] = listedColumns(query).slice(0, -1);
   query.select(`r.${first}`, first);
   for (const p of rest) query.addSelect(`r.${p}`, p);
-  const readable = readableConditions.get(query);
-  query.addSelect(readable ? `(${readable.sql}) IS TRUE` : 'true', 'readable');
   return query.addSelect(
     `(SELECT coalesce(json_agg(json_build_object('type', e.type, 'value', e.value, 'normalized', e.normalized) ORDER BY e.type, e.normalized), '[]')
         FROM report_entity e WHERE e.report_id = r.id)`,
@@ -178,15 +179,21 @@ function selectListed(query: SelectQueryBuilder<Report>): SelectQueryBuilder<Rep
 
 /**
  * A page query's rows (limit + 1, newest first) as {@link ListedReport}s, and the read's audit event
- * naming the page's readable ids (of the first `limit`), in one statement: one round trip and one commit, and the
- * rows are never read without the event that records it (both commit, or neither).
+ * naming the readable ones of the first `limit`, in one statement: one round trip and one commit, and
+ * the rows are never read without the event that records it (both commit, or neither). A row that is
+ * not readable comes back as its id, `createdAt` and `readable` only: its content stays in the database.
  */
 export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, ctx: RequestContext, event: AuditInput): { sql: string; params: unknown[] } {
-  const [pageSql, pageParams] = selectListed(query).getQueryAndParameters();
+  const readable = query.expressionMap.selects.find((x) => x.aliasName === 'readable');
+  if (!readable) throw new Error('auditedPage: the page query selects no `readable` column (readableIf)');
+  const [pageSql, pageParams] = selectListed(query).addSelect(readable.selection, 'readable').getQueryAndParameters();
   const st = new AuditedStatement(ctx, [...(pageParams as unknown[])]); // its parameters follow the page's
   const order = `"createdAt" DESC, id DESC`;
-  const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM (SELECT id, readable FROM page ORDER BY ${order} LIMIT ${limit}) p WHERE readable)`);
-  return { sql: `WITH page AS MATERIALIZED (${pageSql}), a AS (${audit}) SELECT * FROM page ORDER BY ${order}`, params: st.params };
+  const first = `SELECT id, "createdAt", readable FROM page ORDER BY ${order} LIMIT ${limit}`;
+  const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM (${first}) p WHERE readable ORDER BY ${order})`);
+  const content = listedColumns(query).filter((c) => c !== 'id' && c !== 'createdAt');
+  const shown = ['id', '"createdAt"', 'readable', ...content.map((c) => `CASE WHEN readable THEN "${c}" END AS "${c}"`)].join(', ');
+  return { sql: `WITH page AS MATERIALIZED (${pageSql}), a AS (${audit}) SELECT ${shown} FROM page ORDER BY ${order}`, params: st.params };
 }
 
 export interface CreateOutcome {
@@ -196,6 +203,9 @@ export interface CreateOutcome {
 }
 
 const DAY_MS = 86_400_000;
+
+/** How many pages one list request reads at most to fill a page past held-back reports (see `list`). */
+const MAX_LIST_ROUNDS = 4;
 
 @Injectable()
 export class ReportsService {
@@ -357,30 +367,45 @@ export class ReportsService {
     throw notFound('Report');
   }
 
-  /** Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned are audited. */
+  /**
+   * Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned
+   * are audited. A page that held back a report (see `rowsOf`) is filled from the rows after it, within
+   * this request, so the cursor the caller gets is always a report they were shown.
+   */
   async list(ctx: AuthedContext, q: ListReportsQuery): Promise<Page<ReportView>> {
-    const query = await reportPageQuery(this.ds.getRepository(Report), ctx.ability, q, (s) => this.isBroadSearch(s));
-    const event: AuditInput = {
-      action: 'report.list',
-      resourceType: 'Report',
-      outcome: 'ALLOWED',
-      details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: q.cursor ?? null },
-    };
-    if (!query) {
-      await this.audit.record(ctx, { ...event, resourceIds: [] });
-      return { items: [], nextCursor: null };
-    }
-    const { sql, params } = auditedPage(query, q.limit, ctx, event);
-    const rows = await poolQuery<ListedReport>(this.ds, sql, params);
-    this.audit.chainSoon();
-    const { page, nextCursor } = pageOf(rows, q.limit, (r) => r.createdAt);
-    const shown = page.filter((r) => r.readable);
-    if (shown.length < page.length) {
-      // A report_share row disagrees with its report: the report is held back, the listing goes on past it.
+    const shown: ListedReport[] = [];
+    let after = q.cursor;
+    let more = false;
+    for (let round = 0; round < MAX_LIST_ROUNDS; round++) {
+      const want = q.limit - shown.length;
+      const pq = Object.assign(new ListReportsQuery(), q, { limit: want, cursor: after });
+      const query = await reportPageQuery(this.ds.getRepository(Report), ctx.ability, pq, (s) => this.isBroadSearch(s));
+      const event: AuditInput = {
+        action: 'report.list',
+        resourceType: 'Report',
+        outcome: 'ALLOWED',
+        details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: after ?? null },
+      };
+      if (!query) {
+        await this.audit.record(ctx, { ...event, resourceIds: [] });
+        break;
+      }
+      const { sql, params } = auditedPage(query, want, ctx, event);
+      const rows = await poolQuery<ListedReport>(this.ds, sql, params);
+      this.audit.chainSoon();
+      const { page, nextCursor } = pageOf(rows, want, (r) => r.createdAt);
+      shown.push(...page.filter((r) => r.readable));
+      more = nextCursor !== null;
       const held = page.filter((r) => !r.readable).map((r) => r.id);
+      if (held.length === 0 || !more) break;
       this.logger.error({ held, userId: ctx.principal.id }, 'report_share disagrees with report: reports held back from a list');
+      after = nextCursor ?? undefined; // past the held rows: this request's own position, never given out
     }
-    return { items: shown.map((r) => reportView(r, r.entities, ctx.ability.can('readSource', asSubject('Report', r)))), nextCursor };
+    const last = shown[shown.length - 1];
+    return {
+      items: shown.map((r) => reportView(r, r.entities, ctx.ability.can('readSource', asSubject('Report', r)))),
+      nextCursor: more && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
   }
 
   /** The originating agency confirms the report is still relevant: review moves forward. */
