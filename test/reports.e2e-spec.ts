@@ -4,7 +4,7 @@ import { encodeCursor } from '../src/common/pagination';
 import { ListReportsQuery } from '../src/reports/dto/list-reports.query';
 import { Report } from '../src/reports/report.entity';
 import { auditedPage, reportPageQuery } from '../src/reports/reports.service';
-import { TestApp, uniq } from './support/app';
+import { type Page, type Res, TestApp, uniq } from './support/app';
 import { type Actor, Fixtures, reportBody } from './support/fixtures';
 
 describe('report intake and reads', () => {
@@ -125,38 +125,55 @@ describe('report intake and reads', () => {
       expect(res.status).toBe(201);
       return res.body.id as string;
     };
-    // Newest first: newer (shared), lying (not shared, but given a share row by hand), older (shared).
+    // Newest first: newer (shared), five lying ones (not shared, but given share rows by hand), older (shared).
     const older = await submit([border.code]);
-    const lying = await submit([]);
+    const liars: string[] = [];
+    for (let i = 0; i < 5; i++) liars.unshift(await submit([]));
+    const lying = liars[0];
     const newer = await submit([border.code]);
-    // Distinct times, in the past (a report dated ahead would come first in other suites' lists).
-    await t.ds.query(`UPDATE report SET created_at = now() - (CASE id WHEN $1::uuid THEN 3 WHEN $2::uuid THEN 2 ELSE 1 END) * interval '1 second' WHERE id IN ($1, $2, $3)`, [older, lying, newer]);
-    await t.ds.query(`INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments) SELECT $1, created_at, id, classification, compartments FROM report WHERE id = $2`, [border.code, lying]);
-    const ours = [newer, lying, older];
-
-    // limit 1: the page before `lying` has it as its extra row, and the page after `newer` starts with it.
-    const { items, pages } = await t.allPages<{ id: string }>('/api/v1/reports', reader.token, { limit: '1' });
-    expect(items.map((i) => i.id).filter((id) => ours.includes(id))).toEqual([newer, older]);
-    const cursors = pages.map((p) => p.body.nextCursor).filter((c): c is string => c !== null);
-    expect(cursors.map((c) => Buffer.from(c, 'base64url').toString()).filter((c) => c.includes(lying))).toEqual([]);
-    await t.audit.flush();
-    const listed: string[] = (await t.ds.query(`SELECT resource_ids FROM audit_event WHERE action = 'report.list' AND actor_id = $1 ORDER BY seq`, [reader.id])).flatMap(
-      (e: { resource_ids: string[] }) => e.resource_ids,
+    await t.ds.query(
+      `INSERT INTO report_share (agency_code, created_at, report_id, classification, compartments) SELECT $1, created_at, id, classification, compartments FROM report WHERE id = ANY($2::uuid[])`,
+      [border.code, liars],
     );
-    expect(listed.filter((id) => ours.includes(id))).toEqual([newer, older]);
+    const ours = [newer, ...liars, older];
+    const [{ created_at: newerAt }] = await t.ds.query(`SELECT created_at FROM report WHERE id = $1`, [newer]);
+
+    // limit 1, from just above `newer`: the page before `lying` has it as its extra row, and the page
+    // after that one starts with five held rows, more statements than a request runs once it has a
+    // report to show. (Other suites' reports may come between: only ours are checked.)
+    const items: string[] = [];
+    const cursors: string[] = [];
+    let cursor: string | null = encodeCursor([new Date(new Date(newerAt).getTime() + 1).toISOString(), newer]);
+    while (cursor && !items.includes(older) && cursors.length < 50) {
+      const res: Res<Page<{ id: string }>> = await t.get<Page<{ id: string }>>('/api/v1/reports', { token: reader.token, query: { limit: '1', cursor } });
+      expect(res.status).toBe(200);
+      items.push(...res.body.items.map((i) => i.id));
+      cursor = res.body.nextCursor;
+      if (cursor) cursors.push(cursor);
+    }
+    expect(items.filter((id) => ours.includes(id))).toEqual([newer, older]);
+    expect(cursors.map((c) => Buffer.from(c, 'base64url').toString()).filter((c) => liars.some((id) => c.includes(id)))).toEqual([]);
+    await t.audit.flush();
+    const events: { resource_ids: string[]; details: { round?: number; cursor: string | null } }[] = await t.ds.query(
+      `SELECT resource_ids, details FROM audit_event WHERE action = 'report.list' AND actor_id = $1 ORDER BY seq`,
+      [reader.id],
+    );
+    expect(events.flatMap((e) => e.resource_ids).filter((id) => ours.includes(id))).toEqual([newer, older]);
+    expect(Math.max(...events.map((e) => e.details.round ?? 1))).toBeGreaterThan(1); // a request that filled its page past held rows
+    expect(events.filter((e) => liars.some((id) => JSON.stringify(e).includes(id)))).toEqual([]);
 
     // The page after `newer`, as the list statement returns it: the held-back row is a position only,
     // its content stays in the database.
     const principal = await t.app.get(PrincipalService).load(reader.id);
     const ability = new AbilityFactory().createFor(principal!);
-    const [{ created_at: at }] = await t.ds.query(`SELECT created_at FROM report WHERE id = $1`, [newer]);
-    const pq = Object.assign(new ListReportsQuery(), { limit: 50, cursor: encodeCursor([new Date(at).toISOString(), newer]) });
+    const pq = Object.assign(new ListReportsQuery(), { limit: 50, cursor: encodeCursor([new Date(newerAt).toISOString(), newer]) });
     const query = await reportPageQuery(t.ds.getRepository(Report), ability, pq);
     const ctx = { principal, ability, requestId: 'test', ip: '127.0.0.1' } as never;
     const { sql, params } = auditedPage(query!, 50, ctx, { action: 'report.list', resourceType: 'Report', outcome: 'ALLOWED' });
     const rows: { id: string }[] = await t.ds.query(sql, params);
     expect(rows.find((r) => r.id === lying)).toEqual(expect.objectContaining({ readable: false, title: null, narrative: null, sourceDescription: null, entities: null, classification: null }));
     expect(rows.find((r) => r.id === older)).toEqual(expect.objectContaining({ readable: true, title: expect.any(String) }));
+    await t.audit.flush(); // the statement's own audit event
   });
 
   it('refuses a marking above the caller’s clearance or a compartment they do not hold (403), and audits it', async () => {

@@ -204,7 +204,7 @@ export interface CreateOutcome {
 
 const DAY_MS = 86_400_000;
 
-/** How many pages one list request reads at most to fill a page past held-back reports (see `list`). */
+/** How many statements one list request runs to fill a page past held-back reports, once it has a report to show (see `list`). */
 const MAX_LIST_ROUNDS = 4;
 
 @Injectable()
@@ -370,35 +370,38 @@ export class ReportsService {
   /**
    * Need-to-know filtered in SQL (see reportPageQuery), newest first, keyset-paginated; the ids returned
    * are audited. A page that held back a report (see `rowsOf`) is filled from the rows after it, within
-   * this request, so the cursor the caller gets is always a report they were shown.
+   * this request, so the cursor the caller gets is always a report they were shown: up to
+   * MAX_LIST_ROUNDS statements, and on until one report is shown or the rows end. Each statement's
+   * audit event names the reports it added to the page.
    */
   async list(ctx: AuthedContext, q: ListReportsQuery): Promise<Page<ReportView>> {
+    let breadth: Promise<boolean> | undefined;
+    const isBroad = (s: string) => (breadth ??= this.isBroadSearch(s)); // one EXPLAIN per request, whatever the rounds
+    const event = (round: number): AuditInput => ({
+      action: 'report.list',
+      resourceType: 'Report',
+      outcome: 'ALLOWED',
+      details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: q.cursor ?? null, ...(round > 0 ? { round: round + 1 } : {}) },
+    });
     const shown: ListedReport[] = [];
     let after = q.cursor;
     let more = false;
-    for (let round = 0; round < MAX_LIST_ROUNDS; round++) {
+    for (let round = 0; ; round++) {
       const want = q.limit - shown.length;
-      const pq = Object.assign(new ListReportsQuery(), q, { limit: want, cursor: after });
-      const query = await reportPageQuery(this.ds.getRepository(Report), ctx.ability, pq, (s) => this.isBroadSearch(s));
-      const event: AuditInput = {
-        action: 'report.list',
-        resourceType: 'Report',
-        outcome: 'ALLOWED',
-        details: { category: q.category ?? null, from: q.from ?? null, to: q.to ?? null, q: q.q ?? null, cursor: after ?? null },
-      };
+      const query = await reportPageQuery(this.ds.getRepository(Report), ctx.ability, Object.assign(new ListReportsQuery(), q, { limit: want, cursor: after }), isBroad);
       if (!query) {
-        await this.audit.record(ctx, { ...event, resourceIds: [] });
+        await this.audit.record(ctx, { ...event(round), resourceIds: [] });
         break;
       }
-      const { sql, params } = auditedPage(query, want, ctx, event);
+      const { sql, params } = auditedPage(query, want, ctx, event(round));
       const rows = await poolQuery<ListedReport>(this.ds, sql, params);
       this.audit.chainSoon();
       const { page, nextCursor } = pageOf(rows, want, (r) => r.createdAt);
       shown.push(...page.filter((r) => r.readable));
       more = nextCursor !== null;
-      const held = page.filter((r) => !r.readable).map((r) => r.id);
-      if (held.length === 0 || !more) break;
-      this.logger.error({ held, userId: ctx.principal.id }, 'report_share disagrees with report: reports held back from a list');
+      const held = rows.filter((r) => !r.readable).map((r) => r.id);
+      if (held.length > 0) this.logger.error({ held, userId: ctx.principal.id }, 'report_share disagrees with report: reports held back from a list');
+      if (shown.length === q.limit || !more || (round + 1 >= MAX_LIST_ROUNDS && shown.length > 0)) break;
       after = nextCursor ?? undefined; // past the held rows: this request's own position, never given out
     }
     const last = shown[shown.length - 1];
