@@ -51,6 +51,20 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
     expect(byActor.body.items[0]).toMatchObject({ action: 'report.read', resourceId: id, agencyId: outsider.agency.id });
   });
 
+  it('records an id sent in upper case as the same id: its read is found by resourceId in either spelling', async () => {
+    const created = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ tlp: 'AMBER' }) });
+    const id = created.body.id as string;
+    const read = await t.get(`/api/v1/reports/${id.toUpperCase()}`, { token: analyst.token });
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(id);
+    await t.audit.flush();
+    for (const spelling of [id, id.toUpperCase()]) {
+      const found = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: spelling, action: 'report.read', actorId: analyst.id.toUpperCase() } });
+      expect(found.status).toBe(200);
+      expect(found.body.items.map((e: { resourceId: string; requestId: string }) => [e.resourceId, e.requestId])).toEqual([[id, read.headers['x-request-id']]]);
+    }
+  });
+
   it('is for auditors only; the audit query itself is audited', async () => {
     expect((await t.get('/api/v1/audit-events', { token: analyst.token })).status).toBe(403);
     expect((await t.get('/api/v1/audit-events/verify', { token: await fx.admin() })).status).toBe(403);

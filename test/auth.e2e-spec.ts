@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { TestApp } from './support/app';
 import { ADMIN_PASSWORD } from './support/env';
 import { Fixtures, PASSWORD } from './support/fixtures';
@@ -43,6 +44,11 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
     expect((await t.get('/api/v1/auth/me', { token: none })).status).toBe(401);
     expect((await t.get('/api/v1/auth/me', { token: 'garbage' })).status).toBe(401);
+    // Signed with the real secret, but its subject is not a user id: 401, not a 400 from a failed cast.
+    for (const sub of ['a'.repeat(36), '-'.repeat(36), 'admin']) {
+      const odd = await t.app.get(JwtService).signAsync({ sub }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256', expiresIn: 60 });
+      expect((await t.get('/api/v1/auth/me', { token: odd })).status).toBe(401);
+    }
     const unauth = await t.get('/api/v1/auth/me', { token: 'garbage' });
     expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: expect.any(String) });
   });

@@ -133,6 +133,15 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect(lowTlp.body.reportIds.sort()).toEqual([r1, r2].sort());
     });
 
+    it('takes cited report ids in upper case as the same ids (and refuses one cited twice in two spellings)', async () => {
+      const res = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody({ reportIds: [r1.toUpperCase(), r2.toUpperCase(), r3] }) });
+      expect(res.status).toBe(201);
+      expect([...res.body.reportIds].sort()).toEqual([r1, r2, r3].sort());
+      const twice = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody({ reportIds: [r1, r1.toUpperCase()] }) });
+      expect(twice.status).toBe(400);
+      expect(twice.body.message).toContain('reportIds');
+    });
+
     it('refuses to cite a report the author cannot read (422), and markings above the author (403)', async () => {
       const res = await t.post('/api/v1/assessments', { token: lowAnalyst.token, body: assessmentBody({ reportIds: [r2], classification: 'RESTRICTED' }) });
       expect(res.status).toBe(422);

@@ -344,6 +344,7 @@ const ASSESSMENT_EXTRAS: Case[] = [
   { name: 'duplicate reportIds', send: (b) => json({ ...b, reportIds: [b!.reportIds, b!.reportIds].flat() }), status: 400, field: 'reportIds' },
   { name: 'validUntil not a date', send: (b) => json({ ...b, validUntil: 'next week' }), status: 400, field: 'validUntil' },
   { name: 'validUntil 30 February', send: (b) => json({ ...b, validUntil: '2027-02-30T00:00:00Z' }), status: 400, field: 'validUntil' },
+  { name: 'validUntil a week date', send: (b) => json({ ...b, validUntil: '2027-W05-1' }), status: 400, field: 'validUntil' },
   { name: 'distribution {}', send: (b) => json({ ...b, distribution: {} }), status: 400, field: 'distribution' },
   { name: 'distribution {all: false}', send: (b) => json({ ...b, distribution: { all: false } }), status: 400, field: 'distribution.all' },
   { name: 'distribution {all: "true"}', send: (b) => json({ ...b, distribution: { all: 'true' } }), status: 400, field: 'distribution.all' },
@@ -362,6 +363,8 @@ const WEBHOOK_URL_CASES: [string, string][] = [
   ['a data URL', 'data:text/plain,hello'],
   ['a relative URL', '/hooks/x'],
   ['a bare host name', 'hooks.example.org'],
+  ['localhost with a trailing dot', 'http://localhost./x'],
+  ['a .internal name with a trailing dot', 'https://hooks.corp.internal./x'],
   ['an empty URL', ''],
   ['a URL of 2,049 characters', `https://hooks.example.org/${'x'.repeat(2049 - 'https://hooks.example.org/'.length)}`],
   ['a URL with credentials', 'https://user:secret@hooks.example.org/x'],
@@ -486,6 +489,17 @@ const ENDPOINTS: Endpoint[] = [
       { name: 'occurredAt 30 February', send: (b) => json({ ...b, occurredAt: '2026-02-30T00:00:00Z' }), status: 400, field: 'occurredAt' },
       { name: 'occurredAt year 0000', send: (b) => json({ ...b, occurredAt: '0000-01-01T00:00:00Z' }), status: 400, field: 'occurredAt' },
       { name: 'occurredAt as epoch millis', send: (b) => json({ ...b, occurredAt: 1_790_000_000_000 }), status: 400, field: 'occurredAt' },
+      // ISO-8601 shapes class-validator took and JavaScript cannot parse (each was a 500), and an offset PostgreSQL refuses.
+      ...['2026-W05-1', '2026-123', '20261120T140000Z', '2026-11-20T14', '2026-11-20T1400Z', '2026-11-20T14:00:00,5Z', '2026-11-20T14:00:00+05', '2026-11-20T14:00:00+16:00'].map(
+        (v): Case => ({ name: `occurredAt ${v}`, send: (b) => json({ ...b, occurredAt: v }), status: 400, field: 'occurredAt' }),
+      ),
+      { name: 'occurredAt year 10000 once in UTC', send: (b) => json({ ...b, occurredAt: '9999-12-31T23:59:59-01:00' }), status: 400, field: 'occurredAt' },
+      {
+        name: 'entity whose NFKC form outgrows the index (500 × U+FDFA)',
+        send: (b) => json({ ...b, entities: [{ type: 'PERSON', value: '\ufdfa'.repeat(500) }] }),
+        status: 400,
+        field: 'entities.0.value',
+      },
       { name: 'unknown category', send: (b) => json({ ...b, category: 'ALIENS' }), status: 400, field: 'category' },
       { name: 'informationCredibility 0', send: (b) => json({ ...b, informationCredibility: 0 }), status: 400, field: 'informationCredibility' },
       { name: 'informationCredibility 7', send: (b) => json({ ...b, informationCredibility: 7 }), status: 400, field: 'informationCredibility' },
@@ -630,6 +644,11 @@ const DATE_RANGE_CASES: [string, string, string][] = [
   ['from 30 February', 'from=2026-02-30T00:00:00Z', 'from'],
   ['from before PostgreSQL’s range', 'from=-271821-04-20T00:00:00Z', 'from'],
   ['to with a NUL byte', 'to=2026%0001-01', 'to'],
+  // Offsets beyond ±14:00 (PostgreSQL refuses beyond ±15:59: once a 500) and ISO-8601 shapes JavaScript cannot parse.
+  ['from with offset +16:00', 'from=2026-11-20T14:00:00%2B16:00', 'from'],
+  ['to with offset -23:59', 'to=1000-01-01T00:00:00-23:59', 'to'],
+  ['from with offset +14:01', 'from=2026-01-01T00:00:00%2B14:01', 'from'],
+  ['from a week date', 'from=2026-W05-1', 'from'],
 ];
 
 /** Filters of the audit search and export. */
@@ -709,6 +728,7 @@ const QUERY_ENDPOINTS: QueryEndpoint[] = [
       ['type=ALIENS', 'type=ALIENS', 'type'],
       ['value of 501 characters', `value=${'1'.repeat(501)}`, 'value'],
       ['value with a NUL byte', 'value=12%0034', 'value'],
+      ['an IP whose zone id alone is left', 'type=IP&value=%25eth0', 'value'],
       ['value given twice', 'value=1&value=2', 'value'],
       ['type in lower case', 'type=phone', 'type'],
       ['type given twice', 'type=PHONE&type=EMAIL', 'type'],

@@ -23,6 +23,20 @@ describe('queue dashboard (/admin/queues)', () => {
     expect((await t.get('/admin/queues/api/queues', { token: officer.token })).status).toBe(401);
   });
 
+  it('takes Basic credentials through the API’s login: failures audited and throttled (429), odd bytes a 401, never a 500', async () => {
+    const ip = '203.0.113.41';
+    const from = (u: string, p: string) => ({ ...basic(u, p), 'x-forwarded-for': ip });
+    expect((await t.get('/admin/queues', { headers: from('adm\u0000in', 'x') })).status).toBe(401);
+    expect((await t.get('/admin/queues', { headers: { authorization: 'Basic !!!', 'x-forwarded-for': ip } })).status).toBe(401);
+    const target = `dash-${Date.now()}`;
+    for (let i = 0; i < 10; i++) expect((await t.get('/admin/queues', { headers: from(target, `wrong-${i}-password`) })).status).toBe(401);
+    const blocked = await t.get('/admin/queues', { headers: from(target, 'wrong-10-password') });
+    expect(blocked.status).toBe(429);
+    await t.audit.flush();
+    const [failed] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'FAILED' AND resource_id = $1`, [target]);
+    expect(failed.n).toBe(10);
+  });
+
   it('shows the queues to ADMIN, by Basic credentials or a bearer token', async () => {
     const page = await t.get('/admin/queues', { headers: basic('admin', ADMIN_PASSWORD) });
     expect(page.status).toBe(200);

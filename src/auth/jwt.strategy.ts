@@ -32,7 +32,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   async validate(payload: TokenPayload): Promise<Principal | false> {
-    if (typeof payload?.sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return false;
+    if (typeof payload?.sub !== 'string') return false;
     return (await this.principals.load(payload.sub)) ?? false;
   }
 }

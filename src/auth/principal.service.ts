@@ -5,6 +5,8 @@ import type { Principal } from '../access/principal';
 import { preparedQuery } from '../database/prepared';
 import { User } from '../users/user.entity';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Injectable()
 export class PrincipalService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
@@ -14,6 +16,7 @@ export class PrincipalService {
    * access at once. One prepared query, mapped by hand (it runs for every authenticated request).
    */
   async load(userId: string): Promise<Principal | null> {
+    if (!UUID.test(userId)) return null; // a token's subject that is not a user id: no principal (401), never a cast error
     const [row] = await preparedQuery<PrincipalRow>(
       this.users.manager.connection,
       `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, a.code AS agency_code, a.kind AS agency_kind

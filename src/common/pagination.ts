@@ -7,9 +7,9 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { applyDecorators, ParseUUIDPipe, type Type as Class } from '@nestjs/common';
+import { applyDecorators, type ArgumentMetadata, ParseUUIDPipe, type PipeTransform, type Type as Class } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { badRequest } from './domain.exception';
 
@@ -88,8 +88,28 @@ export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[])
   }
 }
 
-/** `:id` route parameters: a UUID, or 400 naming `id`. */
-export const UuidParam = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A UUID in its one spelling (lower case), so that an id sent in upper case is audited, and found, as the same id. */
+export function uuidSpelling<T>(value: T): T {
+  if (typeof value === 'string' && UUID.test(value)) return value.toLowerCase() as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => uuidSpelling(v)) as T;
+  return value;
+}
+
+/** DTO fields holding a UUID or an array of them: spelt in lower case before validation (other values are left as they are). */
+export const UuidSpelling = () => Transform(({ value }: { value: unknown }) => uuidSpelling(value));
+
+class UuidParamPipe implements PipeTransform<string, Promise<string>> {
+  private readonly parse = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+
+  async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
+    return uuidSpelling((await this.parse.transform(value, metadata)) as string);
+  }
+}
+
+/** `:id` route parameters: a UUID, in lower case, or 400 naming `id`. */
+export const UuidParam = new UuidParamPipe();
 
 /**
  * Newest-first keyset pagination over (`timeColumn`, id): applies the cursor, the order and

@@ -2,27 +2,28 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastify } from '@bull-board/fastify';
 import { getQueueToken } from '@nestjs/bullmq';
+import { Logger, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { AuthService } from '../auth/auth.service';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
-import { PasswordService } from '../auth/password.service';
 import { PrincipalService } from '../auth/principal.service';
 import { AuditService } from '../audit/audit.service';
+import { DomainException } from '../common/domain.exception';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
-import { User } from '../users/user.entity';
 
 export const DASHBOARD_PATH = '/admin/queues';
 const CACHE_MS = 5 * 60_000;
 
 /**
  * The queue dashboard (@bull-board) under /admin/queues, for ADMIN only: a bearer token, or HTTP
- * Basic credentials so a browser can open it. A successful Basic login is remembered for five
- * minutes (by a hash of the header) so the page's assets do not each cost an argon2 verification.
+ * Basic credentials so a browser can open it. Basic credentials go through the API's own login
+ * (AuthService.login: the same throttle, 429 included, and every failed attempt audited). A
+ * successful Basic login is remembered for five minutes (by a hash of the header) so the page's
+ * assets do not each cost an argon2 verification. Anything else, or any error, is a 401.
  */
 export async function mountQueueDashboard(app: NestFastifyApplication): Promise<void> {
   const queues = [DISSEMINATION_QUEUE, RETENTION_QUEUE].map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name)), { readOnlyMode: false }));
@@ -32,12 +33,13 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
 
   const jwt = app.get(JwtService);
   const principals = app.get(PrincipalService);
-  const passwords = app.get(PasswordService);
+  const auth = app.get(AuthService);
   const audit = app.get(AuditService);
-  const ds = app.get<DataSource>(getDataSourceToken());
+  const logger = new Logger('QueueDashboard');
   const remembered = new Map<string, number>();
 
-  const adminFrom = async (header: string | undefined): Promise<string | null> => {
+  const adminFrom = async (req: FastifyRequest): Promise<string | null> => {
+    const header = req.headers.authorization;
     if (!header) return null;
     const bearer = /^Bearer (.+)$/i.exec(header);
     if (bearer) {
@@ -54,18 +56,30 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     const key = createHash('sha256').update(basic[1]).digest('hex');
     const until = remembered.get(key);
     if (until && until > Date.now()) return 'remembered';
-    const [username, ...rest] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
-    const user = await ds.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.username = :u', { u: (username ?? '').toLowerCase() }).getOne();
-    if (!user?.active || !user.roles.includes('ADMIN') || !(await passwords.verify(user.passwordHash, rest.join(':')))) return null;
+    const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const username = decoded.slice(0, colon);
+    // What POST /auth/login would refuse with a 400 is a 401 here, before any query.
+    if (colon < 1 || username.length > 64 || [...decoded].some((c) => c < ' ' || c === '\u007f')) return null;
+    const { user } = await auth.login({ requestId: String(req.id), ip: req.ip, principal: null }, username, decoded.slice(colon + 1));
+    if (!user.roles.includes('ADMIN')) return null;
     remembered.set(key, Date.now() + CACHE_MS);
-    await audit.record({ requestId: 'queue-dashboard', ip: '', principal: null }, { action: 'queue.dashboard', resourceType: 'Queue', outcome: 'ALLOWED', actorId: user.id, agencyId: user.agencyId });
+    await audit.record({ requestId: String(req.id), ip: req.ip, principal: null }, { action: 'queue.dashboard', resourceType: 'Queue', outcome: 'ALLOWED', actorId: user.id, agencyId: user.agencyId });
     return user.id;
   };
 
   await app.register(
     async (instance: FastifyInstance) => {
       instance.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-        if (await adminFrom(req.headers.authorization)) return;
+        try {
+          if (await adminFrom(req)) return;
+        } catch (err) {
+          if (err instanceof DomainException && err.status === 429) {
+            await reply.code(429).send({ statusCode: 429, error: 'Too Many Requests', message: 'Too many failed logins; try again later', requestId: req.id });
+            return;
+          }
+          if (!(err instanceof UnauthorizedException)) logger.warn({ err, requestId: req.id }, 'queue dashboard: credentials check failed');
+        }
         await reply
           .code(401)
           .header('www-authenticate', 'Basic realm="Fusion Cell queues", charset="UTF-8"')

@@ -78,7 +78,7 @@ export class WebhookPolicy {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'url must use http or https';
     if (url.username || url.password) return 'url must not carry credentials';
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, ''); // `localhost.` is localhost
     if (this.hostAllowed(host)) return null;
     if (isIP(host) && !this.addressAllowed(host)) return 'url points to a private, loopback or link-local address (see WEBHOOK_ALLOWED_HOSTS)';
     if (/^localhost$|\.localhost$|\.local$|\.internal$/i.test(host)) return 'url points to a local host name (see WEBHOOK_ALLOWED_HOSTS)';

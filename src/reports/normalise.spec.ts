@@ -14,6 +14,8 @@ describe('normaliseEntity', () => {
     ['IP', '192.168.001.010', '192.168.1.10'],
     ['IP', '2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
     ['IP', '[::FFFF:1.2.3.4]', '::ffff:102:304'],
+    ['IP', 'fe80::1%eth0', 'fe80::1'],
+    ['IP', '[FE80::1%1]', 'fe80::1'],
     ['FINANCIAL_ACCOUNT', 'GB82 WEST 1234 5698 7654 32', 'GB82WEST12345698765432'],
   ] as const)('%s %j → %j', (type, value, expected) => {
     expect(normaliseEntity(type, value)).toBe(expected);
@@ -24,6 +26,8 @@ describe('normaliseEntity', () => {
     ['EMAIL', 'not an email'],
     ['IP', '256.1.1.1'],
     ['IP', 'example.com'],
+    ['IP', '%eth0'],
+    ['IP', '::1%'],
     ['VEHICLE', '--- ---'],
     ['PERSON', '   '],
   ] as const)('%s %j is refused', (type, value) => {

@@ -25,19 +25,24 @@ function canonicalIp(v: string): string | null {
     const ip = parts.join('.');
     return isIPv4(ip) ? ip : null;
   }
-  const bare = s.replace(/^\[|\]$/g, '');
-  if (isIPv6(bare)) {
-    // The WHATWG URL parser serialises IPv6 in the RFC 5952 canonical (compressed, lower-case) form.
+  // A zone id (`fe80::1%eth0`) names the sending host's interface, not the address: it is dropped.
+  const bare = s.replace(/^\[|\]$/g, '').replace(/%[^%]+$/, '');
+  if (!isIPv6(bare)) return null;
+  // The WHATWG URL parser serialises IPv6 in the RFC 5952 canonical (compressed, lower-case) form.
+  try {
     return new URL(`http://[${bare}]/`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null; // an address isIPv6 takes and the URL parser does not: refused, never a 500
   }
-  return null;
 }
 
 /**
  * Normalises an entity value so the same thing written differently correlates:
  * phone → digits with a leading `+` kept; email, domain → lower case; vehicle, document and financial
  * account → upper-case alphanumerics; person, organisation, location → case-folded, single-spaced;
- * IP → canonical form. Returns null when nothing meaningful is left (the caller answers 400).
+ * IP → canonical form. Returns null when nothing meaningful is left, or when the normalised form is
+ * longer than {@link MAX_NORMALIZED_BYTES} (NFKC can expand a character up to 18 times): the caller
+ * answers 400.
  */
 export function normaliseEntity(type: EntityType, value: string): string | null {
   let out: string | null;
@@ -70,5 +75,8 @@ export function normaliseEntity(type: EntityType, value: string): string | null 
       out = foldText(value);
       break;
   }
-  return out ? out : null;
+  return out && Buffer.byteLength(out) <= MAX_NORMALIZED_BYTES ? out : null;
 }
+
+/** Longest normalised entity value, in UTF-8 bytes: well inside what a btree index row may hold (2,704 bytes). */
+export const MAX_NORMALIZED_BYTES = 1000;

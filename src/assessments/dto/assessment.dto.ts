@@ -8,7 +8,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -30,8 +29,10 @@ import {
   TLPS,
 } from '../../access/markings';
 import { IsCompartments } from '../../access/is-compartments.decorator';
+import { IsIsoDateTime } from '../../common/iso-date';
 import { AGENCY_CODE_PATTERN } from '../../agencies/dto/create-agency.dto';
 import { SCOPES, type Scope } from '../assessment.entity';
+import { UuidSpelling } from '../../common/pagination';
 
 export class DistributionDto {
   @ApiPropertyOptional({ type: [String], example: ['POLICE', 'CUSTOMS'], description: 'Recipient agency codes (or use all)' })
@@ -112,6 +113,7 @@ export class CreateAssessmentDto {
   @ApiProperty({ type: [String], format: 'uuid', description: 'Cited reports (each must be readable by the author)' })
   @IsArray()
   @ArrayMaxSize(200)
+  @UuidSpelling()
   @ArrayUnique()
   @IsUUID('all', { each: true })
   reportIds!: string[];
@@ -129,7 +131,7 @@ export class CreateAssessmentDto {
   tlp!: Tlp;
 
   @ApiProperty({ format: 'date-time' })
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'validUntil must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   validUntil!: string;
 
   @ApiProperty({ type: DistributionDto, description: '{agencyCodes: [...]} or {all: true}' })
@@ -140,6 +142,7 @@ export class CreateAssessmentDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'A published assessment this one replaces on publication' })
   @IsOptional()
+  @UuidSpelling()
   @IsUUID()
   supersedes?: string;
 

@@ -1,17 +1,20 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { isISO8601, IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { PageQuery } from '../../common/pagination';
+import { IsDate, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { parseIsoDateTime } from '../../common/iso-date';
+import { PageQuery, UuidSpelling } from '../../common/pagination';
 import { AUDIT_OUTCOMES, type AuditOutcome } from '../audit-event.entity';
 
 export class AuditFilterQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @UuidSpelling()
   @IsUUID()
   actorId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
+  @UuidSpelling()
   @IsUUID()
   agencyId?: string;
 
@@ -28,6 +31,7 @@ export class AuditFilterQuery {
 
   @ApiPropertyOptional({ description: 'Finds every event in which this item was read, listed, returned or disseminated' })
   @IsOptional()
+  @UuidSpelling()
   @IsString()
   @MaxLength(200)
   resourceId?: string;
@@ -65,9 +69,7 @@ export class AuditExportQuery extends AuditFilterQuery {
   purpose?: string;
 }
 
-/** A strict ISO-8601 date-time (4-digit year, real calendar date) as a Date; anything else an Invalid Date. */
+/** A date-time the API takes ({@link parseIsoDateTime}) as a Date; anything else an Invalid Date. */
 function toIsoDate({ value }: { value: unknown }): unknown {
-  if (typeof value !== 'string') return value;
-  const ok = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/.test(value) && isISO8601(value, { strict: true, strictSeparator: true });
-  return ok ? new Date(value) : new Date(NaN);
+  return typeof value === 'string' ? (parseIsoDateTime(value) ?? new Date(NaN)) : value;
 }

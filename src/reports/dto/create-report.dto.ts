@@ -6,7 +6,6 @@ import {
   IsArray,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsObject,
   IsOptional,
@@ -27,6 +26,7 @@ import {
   TLPS,
 } from '../../access/markings';
 import { IsCompartments } from '../../access/is-compartments.decorator';
+import { IsIsoDateTime } from '../../common/iso-date';
 import { AGENCY_CODE_PATTERN } from '../../agencies/dto/create-agency.dto';
 import { ENTITY_TYPES, type EntityType } from '../normalise';
 import { REPORT_CATEGORIES, type ReportCategory } from '../report.entity';
@@ -88,7 +88,7 @@ export class CreateReportDto {
   category!: ReportCategory;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-20T14:00:00Z' })
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'occurredAt must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   occurredAt!: string;
 
   @ApiPropertyOptional({ type: LocationDto })

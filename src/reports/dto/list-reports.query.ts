@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 
-const ISO_DATE_TIME = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:?\d\d)?)?$/;
+import { IsIsoDateTime } from '../../common/iso-date';
 import { PageQuery } from '../../common/pagination';
 import { REPORT_CATEGORIES, type ReportCategory } from '../report.entity';
 
@@ -13,16 +13,12 @@ export class ListReportsQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt at or after' })
   @IsOptional()
-  @IsString()
-  @Matches(ISO_DATE_TIME, { message: 'from must be an ISO-8601 date-time' })
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'from must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'occurredAt before' })
   @IsOptional()
-  @IsString()
-  @Matches(ISO_DATE_TIME, { message: 'to must be an ISO-8601 date-time' })
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'to must be an ISO-8601 date-time' })
+  @IsIsoDateTime()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Full-text search of title and narrative (web-search syntax)' })

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { THREAT_LEVELS, type ThreatLevel } from '../../access/markings';
+import { UuidSpelling } from '../../common/pagination';
 
 export class SetThreatLevelDto {
   @ApiProperty({ enum: THREAT_LEVELS })
@@ -17,6 +18,7 @@ export class SetThreatLevelDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
+  @UuidSpelling()
   @ArrayUnique()
   @IsUUID('all', { each: true })
   assessmentIds!: string[];

@@ -14,6 +14,7 @@ import {
 import { CLASSIFICATIONS, type Classification } from '../../access/markings';
 import { IsCompartments } from '../../access/is-compartments.decorator';
 import { ROLES, type Role } from '../../access/roles';
+import { UuidSpelling } from '../../common/pagination';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'j.smith', description: 'Lower-case; 3–64 of a-z 0-9 . _ -' })
@@ -28,6 +29,7 @@ export class CreateUserDto {
   password!: string;
 
   @ApiProperty({ format: 'uuid' })
+  @UuidSpelling()
   @IsUUID()
   agencyId!: string;
 
