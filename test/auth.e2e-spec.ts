@@ -75,6 +75,19 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect(denied[0].n).toBe(1);
   });
 
+  it('holds the throttle under a burst: of 30 wrong passwords sent at once, at most 10 are tried, the rest are 429', async () => {
+    const officer = await fx.user(await fx.agency('POLICE'), ['OFFICER']);
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => t.post('/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` } })),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    const [rows] = await t.ds.query(`SELECT count(*)::int AS n FROM login_failure WHERE username = $1`, [officer.username]);
+    expect(rows.n).toBe(statuses.filter((s) => s === 401).length); // a refused attempt leaves no failure behind
+    expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } })).status).toBe(rows.n >= 10 ? 429 : 200);
+  });
+
   it('lets only ADMIN create agencies and users, with 409 on duplicates and 422 on clearance above accreditation', async () => {
     const admin = await fx.admin();
     const agency = await fx.agency('CUSTOMS', 'SECRET');

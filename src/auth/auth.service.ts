@@ -30,11 +30,16 @@ export class AuthService {
     const username = rawUsername.trim().toLowerCase();
     const failures = this.ds.getRepository(LoginFailure);
     const since = new Date(Date.now() - LOGIN_LIMITS.windowMs);
+    // Every attempt is first written (and committed) as a failure, then counted with the others: attempts
+    // sent at once see each other's rows, so a burst gets no more through than the limit. The row is
+    // removed again when the attempt is refused by the throttle or succeeds.
+    const reservation = String((await failures.insert({ username, clientIp: ctx.ip })).identifiers[0].id);
     const [perUser, perIp] = await Promise.all([
       failures.countBy({ username, clientIp: ctx.ip, at: MoreThan(since) }),
       failures.countBy({ clientIp: ctx.ip, at: MoreThan(since) }),
     ]);
-    if (perUser >= LOGIN_LIMITS.perUserAndIp || perIp >= LOGIN_LIMITS.perIp) {
+    if (perUser > LOGIN_LIMITS.perUserAndIp || perIp > LOGIN_LIMITS.perIp) {
+      await failures.delete(reservation);
       await this.audit.record(ctx, {
         action: 'auth.login',
         resourceType: 'User',
@@ -55,25 +60,20 @@ export class AuthService {
       .getOne();
     const ok = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyNothing(password);
     if (!user || !ok || !user.active || !user.agency?.active) {
-      await this.ds.transaction(async (m) => {
-        await m.insert(LoginFailure, { username, clientIp: ctx.ip });
-        await this.audit.record(
-          ctx,
-          {
-            action: 'auth.login',
-            resourceType: 'User',
-            resourceId: user?.id ?? username,
-            outcome: 'FAILED',
-            reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'account inactive',
-            actorId: user?.id ?? null,
-            agencyId: user?.agencyId ?? null,
-            details: { username, ip: ctx.ip },
-          },
-          m,
-        );
+      // The attempt's row stays: it is the failure.
+      await this.audit.record(ctx, {
+        action: 'auth.login',
+        resourceType: 'User',
+        resourceId: user?.id ?? username,
+        outcome: 'FAILED',
+        reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'account inactive',
+        actorId: user?.id ?? null,
+        agencyId: user?.agencyId ?? null,
+        details: { username, ip: ctx.ip },
       });
       throw new UnauthorizedException('Invalid username or password');
     }
+    await failures.delete(reservation);
 
     const principal = toPrincipal(user);
     const accessToken = await this.jwt.signAsync(
