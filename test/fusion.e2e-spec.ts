@@ -228,6 +228,36 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       const old = await t.get(`/api/v1/assessments/${published}`, { token: analyst.token });
       expect(old.body.supersededBy).toBe(next.body.id);
     });
+
+    it('discloses a superseded assessment’s id only to who may read it, and lets only a supervisor who can read it approve the supersession', async () => {
+      const draft = async (overrides: Record<string, unknown>) => {
+        const res = await t.post('/api/v1/assessments', { token: analyst.token, body: assessmentBody(overrides) });
+        expect(res.status).toBe(201);
+        expect((await t.post(`/api/v1/assessments/${res.body.id}/submit`, { token: analyst.token })).status).toBe(200);
+        return res.body.id as string;
+      };
+      // The old one goes to police only; the new one, to police and customs, supersedes it.
+      const oldId = await draft({ distribution: { agencyCodes: [police.code] }, recommendedLevel: 'LOW' });
+      expect((await t.post(`/api/v1/assessments/${oldId}/publish`, { token: supervisor.token })).status).toBe(200);
+      const newId = await draft({ classification: 'RESTRICTED', supersedes: oldId, distribution: { agencyCodes: [police.code, customs.code] }, recommendedLevel: 'LOW' });
+
+      const lowSupervisor = await fx.user(await fx.fusionCell(), ['SUPERVISOR'], 'CONFIDENTIAL');
+      const refused = await t.post(`/api/v1/assessments/${newId}/publish`, { token: lowSupervisor.token });
+      expect(refused.status).toBe(422);
+      expect(refused.body.fields).toEqual(['supersedes']);
+      expect((await t.get(`/api/v1/assessments/${oldId}`, { token: analyst.token })).body.supersededBy).toBeNull();
+      expect((await t.post(`/api/v1/assessments/${newId}/publish`, { token: supervisor2.token })).status).toBe(200);
+
+      expect((await t.get(`/api/v1/assessments/${newId}`, { token: policeOfficer.token })).body.supersedes).toBe(oldId);
+      expect((await t.get(`/api/v1/assessments/${oldId}`, { token: customsOfficer.token })).status).toBe(404);
+      const seen = await t.get(`/api/v1/assessments/${newId}`, { token: customsOfficer.token });
+      expect(seen.status).toBe(200);
+      expect(seen.body.supersedes).toBeNull();
+      const listed = await t.get('/api/v1/assessments', { token: customsOfficer.token, query: { limit: '200' } });
+      expect(listed.body.items.find((i: { id: string }) => i.id === newId).supersedes).toBeNull();
+      const sent = await t.ds.query(`SELECT agency_code, content->'supersedes' AS supersedes FROM dissemination WHERE assessment_id = $1 ORDER BY agency_code`, [newId]);
+      expect(Object.fromEntries(sent.map((d: { agency_code: string; supersedes: string | null }) => [d.agency_code, d.supersedes]))).toEqual({ [police.code]: oldId, [customs.code]: null });
+    });
   });
 
   describe('national threat level', () => {

@@ -21,7 +21,13 @@ export function tearlineOf(a: Assessment) {
     : null;
 }
 
-export function fullView(a: Assessment, readableReportIds: string[]) {
+/**
+ * The full view of an assessment. `readableLinks`: the linked assessments (supersedes, supersededBy)
+ * the reader may read; a link to one they may not is null, so its id is not disclosed. Without it
+ * (the author's own draft, whose link was checked on writing) links are shown as they are.
+ */
+export function fullView(a: Assessment, readableReportIds: string[], readableLinks?: Set<string>) {
+  const link = (id: string | null) => (id && (!readableLinks || readableLinks.has(id)) ? id : null);
   return {
     id: a.id,
     variant: 'FULL' as const,
@@ -41,8 +47,8 @@ export function fullView(a: Assessment, readableReportIds: string[]) {
     tlp: a.tlp,
     validUntil: a.validUntil.toISOString(),
     distribution: a.distributionAll ? { all: true as const } : { agencyCodes: a.distributionCodes },
-    supersedes: a.supersedes,
-    supersededBy: a.supersededBy,
+    supersedes: link(a.supersedes),
+    supersededBy: link(a.supersededBy),
     supersededAt: a.supersededAt?.toISOString() ?? null,
     tearline: tearlineOf(a),
     submittedAt: a.submittedAt?.toISOString() ?? null,
@@ -147,6 +153,11 @@ export class AssessmentsService {
         if (!old || old.status !== 'PUBLISHED' || old.supersededBy) {
           throw conflict('The assessment named in supersedes is not a current published assessment');
         }
+        if (!ctx.ability.can('read', asSubject('Assessment', old))) {
+          // The second person approves the supersession too, so they must be able to review what it retires.
+          await this.deny(ctx, 'assessment.publish', id, 'supersedes an assessment the publisher cannot read');
+          throw unprocessable('This assessment supersedes one you cannot read: it needs a supervisor who can review both', { fields: ['supersedes'] });
+        }
         old.supersededBy = a.id;
         old.supersededAt = now;
         await m.save(old);
@@ -158,7 +169,7 @@ export class AssessmentsService {
       await m.save(a);
       await this.audit.record(ctx, { action: 'assessment.publish', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', resourceIds: a.reportIds }, m);
       if (onPublished) await onPublished(m, a);
-      return fullView(a, await this.readableReportIds(ctx, a.reportIds, m));
+      return fullView(a, await this.readableReportIds(ctx, a.reportIds, m), await this.readableLinks(ctx, [a], m));
     });
   }
 
@@ -167,7 +178,7 @@ export class AssessmentsService {
     const subject = a && asSubject('Assessment', a);
     if (a && subject && ctx.ability.can('read', subject)) {
       await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'FULL' } });
-      return fullView(a, await this.readableReportIds(ctx, a.reportIds));
+      return fullView(a, await this.readableReportIds(ctx, a.reportIds), await this.readableLinks(ctx, [a]));
     }
     if (a && subject && ctx.ability.can('readTearline', subject)) {
       await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'TEARLINE' } });
@@ -186,9 +197,10 @@ export class AssessmentsService {
     const rows = await newestFirst(qb, 'created_at', q).getMany();
     const { page, nextCursor } = pageOf(rows, q.limit, (a) => a.createdAt);
     const readableReports = new Set(await this.readableReportIds(ctx, [...new Set(page.flatMap((a) => a.reportIds))]));
+    const links = await this.readableLinks(ctx, page);
     const items = page.map((a) =>
       ctx.ability.can('read', asSubject('Assessment', a))
-        ? fullView(a, a.reportIds.filter((r) => readableReports.has(r)))
+        ? fullView(a, a.reportIds.filter((r) => readableReports.has(r)), links)
         : tearlineView(a),
     );
     await this.audit.record(ctx, {
@@ -219,6 +231,14 @@ export class AssessmentsService {
     const rows = await qb.andWhere(sql, params).getRawMany<{ id: string }>();
     const readable = new Set(rows.map((r) => r.id));
     return ids.filter((i) => readable.has(i));
+  }
+
+  /** Of the assessments `of` link to (supersedes, supersededBy), those the reader may read in full or by tearline. */
+  private async readableLinks(ctx: AuthedContext, of: Assessment[], m: EntityManager = this.ds.manager): Promise<Set<string>> {
+    const ids = [...new Set(of.flatMap((a) => [a.supersedes, a.supersededBy]).filter((x): x is string => x !== null))];
+    if (ids.length === 0) return new Set();
+    const linked = await m.getRepository(Assessment).findBy({ id: In(ids) });
+    return new Set(linked.filter((x) => ctx.ability.can('read', asSubject('Assessment', x)) || ctx.ability.can('readTearline', asSubject('Assessment', x))).map((x) => x.id));
   }
 
   private async requireState(ctx: AuthedContext, a: Assessment, action: 'update' | 'submit', state: 'DRAFT', notAuthor: string): Promise<void> {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { dominates } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
-import type { Assessment } from '../assessments/assessment.entity';
+import { Assessment } from '../assessments/assessment.entity';
 import { fullView, tearlineOf } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/request-context';
@@ -16,6 +16,11 @@ export function variantFor(agency: Pick<Agency, 'accreditation'>, a: Assessment)
   const tearline = tearlineOf(a);
   if (tearline && dominates(agency.accreditation, tearline.classification)) return 'TEARLINE';
   return 'WITHHELD';
+}
+
+/** Whether publishing `a` sent the agency something of it: in its distribution, and not WITHHELD. */
+function sentTo(a: Assessment, agency: Agency): boolean {
+  return (a.distributionAll || a.distributionCodes.includes(agency.code)) && variantFor(agency, a) !== 'WITHHELD';
 }
 
 /** What an agency receives for each variant: the reader's view minus the cell's own workflow fields; cited report ids stay inside the cell. */
@@ -53,12 +58,16 @@ export class OutboxService {
       where: a.distributionAll ? { active: true } : { active: true, code: In(a.distributionCodes) },
       order: { code: 'ASC' },
     });
+    const old = a.supersedes ? await m.findOneBy(Assessment, { id: a.supersedes }) : null;
     return this.write(
       ctx,
       m,
       agencies.map((agency) => {
         const variant = variantFor(agency, a);
-        return { kind: 'ASSESSMENT' as const, assessmentId: a.id, threatLevelChangeId: null, agency, variant, content: assessmentContent(a, variant) };
+        const content = assessmentContent(a, variant);
+        // The id of the assessment this one supersedes goes only to agencies that were sent it.
+        if (content && 'supersedes' in content && !(old && sentTo(old, agency))) content.supersedes = null;
+        return { kind: 'ASSESSMENT' as const, assessmentId: a.id, threatLevelChangeId: null, agency, variant, content };
       }),
     );
   }
