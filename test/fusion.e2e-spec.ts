@@ -257,6 +257,15 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect(listed.body.items.find((i: { id: string }) => i.id === newId).supersedes).toBeNull();
       const sent = await t.ds.query(`SELECT agency_code, content->'supersedes' AS supersedes FROM dissemination WHERE assessment_id = $1 ORDER BY agency_code`, [newId]);
       expect(Object.fromEntries(sent.map((d: { agency_code: string; supersedes: string | null }) => [d.agency_code, d.supersedes]))).toEqual({ [police.code]: oldId, [customs.code]: null });
+
+      // The other way round: customs may read the old one but not its successor, so it learns neither the
+      // successor's id nor that there is one.
+      const old2 = await draft({ distribution: { agencyCodes: [police.code, customs.code] }, recommendedLevel: 'LOW' });
+      expect((await t.post(`/api/v1/assessments/${old2}/publish`, { token: supervisor.token })).status).toBe(200);
+      const new2 = await draft({ supersedes: old2, distribution: { agencyCodes: [police.code] }, recommendedLevel: 'LOW' });
+      expect((await t.post(`/api/v1/assessments/${new2}/publish`, { token: supervisor2.token })).status).toBe(200);
+      expect((await t.get(`/api/v1/assessments/${old2}`, { token: policeOfficer.token })).body).toMatchObject({ supersededBy: new2, supersededAt: expect.any(String) });
+      expect((await t.get(`/api/v1/assessments/${old2}`, { token: customsOfficer.token })).body).toMatchObject({ supersededBy: null, supersededAt: null });
     });
   });
 

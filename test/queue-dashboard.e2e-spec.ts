@@ -24,10 +24,9 @@ describe('queue dashboard (/admin/queues)', () => {
   });
 
   it('takes Basic credentials through the API’s login: failures audited and throttled (429), odd bytes a 401, never a 500', async () => {
-    const ip = '203.0.113.41';
-    const from = (u: string, p: string) => ({ ...basic(u, p), 'x-forwarded-for': ip });
+    const from = basic;
     expect((await t.get('/admin/queues', { headers: from('adm\u0000in', 'x') })).status).toBe(401);
-    expect((await t.get('/admin/queues', { headers: { authorization: 'Basic !!!', 'x-forwarded-for': ip } })).status).toBe(401);
+    expect((await t.get('/admin/queues', { headers: { authorization: 'Basic !!!' } })).status).toBe(401);
     const target = `dash-${Date.now()}`;
     for (let i = 0; i < 10; i++) expect((await t.get('/admin/queues', { headers: from(target, `wrong-${i}-password`) })).status).toBe(401);
     const blocked = await t.get('/admin/queues', { headers: from(target, 'wrong-10-password') });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager, In } from 'typeorm';
+import { parseIsoDateTime } from '../common/iso-date';
 import { asSubject } from '../access/ability.factory';
 import { accessibleSql } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
@@ -23,7 +24,8 @@ export function tearlineOf(a: Assessment) {
 
 /**
  * The full view of an assessment. `readableLinks`: the linked assessments (supersedes, supersededBy)
- * the reader may read; a link to one they may not is null, so its id is not disclosed. Without it
+ * the reader may read; a link to one they may not is null (and so is `supersededAt`), so neither its id
+ * nor its existence is disclosed. Without it
  * (the author's own draft, whose link was checked on writing) links are shown as they are.
  */
 export function fullView(a: Assessment, readableReportIds: string[], readableLinks?: Set<string>) {
@@ -49,7 +51,7 @@ export function fullView(a: Assessment, readableReportIds: string[], readableLin
     distribution: a.distributionAll ? { all: true as const } : { agencyCodes: a.distributionCodes },
     supersedes: link(a.supersedes),
     supersededBy: link(a.supersededBy),
-    supersededAt: a.supersededAt?.toISOString() ?? null,
+    supersededAt: link(a.supersededBy) ? (a.supersededAt?.toISOString() ?? null) : null,
     tearline: tearlineOf(a),
     submittedAt: a.submittedAt?.toISOString() ?? null,
     publishedAt: a.publishedAt?.toISOString() ?? null,
@@ -150,13 +152,14 @@ export class AssessmentsService {
       const now = new Date();
       if (a.supersedes) {
         const old = await m.findOne(Assessment, { where: { id: a.supersedes }, lock: { mode: 'pessimistic_write' } });
-        if (!old || old.status !== 'PUBLISHED' || old.supersededBy) {
-          throw conflict('The assessment named in supersedes is not a current published assessment');
-        }
-        if (!ctx.ability.can('read', asSubject('Assessment', old))) {
-          // The second person approves the supersession too, so they must be able to review what it retires.
+        if (!old || !ctx.ability.can('read', asSubject('Assessment', old))) {
+          // The second person approves the supersession too, so they must be able to review what it
+          // retires. Asked first, so that its state is not disclosed to one who may not read it.
           await this.deny(ctx, 'assessment.publish', id, 'supersedes an assessment the publisher cannot read');
           throw unprocessable('This assessment supersedes one you cannot read: it needs a supervisor who can review both', { fields: ['supersedes'] });
+        }
+        if (old.status !== 'PUBLISHED' || old.supersededBy) {
+          throw conflict('The assessment named in supersedes is not a current published assessment');
         }
         old.supersededBy = a.id;
         old.supersededAt = now;
@@ -259,7 +262,7 @@ export class AssessmentsService {
   private fieldsOf(dto: CreateAssessmentDto): Fields {
     const { distribution, tearline, validUntil, ...rest } = dto;
     if (dto.scope === 'REGIONAL' && !dto.region) throw badRequest('region is required when scope is REGIONAL', { fields: ['region'] });
-    const validUntilDate = new Date(validUntil);
+    const validUntilDate = parseIsoDateTime(validUntil) ?? new Date(NaN); // validated by the DTO
     return {
       ...rest,
       region: dto.region ?? null,

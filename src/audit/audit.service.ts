@@ -310,7 +310,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     if (filter.afterSeq) qb.andWhere('e.seq > :afterSeq', { afterSeq: filter.afterSeq });
     if (filter.resourceId) {
       // resource_id or one of resource_ids: the expression of audit_event_resources_idx (one GIN index).
-      qb.andWhere('array_append(e.resource_ids, e.resource_id) @> ARRAY[:rid]::text[]', { rid: filter.resourceId });
+      // Both spellings: events written before ids were lower-cased on the way in may hold one in upper case.
+      qb.andWhere('array_append(e.resource_ids, e.resource_id) && ARRAY[:rid, upper(:rid)]::text[]', { rid: filter.resourceId });
     }
     return qb.orderBy('e.seq', 'ASC').limit(limit).getMany();
   }

@@ -16,7 +16,7 @@ export class PrincipalService {
    * access at once. One prepared query, mapped by hand (it runs for every authenticated request).
    */
   async load(userId: string): Promise<Principal | null> {
-    if (!UUID.test(userId)) return null; // a token's subject that is not a user id: no principal (401), never a cast error
+    if (typeof userId !== 'string' || !UUID.test(userId)) return null; // a token's subject that is not a user id: no principal (401), never a cast error
     const [row] = await preparedQuery<PrincipalRow>(
       this.users.manager.connection,
       `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, a.code AS agency_code, a.kind AS agency_kind

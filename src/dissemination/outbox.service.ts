@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { dominates } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
-import { Assessment } from '../assessments/assessment.entity';
+import type { Assessment } from '../assessments/assessment.entity';
 import { fullView, tearlineOf } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import type { RequestContext } from '../common/request-context';
@@ -16,11 +16,6 @@ export function variantFor(agency: Pick<Agency, 'accreditation'>, a: Assessment)
   const tearline = tearlineOf(a);
   if (tearline && dominates(agency.accreditation, tearline.classification)) return 'TEARLINE';
   return 'WITHHELD';
-}
-
-/** Whether publishing `a` sent the agency something of it: in its distribution, and not WITHHELD. */
-function sentTo(a: Assessment, agency: Agency): boolean {
-  return (a.distributionAll || a.distributionCodes.includes(agency.code)) && variantFor(agency, a) !== 'WITHHELD';
 }
 
 /** What an agency receives for each variant: the reader's view minus the cell's own workflow fields; cited report ids stay inside the cell. */
@@ -58,7 +53,10 @@ export class OutboxService {
       where: a.distributionAll ? { active: true } : { active: true, code: In(a.distributionCodes) },
       order: { code: 'ASC' },
     });
-    const old = a.supersedes ? await m.findOneBy(Assessment, { id: a.supersedes }) : null;
+    // The agencies the superseded assessment was sent to (a variant other than WITHHELD).
+    const sentOld = new Set<string>(
+      a.supersedes ? (await m.query<{ agency_id: string }[]>(`SELECT agency_id FROM dissemination WHERE assessment_id = $1 AND variant <> 'WITHHELD'`, [a.supersedes])).map((r) => r.agency_id) : [],
+    );
     return this.write(
       ctx,
       m,
@@ -66,7 +64,7 @@ export class OutboxService {
         const variant = variantFor(agency, a);
         const content = assessmentContent(a, variant);
         // The id of the assessment this one supersedes goes only to agencies that were sent it.
-        if (content && 'supersedes' in content && !(old && sentTo(old, agency))) content.supersedes = null;
+        if (content && 'supersedes' in content && !sentOld.has(agency.id)) content.supersedes = null;
         return { kind: 'ASSESSMENT' as const, assessmentId: a.id, threatLevelChangeId: null, agency, variant, content };
       }),
     );

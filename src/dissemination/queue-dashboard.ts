@@ -12,7 +12,7 @@ import { AuthService } from '../auth/auth.service';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
 import { PrincipalService } from '../auth/principal.service';
 import { AuditService } from '../audit/audit.service';
-import { DomainException } from '../common/domain.exception';
+import { toErrorBody } from '../common/error-body';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -59,9 +59,10 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     const username = decoded.slice(0, colon);
-    // What POST /auth/login would refuse with a 400 is a 401 here, before any query.
-    if (colon < 1 || username.length > 64 || [...decoded].some((c) => c < ' ' || c === '\u007f')) return null;
-    const { user } = await auth.login({ requestId: String(req.id), ip: req.ip, principal: null }, username, decoded.slice(colon + 1));
+    const password = decoded.slice(colon + 1);
+    // What POST /auth/login would refuse with a 400 is a 401 here, before any query (PostgreSQL takes no NUL).
+    if (colon < 1 || username.length > 64 || password.length > 256 || [...username].some((c) => c < ' ' || c === '\u007f') || password.includes('\u0000')) return null;
+    const { user } = await auth.login({ requestId: String(req.id), ip: req.ip, principal: null }, username, password);
     if (!user.roles.includes('ADMIN')) return null;
     remembered.set(key, Date.now() + CACHE_MS);
     await audit.record({ requestId: String(req.id), ip: req.ip, principal: null }, { action: 'queue.dashboard', resourceType: 'Queue', outcome: 'ALLOWED', actorId: user.id, agencyId: user.agencyId });
@@ -74,8 +75,10 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
         try {
           if (await adminFrom(req)) return;
         } catch (err) {
-          if (err instanceof DomainException && err.status === 429) {
-            await reply.code(429).send({ statusCode: 429, error: 'Too Many Requests', message: 'Too many failed logins; try again later', requestId: req.id });
+          // The throttle's 429 and a dependency's 503 as the API answers them; anything else asks again (401).
+          const out = toErrorBody(err, String(req.id));
+          if (out.statusCode === 429 || out.statusCode === 503) {
+            await reply.code(out.statusCode).send(out);
             return;
           }
           if (!(err instanceof UnauthorizedException)) logger.warn({ err, requestId: req.id }, 'queue dashboard: credentials check failed');

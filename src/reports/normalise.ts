@@ -78,5 +78,5 @@ export function normaliseEntity(type: EntityType, value: string): string | null 
   return out && Buffer.byteLength(out) <= MAX_NORMALIZED_BYTES ? out : null;
 }
 
-/** Longest normalised entity value, in UTF-8 bytes: well inside what a btree index row may hold (2,704 bytes). */
-export const MAX_NORMALIZED_BYTES = 1000;
+/** Longest normalised entity value, in UTF-8 bytes: inside what a btree index row may hold (2,704 bytes), above any 500-character value that NFKC does not expand (1,500 bytes at most). */
+export const MAX_NORMALIZED_BYTES = 2000;

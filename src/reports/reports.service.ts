@@ -12,6 +12,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
+import { parseIsoDateTime } from '../common/iso-date';
 import { decodeCursor, encodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
@@ -76,8 +77,8 @@ export async function reportPageQuery(
   const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text: 'index' | 'filter' | 'none' = 'index'): SelectQueryBuilder<E> => {
     qb.andWhere(where.sql, where.params);
     if (q.category) qb.andWhere('r.category = :category', { category: q.category });
-    if (q.from) qb.andWhere('r.occurred_at >= :from', { from: q.from });
-    if (q.to) qb.andWhere('r.occurred_at < :to', { to: q.to });
+    if (q.from) qb.andWhere('r.occurred_at >= :from', { from: parseIsoDateTime(q.from) }); // validated by the DTO
+    if (q.to) qb.andWhere('r.occurred_at < :to', { to: parseIsoDateTime(q.to) });
     const match = `r.search_vector @@ websearch_to_tsquery('english', :q)`;
     if (q.q && text !== 'none') qb.andWhere(text === 'filter' ? `(${match}) IS TRUE` : match, { q: q.q });
     return qb;
@@ -259,7 +260,7 @@ export class ReportsService {
       title: dto.title,
       narrative: dto.narrative,
       category: dto.category,
-      occurredAt: new Date(dto.occurredAt),
+      occurredAt: parseIsoDateTime(dto.occurredAt) as Date, // validated by the DTO
       location: dto.location ? { ...dto.location } : null,
       sourceReliability: dto.sourceReliability,
       informationCredibility: dto.informationCredibility,
