@@ -324,8 +324,11 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
 
       const pub = await t.get('/api/v1/threat-level');
       expect(pub.body).toEqual({ level: 'SEVERE', since: set.body.since });
-      const history = await t.get('/api/v1/threat-level/history', { token: borderOfficer.token });
+      const history = await t.get('/api/v1/threat-level/history', { token: policeOfficer.token });
       expect(history.body[0]).toEqual(set.body);
+      // A reader who may not read the cited assessment (SECRET, no tearline; border is CONFIDENTIAL) is not given its id.
+      expect((await t.get(`/api/v1/assessments/${cited}`, { token: borderOfficer.token })).status).toBe(404);
+      expect((await t.get('/api/v1/threat-level/history', { token: borderOfficer.token })).body[0]).toEqual({ ...set.body, assessmentIds: [] });
       expect(history.body[history.body.length - 1]).toMatchObject({ level: 'LOW', setBy: null });
       await expect(t.ds.query(`UPDATE threat_level_change SET level = 'LOW'`)).rejects.toThrow(/append-only/);
       await expect(t.ds.query(`DELETE FROM threat_level_change`)).rejects.toThrow(/append-only/);

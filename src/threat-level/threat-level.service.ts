@@ -11,8 +11,10 @@ import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelChange } from './threat-level-change.entity';
 
-export function changeView(c: ThreatLevelChange) {
-  return { level: c.level, since: c.since.toISOString(), setBy: c.setBy, justification: c.justification, assessmentIds: c.assessmentIds };
+/** A change of level; `readable`: the cited assessments the reader may read (in full or by tearline), the others left out. */
+export function changeView(c: ThreatLevelChange, readable?: Set<string>) {
+  const assessmentIds = readable ? c.assessmentIds.filter((id) => readable.has(id)) : c.assessmentIds;
+  return { level: c.level, since: c.since.toISOString(), setBy: c.setBy, justification: c.justification, assessmentIds };
 }
 
 const rank = (l: ThreatLevel) => THREAT_LEVELS.indexOf(l);
@@ -34,10 +36,16 @@ export class ThreatLevelService {
     return c ? { level: c.level, since: c.since.toISOString() } : { level: 'LOW', since: new Date(0).toISOString() };
   }
 
+  /** Newest first. Each change cites only the assessments the reader may read: the ids of others are not disclosed. */
   async history(ctx: AuthedContext) {
     const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
+    const cited = [...new Set(rows.flatMap((c) => c.assessmentIds))];
+    const assessments = cited.length ? await this.ds.getRepository(Assessment).findBy({ id: In(cited) }) : [];
+    const readable = new Set(
+      assessments.filter((a) => ctx.ability.can('read', asSubject('Assessment', a)) || ctx.ability.can('readTearline', asSubject('Assessment', a))).map((a) => a.id),
+    );
     await this.audit.record(ctx, { action: 'threat_level.history', resourceType: 'ThreatLevel', outcome: 'ALLOWED' });
-    return rows.map(changeView);
+    return rows.map((c) => changeView(c, readable));
   }
 
   /**
