@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager, In } from 'typeorm';
 import { parseIsoDateTime } from '../common/iso-date';
-import { asSubject } from '../access/ability.factory';
+import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSql } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
@@ -59,6 +59,12 @@ export function fullView(a: Assessment, readableReportIds: string[], readableLin
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
+}
+
+/** Whether the reader may read the assessment at all: in full, or by its tearline. */
+export function visibleTo(ability: AppAbility, a: Assessment): boolean {
+  const subject = asSubject('Assessment', a);
+  return ability.can('read', subject) || ability.can('readTearline', subject);
 }
 
 export function tearlineView(a: Assessment) {
@@ -241,7 +247,7 @@ export class AssessmentsService {
     const ids = [...new Set(of.flatMap((a) => [a.supersedes, a.supersededBy]).filter((x): x is string => x !== null))];
     if (ids.length === 0) return new Set();
     const linked = await m.getRepository(Assessment).findBy({ id: In(ids) });
-    return new Set(linked.filter((x) => ctx.ability.can('read', asSubject('Assessment', x)) || ctx.ability.can('readTearline', asSubject('Assessment', x))).map((x) => x.id));
+    return new Set(linked.filter((x) => visibleTo(ctx.ability, x)).map((x) => x.id));
   }
 
   private async requireState(ctx: AuthedContext, a: Assessment, action: 'update' | 'submit', state: 'DRAFT', notAuthor: string): Promise<void> {

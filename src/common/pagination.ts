@@ -88,7 +88,8 @@ export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[])
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in any case (any version). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A UUID in its one spelling (lower case), so that an id sent in upper case is audited, and found, as the same id. */
 export function uuidSpelling<T>(value: T): T {

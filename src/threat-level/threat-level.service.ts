@@ -5,6 +5,7 @@ import { asSubject } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
 import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
 import { Assessment } from '../assessments/assessment.entity';
+import { visibleTo } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
@@ -41,9 +42,7 @@ export class ThreatLevelService {
     const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
     const cited = [...new Set(rows.flatMap((c) => c.assessmentIds))];
     const assessments = cited.length ? await this.ds.getRepository(Assessment).findBy({ id: In(cited) }) : [];
-    const readable = new Set(
-      assessments.filter((a) => ctx.ability.can('read', asSubject('Assessment', a)) || ctx.ability.can('readTearline', asSubject('Assessment', a))).map((a) => a.id),
-    );
+    const readable = new Set(assessments.filter((a) => visibleTo(ctx.ability, a)).map((a) => a.id));
     await this.audit.record(ctx, { action: 'threat_level.history', resourceType: 'ThreatLevel', outcome: 'ALLOWED' });
     return rows.map((c) => changeView(c, readable));
   }
