@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { dropDatabase } from './support/db';
 import { serverUrl } from './support/env';
 import { freePort } from './support/processes';
+import { dropQueueKeys } from './support/queue-keys';
 
 function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((ok) => {
@@ -18,13 +19,17 @@ function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string
 /** `npm run demo`, headless, against a database it creates itself; then again, to show it is re-runnable. */
 describe('npm run demo', () => {
   const dbName = `fusion_demo_${Date.now()}_${process.pid}`;
-  afterAll(() => dropDatabase(dbName));
+  const queuePrefix = `fusiontest-demo-${process.pid}-${Date.now()}`;
+  afterAll(async () => {
+    await dropDatabase(dbName);
+    await dropQueueKeys(queuePrefix); // the run's own prefix is tidied by global-teardown; this one is the demo's
+  });
 
   it('plays the whole story through the REST API and every step succeeds', async () => {
     const env = {
       DATABASE_URL: serverUrl(dbName),
       PORT: String(await freePort()),
-      QUEUE_PREFIX: `fusiontest-demo-${process.pid}-${Date.now()}`,
+      QUEUE_PREFIX: queuePrefix,
       DEMO_EXIT: '1',
       NODE_ENV: 'production',
       JWT_SECRET: '',

@@ -6,6 +6,7 @@ import { WorkerModule } from '../src/worker.module';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+import { dropQueueKeys } from './support/queue-keys';
 import { WebhookReceiver, waitFor } from './support/receiver';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
@@ -58,6 +59,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     await t?.close();
     await receiver.stop();
     await dropDatabase(dbName);
+    if (process.env.QUEUE_PREFIX?.startsWith('fusiontest-dissem-')) await dropQueueKeys(process.env.QUEUE_PREFIX);
   });
 
   const statuses = async () => (await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: analyst.token })).body as any[];

@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
 import { dropDatabase } from './support/db';
 import { serverUrl } from './support/env';
+import { dropQueueKeys } from './support/queue-keys';
 
 /** After every suite: the shared database's audit chain must still verify, end to end. */
 async function verifyAuditChain(dbName: string): Promise<void> {
@@ -47,23 +47,6 @@ async function verifyAuditChain(dbName: string): Promise<void> {
     process.stdout.write(`\naudit chain of the shared test database verifies: ${checked} events (${pending.rows[0].n} left unchained)\n`);
   } finally {
     await pg.end();
-  }
-}
-
-async function dropQueueKeys(prefix: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } catch {
-    /* Redis is not essential to tidy up */
-  } finally {
-    redis.disconnect();
   }
 }
 
