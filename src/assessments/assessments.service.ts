@@ -25,8 +25,8 @@ export function tearlineOf(a: Assessment) {
 /**
  * The full view of an assessment. `readableLinks`: the linked assessments (supersedes, supersededBy)
  * the reader may read; a link to one they may not is null (and so is `supersededAt`), so neither its id
- * nor its existence is disclosed. Without it
- * (the author's own draft, whose link was checked on writing) links are shown as they are.
+ * nor its existence is disclosed. Without it (the author's own draft, whose link was checked on
+ * writing) links are shown as they are.
  */
 export function fullView(a: Assessment, readableReportIds: string[], readableLinks?: Set<string>) {
   const link = (id: string | null) => (id && (!readableLinks || readableLinks.has(id)) ? id : null);
@@ -61,10 +61,11 @@ export function fullView(a: Assessment, readableReportIds: string[], readableLin
   };
 }
 
-/** Whether the reader may read the assessment at all: in full, or by its tearline. */
-export function visibleTo(ability: AppAbility, a: Assessment): boolean {
-  const subject = asSubject('Assessment', a);
-  return ability.can('read', subject) || ability.can('readTearline', subject);
+/** Of the assessment ids, those the reader may read at all: in full, or by the tearline. */
+export async function visibleAssessmentIds(m: EntityManager, ability: AppAbility, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const found = await m.getRepository(Assessment).findBy({ id: In(ids) });
+  return new Set(found.filter((a) => ability.can('read', asSubject('Assessment', a)) || ability.can('readTearline', asSubject('Assessment', a))).map((a) => a.id));
 }
 
 export function tearlineView(a: Assessment) {
@@ -245,9 +246,7 @@ export class AssessmentsService {
   /** Of the assessments `of` link to (supersedes, supersededBy), those the reader may read in full or by tearline. */
   private async readableLinks(ctx: AuthedContext, of: Assessment[], m: EntityManager = this.ds.manager): Promise<Set<string>> {
     const ids = [...new Set(of.flatMap((a) => [a.supersedes, a.supersededBy]).filter((x): x is string => x !== null))];
-    if (ids.length === 0) return new Set();
-    const linked = await m.getRepository(Assessment).findBy({ id: In(ids) });
-    return new Set(linked.filter((x) => visibleTo(ctx.ability, x)).map((x) => x.id));
+    return visibleAssessmentIds(m, ctx.ability, ids);
   }
 
   private async requireState(ctx: AuthedContext, a: Assessment, action: 'update' | 'submit', state: 'DRAFT', notAuthor: string): Promise<void> {

@@ -125,8 +125,13 @@ export function newestFirst<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, 
   return qb.orderBy(`${a}.${timeColumn}`, 'DESC').addOrderBy(`${a}.id`, 'DESC').limit(q.limit + 1);
 }
 
+/** The cursor of the page that starts after the row at (`at`, `id`): what `newestFirst` decodes. */
+export function cursorAfter(at: Date, id: string): string {
+  return encodeCursor([at.toISOString(), id]);
+}
+
 export function pageOf<T extends { id: string }>(rows: T[], limit: number, timeOf: (row: T) => Date): { page: T[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { page, nextCursor: rows.length > limit && last ? encodeCursor([timeOf(last).toISOString(), last.id]) : null };
+  return { page, nextCursor: rows.length > limit && last ? cursorAfter(timeOf(last), last.id) : null };
 }

@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { parseIsoDateTime } from '../common/iso-date';
-import { decodeCursor, encodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
+import { cursorAfter, decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQuery } from './dto/list-reports.query';
@@ -74,11 +74,12 @@ export async function reportPageQuery(
   // Whether a filter `filtered` applies is given (keep the two together: a branch that skips the
   // report's own row, below, is only right without one).
   const anyFilter = Boolean(q.category || q.from || q.to || q.q);
+  const [from, to] = [q.from, q.to].map((v) => (v ? parseIsoDateTime(v) : null)); // validated by the DTO
   const filtered = <E extends ObjectLiteral>(qb: SelectQueryBuilder<E>, where: SqlFragment, text: 'index' | 'filter' | 'none' = 'index'): SelectQueryBuilder<E> => {
     qb.andWhere(where.sql, where.params);
     if (q.category) qb.andWhere('r.category = :category', { category: q.category });
-    if (q.from) qb.andWhere('r.occurred_at >= :from', { from: parseIsoDateTime(q.from) }); // validated by the DTO
-    if (q.to) qb.andWhere('r.occurred_at < :to', { to: parseIsoDateTime(q.to) });
+    if (from) qb.andWhere('r.occurred_at >= :from', { from });
+    if (to) qb.andWhere('r.occurred_at < :to', { to });
     const match = `r.search_vector @@ websearch_to_tsquery('english', :q)`;
     if (q.q && text !== 'none') qb.andWhere(text === 'filter' ? `(${match}) IS TRUE` : match, { q: q.q });
     return qb;
@@ -157,9 +158,9 @@ function readableIf(query: SelectQueryBuilder<Report>, cond: SqlFragment | null)
   return cond ? query.addSelect(`(${cond.sql}) IS TRUE`, 'readable').setParameters(cond.params) : query.addSelect('true', 'readable');
 }
 
-/** The columns of a {@link ListedReport} besides `readable`, by property name: every column of `report`, then `entities`. */
-function listedColumns(query: SelectQueryBuilder<Report>): string[] {
-  return [...query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName), 'entities'];
+/** Every selected column of `report`, by property name. */
+function reportColumns(query: SelectQueryBuilder<Report>): string[] {
+  return query.dataSource.getMetadata(Report).columns.filter((c) => c.isSelect).map((c) => c.propertyName);
 }
 
 /**
@@ -168,7 +169,7 @@ function listedColumns(query: SelectQueryBuilder<Report>): string[] {
  * normalized value). Lists and single reads both read reports this way, so a report reads the same.
  */
 function selectListed(query: SelectQueryBuilder<Report>): SelectQueryBuilder<Report> {
-  const [first, ...rest] = listedColumns(query).slice(0, -1);
+  const [first, ...rest] = reportColumns(query);
   query.select(`r.${first}`, first);
   for (const p of rest) query.addSelect(`r.${p}`, p);
   return query.addSelect(
@@ -192,7 +193,7 @@ export function auditedPage(query: SelectQueryBuilder<Report>, limit: number, ct
   const order = `"createdAt" DESC, id DESC`;
   const first = `SELECT id, "createdAt", readable FROM page ORDER BY ${order} LIMIT ${limit}`;
   const audit = st.audit(event, '(SELECT 1) one', `ARRAY(SELECT id::text FROM (${first}) p WHERE readable ORDER BY ${order})`);
-  const content = listedColumns(query).filter((c) => c !== 'id' && c !== 'createdAt');
+  const content = [...reportColumns(query), 'entities'].filter((c) => c !== 'id' && c !== 'createdAt');
   const shown = ['id', '"createdAt"', 'readable', ...content.map((c) => `CASE WHEN readable THEN "${c}" END AS "${c}"`)].join(', ');
   return { sql: `WITH page AS MATERIALIZED (${pageSql}), a AS (${audit}) SELECT ${shown} FROM page ORDER BY ${order}`, params: st.params };
 }
@@ -408,7 +409,7 @@ export class ReportsService {
     const last = shown[shown.length - 1];
     return {
       items: shown.map((r) => reportView(r, r.entities, ctx.ability.can('readSource', asSubject('Report', r)))),
-      nextCursor: more && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      nextCursor: more && last ? cursorAfter(last.createdAt, last.id) : null,
     };
   }
 

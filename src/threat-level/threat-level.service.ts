@@ -5,7 +5,7 @@ import { asSubject } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
 import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
 import { Assessment } from '../assessments/assessment.entity';
-import { visibleTo } from '../assessments/assessments.service';
+import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
@@ -40,9 +40,7 @@ export class ThreatLevelService {
   /** Newest first. Each change cites only the assessments the reader may read: the ids of others are not disclosed. */
   async history(ctx: AuthedContext) {
     const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
-    const cited = [...new Set(rows.flatMap((c) => c.assessmentIds))];
-    const assessments = cited.length ? await this.ds.getRepository(Assessment).findBy({ id: In(cited) }) : [];
-    const readable = new Set(assessments.filter((a) => visibleTo(ctx.ability, a)).map((a) => a.id));
+    const readable = await visibleAssessmentIds(this.ds.manager, ctx.ability, [...new Set(rows.flatMap((c) => c.assessmentIds))]);
     await this.audit.record(ctx, { action: 'threat_level.history', resourceType: 'ThreatLevel', outcome: 'ALLOWED' });
     return rows.map((c) => changeView(c, readable));
   }
