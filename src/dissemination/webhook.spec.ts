@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { generateSecret, signWebhook, WebhookPolicy } from './webhook';
+import { embeddedIpv4, generateSecret, signWebhook, WebhookPolicy } from './webhook';
 
 describe('webhook signing and address policy', () => {
   it('signs as the Standard Webhooks library does, and the library verifies it', () => {
@@ -28,6 +28,22 @@ describe('webhook signing and address policy', () => {
     expect(policy.validateUrl('https://93.184.216.34/hook')).toBeNull();
     expect(policy.validateUrl('https://[::ffff:127.0.0.1]/hook')).toMatch(/private/);
     expect(policy.validateUrl('https://[::ffff:7f00:1]/hook')).toMatch(/private/);
+  });
+
+  it('judges an IPv6 address that carries an IPv4 one (compatible, 6to4) by its IPv4 part, and refuses Teredo and NAT64', () => {
+    const policy = new WebhookPolicy([]);
+    for (const ok of ['2002:808:808::1', '::ffff:8.8.8.8', '2a00:1450:4001::200e']) expect([ok, policy.addressAllowed(ok)]).toEqual([ok, true]);
+    for (const bad of ['::7f00:1', '::127.0.0.1', '::a00:1', '::', '2002:7f00:1::', '2002:a9fe:a9fe::1', '2002:c0a8:101::', '2001:0:4136:e378:8000:63bf:80ff:fffe', '64:ff9b::7f00:1', '64:ff9b:1::a00:1', '2001:db8::1', '100::1']) {
+      expect([bad, policy.addressAllowed(bad)]).toEqual([bad, false]);
+    }
+    for (const url of ['http://[::127.0.0.1]/', 'http://[2002:7f00:1::]/', 'http://[2002:a9fe:a9fe::]/latest/meta-data']) expect([url, policy.validateUrl(url)]).toEqual([url, expect.stringMatching(/private/)]);
+    expect(embeddedIpv4('2002:c0a8:101::')).toBe('192.168.1.1');
+    expect(embeddedIpv4('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(embeddedIpv4('2606:4700::1111')).toBeNull();
+    // The operator's exception for an IPv4 address covers its IPv6 spellings.
+    const local = new WebhookPolicy(['127.0.0.1']);
+    expect(local.addressAllowed('::ffff:127.0.0.1')).toBe(true);
+    expect(local.addressAllowed('::ffff:127.0.0.2')).toBe(false);
   });
 
   it('judges an address the same however often it is asked', () => {

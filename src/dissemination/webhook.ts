@@ -27,11 +27,42 @@ for (const [net, prefix] of [
   // Not ::ffff:0:0/96 (IPv4-mapped): BlockList matches every IPv4 address against it, which would refuse
   // all of IPv4. A mapped address is judged by its IPv4 part, which the IPv4 ranges above cover.
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
+  ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo: the IPv4 client inside is obfuscated; no webhook needs a Teredo address
+  ['2001:db8::', 32], // documentation
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The eight 16-bit groups of an IPv6 address (`isIP` already said it is one). */
+function ipv6Groups(address: string): number[] {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/**
+ * The IPv4 address an IPv6 one carries, where routing may deliver to it: IPv4-mapped (::ffff:0:0/96),
+ * IPv4-compatible (::/96, deprecated but still parsed) and 6to4 (2002::/16). Null for any other.
+ */
+export function embeddedIpv4(address: string): string | null {
+  const g = ipv6Groups(address);
+  const quad = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+  if (g[0] === 0x2002) return quad(g[1], g[2]);
+  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return quad(g[6], g[7]);
+  return null;
 }
 
 /** The operator's exceptions: host names, addresses and CIDR ranges (WEBHOOK_ALLOWED_HOSTS). */
@@ -60,9 +91,10 @@ export class WebhookPolicy {
     if (!family) return false;
     const type = family === 6 ? 'ipv6' : 'ipv4';
     if (this.allowed.check(address, type)) return true;
-    // IPv4-mapped IPv6 addresses are judged by their IPv4 part.
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return this.addressAllowed(mapped[1]);
+    // An IPv6 address that carries an IPv4 one (mapped, compatible, 6to4) is judged by its IPv4 part too.
+    const inner = family === 6 ? embeddedIpv4(address) : null;
+    if (inner && !this.addressAllowed(inner)) return false;
+    if (inner && this.allowed.check(inner, 'ipv4')) return true;
     return !PRIVATE.check(address, type);
   }
 
