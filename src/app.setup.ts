@@ -14,11 +14,14 @@ import { mountQueueDashboard } from './dissemination/queue-dashboard';
 export const BODY_LIMIT = 1024 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The Fastify adapter every API process (and every e2e test) uses. */
-export function createAdapter(): FastifyAdapter {
+/**
+ * The Fastify adapter every API process (and every e2e test) uses. `X-Forwarded-For` is believed only
+ * from `trustedProxies` (TRUSTED_PROXIES); without any, the client address is the socket's.
+ */
+export function createAdapter(trustedProxies: string[] = []): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     // Our own request ids: a well-formed incoming X-Request-Id is kept, otherwise a UUID.
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => {

@@ -6,8 +6,8 @@ import { configureApp, createAdapter } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
 async function bootstrap(): Promise<void> {
-  loadConfig(); // fail fast, before anything connects, naming every bad value
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(), { bufferLogs: true, bodyParser: false });
+  const { TRUSTED_PROXIES } = loadConfig(); // fail fast, before anything connects, naming every bad value
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createAdapter(TRUSTED_PROXIES), { bufferLogs: true, bodyParser: false });
   await configureApp(app);
   const config = app.get(AppConfig);
   await app.listen({ port: config.PORT, host: '0.0.0.0' });

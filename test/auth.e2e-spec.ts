@@ -61,6 +61,7 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
       const res = await t.call('POST', '/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` }, headers: { 'x-forwarded-for': ip } });
       expect(res.status).toBe(401);
     }
+    // Without TRUSTED_PROXIES the header is ignored: the same client, whatever address it claims.
     const blocked = await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } });
     expect(blocked.status).toBe(429);
     expect(blocked.body.statusCode).toBe(429);

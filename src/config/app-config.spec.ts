@@ -25,6 +25,14 @@ describe('loadConfig', () => {
     expect(c.ephemeralJwtSecret).toBe(false);
   });
 
+  it('takes TRUSTED_PROXIES as addresses, CIDR ranges and proxy-addr range names, and names a bad entry', () => {
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12,fd00::/8, loopback' }).TRUSTED_PROXIES).toEqual(['10.0.0.1', '172.16.0.0/12', 'fd00::/8', 'loopback']);
+    for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '10.0.0.0/']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
+  });
+
   it('names every bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', JWT_TTL_SECONDS: '5', NODE_ENV: 'staging' })).toThrow(ConfigError);
     try {

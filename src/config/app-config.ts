@@ -1,12 +1,34 @@
 import { randomBytes } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+import { isIP } from 'node:net';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** A comma-separated list, trimmed, empty entries dropped. */
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+/** The names proxy-addr (Fastify's `trustProxy`) knows for whole ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR range (address/prefix) or one of PROXY_RANGE_NAMES. */
+export function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [addr, bits, ...rest] = entry.split('/');
+  const family = isIP(addr);
+  if (!family || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+}
 
 /**
  * The whole configuration surface, validated once at start-up. This class is the only reader of
@@ -70,16 +92,24 @@ export class AppConfig {
   JWT_TTL_SECONDS = 3600;
 
   /** Host names, addresses or CIDR ranges webhooks may reach although private or loopback. */
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : value,
-  )
+  @Transform(toList)
   @IsString({ each: true })
   WEBHOOK_ALLOWED_HOSTS: string[] = [];
+
+  /**
+   * The reverse proxies in front of the API (addresses, CIDR ranges, or loopback / linklocal /
+   * uniquelocal): only from these is `X-Forwarded-For` believed, so the client address (login
+   * throttle, audit) is the one the proxy saw. Empty: the header is ignored.
+   */
+  @Transform(toList)
+  @ValidateBy({
+    name: 'isProxyList',
+    validator: {
+      validate: (v: unknown) => Array.isArray(v) && v.every((e) => typeof e === 'string' && isProxyEntry(e)),
+      defaultMessage: () => `TRUSTED_PROXIES must be comma-separated addresses, CIDR ranges or ${PROXY_RANGE_NAMES.join(' / ')}`,
+    },
+  })
+  TRUSTED_PROXIES: string[] = [];
 
   /** Prefix of every BullMQ key in Redis (lets several deployments or test runs share one Redis). */
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1–64 of A-Z a-z 0-9 _ . : -' })
@@ -118,6 +148,7 @@ const KEYS = [
   'RETENTION_REVIEW_DAYS',
   'JWT_TTL_SECONDS',
   'WEBHOOK_ALLOWED_HOSTS',
+  'TRUSTED_PROXIES',
   'CORRELATION_LIMIT',
   'QUEUE_PREFIX',
   'LOG_LEVEL',

@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createAdapter } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
+import { loadConfig } from '../../src/config/app-config';
 import { ADMIN_PASSWORD } from './env';
 
 export interface Res<T = any> {
@@ -38,7 +39,7 @@ export class TestApp {
   static async start(customize?: (builder: TestingModuleBuilder) => TestingModuleBuilder): Promise<TestApp> {
     const builder = Test.createTestingModule({ imports: [AppModule] });
     const moduleRef = await (customize ? customize(builder) : builder).compile();
-    const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { logger: false, bodyParser: false });
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(loadConfig().TRUSTED_PROXIES), { logger: false, bodyParser: false });
     await configureApp(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
