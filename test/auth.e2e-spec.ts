@@ -89,6 +89,17 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } })).status).toBe(rows.n >= 10 ? 429 : 200);
   });
 
+  it('with 9 failures on record, tries the first of two right passwords sent at once (attempts from one address take turns)', async () => {
+    const officer = await fx.user(await fx.agency('POLICE'), ['OFFICER']);
+    for (let i = 0; i < 9; i++) expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` } })).status).toBe(401);
+    const both = await Promise.all([0, 1].map(() => t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } })));
+    const statuses = both.map((r) => r.status).sort();
+    // The first is tried; the second is refused unless the first had already finished when it came.
+    expect([['200', '200'], ['200', '429']]).toContainEqual(statuses.map(String));
+    const [rows] = await t.ds.query(`SELECT count(*)::int AS n FROM login_failure WHERE username = $1`, [officer.username]);
+    expect(rows.n).toBe(9);
+  });
+
   it('lets only ADMIN create agencies and users, with 409 on duplicates and 422 on clearance above accreditation', async () => {
     const admin = await fx.admin();
     const agency = await fx.agency('CUSTOMS', 'SECRET');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, MoreThan } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { tooManyRequests } from '../common/domain.exception';
@@ -30,14 +30,20 @@ export class AuthService {
     const username = rawUsername.trim().toLowerCase();
     const failures = this.ds.getRepository(LoginFailure);
     const since = new Date(Date.now() - LOGIN_LIMITS.windowMs);
-    // Every attempt is first written (and committed) as a failure, then counted with the others: attempts
-    // sent at once see each other's rows, so a burst gets no more through than the limit. The row is
-    // removed again when the attempt is refused by the throttle or succeeds.
-    const reservation = String((await failures.insert({ username, clientIp: ctx.ip })).identifiers[0].id);
-    const [perUser, perIp] = await Promise.all([
-      failures.countBy({ username, clientIp: ctx.ip, at: MoreThan(since) }),
-      failures.countBy({ clientIp: ctx.ip, at: MoreThan(since) }),
-    ]);
+    // Every attempt is first written (and committed) as a failure, then counted with the others, so a
+    // burst gets no more through than the limit. The row is removed again when the attempt is refused by
+    // the throttle or succeeds. Attempts from one address take their turn (a lock per address, held only
+    // for the insert and the count): each counts the failures on record and the attempts before it, not
+    // those after it, so with 9 failures on record the first of two right passwords sent at once is tried.
+    const { reservation, perUser, perIp } = await this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('auth.login'), hashtext($1))`, [ctx.ip]);
+      const [row] = await m.query<{ id: string }[]>(`INSERT INTO login_failure (username, client_ip) VALUES ($1, $2) RETURNING id`, [username, ctx.ip]);
+      const [counts] = await m.query<{ per_user: number; per_ip: number }[]>(
+        `SELECT count(*) FILTER (WHERE username = $1)::int AS per_user, count(*)::int AS per_ip FROM login_failure WHERE client_ip = $2 AND at > $3`,
+        [username, ctx.ip, since],
+      );
+      return { reservation: String(row.id), perUser: counts.per_user, perIp: counts.per_ip };
+    });
     if (perUser > LOGIN_LIMITS.perUserAndIp || perIp > LOGIN_LIMITS.perIp) {
       await failures.delete(reservation);
       await this.audit.record(ctx, {
