@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Webhook } from 'standardwebhooks';
@@ -18,7 +19,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
   let t: TestApp;
   let worker: INestApplicationContext;
   let fx: Fixtures;
-  let full: AgencyRef, tear: AgencyRef, withheld: AgencyRef, broken: AgencyRef;
+  let cell: AgencyRef, full: AgencyRef, tear: AgencyRef, withheld: AgencyRef, broken: AgencyRef;
   let fullOfficer: Actor, tearOfficer: Actor, withheldOfficer: Actor, analyst: Actor, supervisor: Actor, auditor: Actor;
   let assessmentId: string;
 
@@ -31,7 +32,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
     await worker.init();
     fx = new Fixtures(t);
-    const cell = await fx.fusionCell();
+    cell = await fx.fusionCell();
     [full, tear, withheld, broken] = await Promise.all([
       fx.agency('POLICE', 'TOP_SECRET'),
       fx.agency('CUSTOMS', 'CONFIDENTIAL'),
@@ -159,6 +160,14 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     expect(tearItem.variant).toBe('TEARLINE');
     expect(JSON.stringify(tearItem)).not.toContain('SECRET BODY TEXT');
 
+    // An officer of a FULL recipient cleared for neither the full text nor the tearline: the item is
+    // there, without content and without the assessment's id (which would answer them 404).
+    const fullItemId = (await statuses()).find((r) => r.agencyCode === full.code).id;
+    const low = await fx.user(full, ['OFFICER'], 'RESTRICTED');
+    const lowItem = (await t.get('/api/v1/inbox', { token: low.token })).body.items.find((i: any) => i.id === fullItemId);
+    expect(lowItem).toEqual({ id: fullItemId, kind: 'ASSESSMENT', variant: 'WITHHELD', content: null, deliveredAt: expect.any(String), acknowledgedAt: null });
+    expect((await t.get(`/api/v1/assessments/${assessmentId}`, { token: low.token })).status).toBe(404);
+
     const withheldInbox = await t.get('/api/v1/inbox', { token: withheldOfficer.token });
     expect(withheldInbox.body.items.filter((i: any) => i.assessmentId === assessmentId)).toEqual([]);
 
@@ -183,6 +192,18 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     expect((await t.post(`/api/v1/disseminations/${failed.id}/redrive`, { token: analyst.token })).status).toBe(403);
     const delivered = (await statuses()).find((r) => r.agencyCode === full.code);
     expect((await t.post(`/api/v1/disseminations/${delivered.id}/redrive`, { token: supervisor.token })).status).toBe(409);
+    // A supervisor who may not read the (SECRET) assessment gets what a missing id gets, whatever the
+    // row's status, and the attempt is audited as DENIED.
+    const lowSupervisor = await fx.user(cell, ['SUPERVISOR'], 'CONFIDENTIAL');
+    const missing = await t.post(`/api/v1/disseminations/${randomUUID()}/redrive`, { token: lowSupervisor.token });
+    for (const id of [failed.id, delivered.id]) {
+      const res = await t.post(`/api/v1/disseminations/${id}/redrive`, { token: lowSupervisor.token });
+      expect([res.status, { ...res.body, requestId: null }]).toEqual([404, { ...missing.body, requestId: null }]);
+    }
+    await t.audit.flush();
+    const denied = await t.ds.query(`SELECT reason FROM audit_event WHERE action = 'dissemination.redrive' AND actor_id = $1 AND outcome = 'DENIED' ORDER BY seq`, [lowSupervisor.id]);
+    expect(denied.map((r: { reason: string }) => r.reason)).toEqual(['not found', 'need-to-know', 'need-to-know']);
+    expect((await statuses()).find((r) => r.id === failed.id).status).toBe('FAILED');
     receiver.plan('/broken', [200]);
     // The row goes back to QUEUED without a job: the relay's repair pass queues it, asked for now
     // (not left to the five-second sweep).
@@ -290,5 +311,40 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     ]);
     const [item] = await t.ds.query(`SELECT delivered_at FROM inbox_item WHERE id = $1`, [quiet.id]);
     expect(item.delivered_at).toEqual(quiet.delivered_at);
+  });
+
+  it('names the superseded assessment in a full copy only to readers who may read it', async () => {
+    const next = await t.post('/api/v1/assessments', {
+      token: analyst.token,
+      body: {
+        title: `Superseding ${uniq()}`,
+        keyJudgements: ['Revised judgement'],
+        body: 'UNCLASSIFIED REVISION',
+        likelihood: 'UNLIKELY',
+        recommendedLevel: 'MODERATE',
+        scope: 'NATIONAL',
+        sectors: [],
+        reportIds: [],
+        classification: 'UNCLASSIFIED',
+        compartments: [],
+        tlp: 'GREEN',
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+        distribution: { agencyCodes: [full.code] },
+        supersedes: assessmentId,
+      },
+    });
+    expect(next.status).toBe(201);
+    await t.post(`/api/v1/assessments/${next.body.id}/submit`, { token: analyst.token });
+    expect((await t.post(`/api/v1/assessments/${next.body.id}/publish`, { token: supervisor.token })).status).toBe(200);
+    const low = await fx.user(full, ['OFFICER'], 'RESTRICTED'); // reads neither the old text (SECRET) nor its tearline (CONFIDENTIAL)
+    const copyFor = (token: string) =>
+      waitFor(async () => (await t.get('/api/v1/inbox', { token })).body.items.find((i: any) => i.assessmentId === next.body.id), 'the superseding assessment in the inbox');
+    expect((await copyFor(fullOfficer.token)).content).toMatchObject({ body: 'UNCLASSIFIED REVISION', supersedes: assessmentId });
+    const lowCopy = await copyFor(low.token);
+    expect(lowCopy).toMatchObject({ variant: 'FULL', content: { body: 'UNCLASSIFIED REVISION', supersedes: null } });
+    expect(JSON.stringify(lowCopy)).not.toContain(assessmentId);
+    const ack = await t.post(`/api/v1/inbox/${lowCopy.id}/acknowledge`, { token: low.token });
+    expect(ack.status).toBe(200);
+    expect(JSON.stringify(ack.body)).not.toContain(assessmentId);
   });
 });

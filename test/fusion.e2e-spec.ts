@@ -104,6 +104,14 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect((await t.get('/api/v1/entities/search', { token: otherOfficer.token, query: { type: 'SHOE', value: 'x' } })).status).toBe(400);
     });
 
+    it('gives AUDITOR and ADMIN no pointers: the entity search is not an index of holdings for the roles kept from content', async () => {
+      for (const role of ['AUDITOR', 'ADMIN'] as const) {
+        const user = await fx.user(other, [role]);
+        const res = await t.get('/api/v1/entities/search', { token: user.token, query: { type: 'PHONE', value: phone } });
+        expect([role, res.status, res.body]).toEqual([role, 200, { items: [], hiddenMatches: [], truncated: false }]);
+      }
+    });
+
     it('audits correlations and searches with the ids they returned', async () => {
       await t.audit.flush();
       const rows = await t.ds.query(`SELECT action, outcome, resource_id, resource_ids FROM audit_event WHERE actor_id = $1 AND action IN ('report.correlate', 'entity.search') ORDER BY seq`, [otherOfficer.id]);

@@ -349,6 +349,7 @@ const ASSESSMENT_EXTRAS: Case[] = [
   { name: 'distribution {all: false}', send: (b) => json({ ...b, distribution: { all: false } }), status: 400, field: 'distribution.all' },
   { name: 'distribution {all: "true"}', send: (b) => json({ ...b, distribution: { all: 'true' } }), status: 400, field: 'distribution.all' },
   { name: 'distribution to an unknown agency', send: (b) => json({ ...b, distribution: { agencyCodes: ['NO-SUCH-AGENCY'] } }), status: 400, field: 'distribution.agencyCodes' },
+  { name: 'distribution with both agencyCodes and all', send: (b) => json({ ...b, distribution: { ...(b!.distribution as Obj), all: true } }), status: 400, field: 'distribution.all' },
   { name: 'distribution to no agency', send: (b) => json({ ...b, distribution: { agencyCodes: [] } }), status: 400, field: 'distribution.agencyCodes' },
   { name: 'supersedes not a UUID', send: (b) => json({ ...b, supersedes: 'not-a-uuid' }), status: 400, field: 'supersedes' },
   { name: 'tearline summary of 5,001 characters', send: (b) => json({ ...b, tearline: { ...(b!.tearline as Obj), summary: longString(5001) } }), status: 400, field: 'tearline.summary' },

@@ -166,8 +166,14 @@ export class CorrelationService {
     return qb.andWhere(sql, params);
   }
 
-  /** One pointer per agency holding matching reports the caller may not read: code and count only. */
+  /**
+   * One pointer per agency holding matching reports the caller may not read: code and count only.
+   * Pointers are for those who share intelligence (the hit/no-hit deconfliction model): a caller who may
+   * read no report at all (AUDITOR, ADMIN) gets none, or the entity search would be an index of every
+   * agency's holdings on any name or number for the roles kept away from content.
+   */
   private async hiddenCounts(ctx: AuthedContext, qb: SelectQueryBuilder<Report>): Promise<HiddenMatch[]> {
+    if (!ctx.ability.can('read', 'Report')) return [];
     const { sql, params } = accessibleSql(ctx.ability, 'read', 'Report', qb, 'hid');
     const rows = await qb
       .innerJoin(Agency, 'a', 'a.id = r.agency_id')

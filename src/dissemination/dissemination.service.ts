@@ -2,12 +2,13 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { type DataSource, In } from 'typeorm';
+import { type DataSource, type EntityManager, In } from 'typeorm';
 import { asSubject } from '../access/ability.factory';
 import { type Classification, dominates, isSubset } from '../access/markings';
 import type { Principal } from '../access/principal';
 import { CONTENT_ROLES } from '../access/roles';
 import { Assessment } from '../assessments/assessment.entity';
+import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
@@ -31,9 +32,12 @@ export function disseminationView(d: Dissemination) {
 
 /**
  * An inbox item as one reader may see it: the agency received the variant its accreditation allows,
- * and a reader whose own clearance is lower sees the tearline (if cleared for that) or no content.
+ * and a reader whose own clearance is lower sees the tearline (if cleared for that) or no content. An
+ * item withheld from the reader does not name its assessment (which would answer them 404), and a
+ * full copy names the assessment it supersedes only when that is in `visible` (the assessments the
+ * reader may read, in full or by tearline: {@link supersededVisible}).
  */
-export function inboxView(item: InboxItem, reader: Principal) {
+export function inboxView(item: InboxItem, reader: Principal, visible: ReadonlySet<string> = new Set()) {
   let variant: Variant = item.variant;
   let content: Record<string, unknown> | null = item.content;
   if (item.kind === 'ASSESSMENT' && !reader.roles.some((r) => CONTENT_ROLES.includes(r))) {
@@ -54,15 +58,22 @@ export function inboxView(item: InboxItem, reader: Principal) {
       }
     }
   }
+  if (variant === 'FULL' && content && typeof content.supersedes === 'string' && !visible.has(content.supersedes)) content = { ...content, supersedes: null };
   return {
     id: item.id,
     kind: item.kind,
-    ...(item.assessmentId ? { assessmentId: item.assessmentId } : {}),
+    ...(item.assessmentId && variant !== 'WITHHELD' ? { assessmentId: item.assessmentId } : {}),
     variant,
     content,
     deliveredAt: item.deliveredAt.toISOString(),
     acknowledgedAt: item.acknowledgedAt?.toISOString() ?? null,
   };
+}
+
+/** Of the assessments the items' full copies supersede, those the reader may read (for {@link inboxView}). */
+function supersededVisible(m: EntityManager, ctx: AuthedContext, items: InboxItem[]): Promise<Set<string>> {
+  const ids = items.flatMap((i) => (i.variant === 'FULL' && typeof i.content?.supersedes === 'string' ? [i.content.supersedes] : []));
+  return visibleAssessmentIds(m, ctx.ability, [...new Set(ids)]);
 }
 
 @Injectable()
@@ -87,11 +98,19 @@ export class DisseminationService {
     return rows.map(disseminationView);
   }
 
-  /** FAILED → QUEUED, and back into the queue (now, or by the relay when Redis returns). */
+  /**
+   * FAILED → QUEUED, and back into the queue (now, or by the relay when Redis returns). A SUPERVISOR may
+   * redrive only what they may read (an assessment's dissemination answers 404 otherwise, as its list
+   * does); ADMIN manages the queues and reads no content, so redrives any.
+   */
   async redrive(ctx: AuthedContext, id: string) {
     const d = await this.ds.transaction(async (m) => {
       const row = await m.findOne(Dissemination, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!row) throw notFound('Dissemination');
+      const assessment = row?.assessmentId && !ctx.principal.roles.includes('ADMIN') ? await m.findOneBy(Assessment, { id: row.assessmentId }) : null;
+      if (!row || (assessment && !ctx.ability.can('read', asSubject('Assessment', assessment)))) {
+        await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: row ? 'need-to-know' : 'not found' });
+        throw notFound('Dissemination');
+      }
       if (row.status !== 'FAILED') {
         await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: `status is ${row.status}` });
         throw conflict(`Only a FAILED dissemination can be redriven (this one is ${row.status})`);
@@ -121,7 +140,8 @@ export class DisseminationService {
     const qb = this.ds.getRepository(InboxItem).createQueryBuilder('i').where('i.agency_id = :agencyId', { agencyId: ctx.principal.agencyId });
     const rows = await newestFirst(qb, 'delivered_at', q).getMany();
     const { page, nextCursor } = pageOf(rows, q.limit, (i) => i.deliveredAt);
-    const items = page.map((i) => inboxView(i, ctx.principal));
+    const visible = await supersededVisible(this.ds.manager, ctx, page);
+    const items = page.map((i) => inboxView(i, ctx.principal, visible));
     await this.audit.record(ctx, {
       action: 'inbox.list',
       resourceType: 'Inbox',
@@ -155,7 +175,7 @@ export class DisseminationService {
           m,
         );
       }
-      return inboxView(item, ctx.principal);
+      return inboxView(item, ctx.principal, await supersededVisible(m, ctx, [item]));
     });
   }
 }

@@ -15,6 +15,7 @@ import {
   Length,
   Matches,
   MaxLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -45,10 +46,15 @@ export class DistributionDto {
   @Matches(AGENCY_CODE_PATTERN, { each: true, message: 'distribution.agencyCodes must hold agency codes' })
   agencyCodes?: string[];
 
-  @ApiPropertyOptional({ example: true, description: 'Every active agency' })
+  @ApiPropertyOptional({ example: true, description: 'Every active agency (not with agencyCodes)' })
   @ValidateIf((d: DistributionDto) => d.agencyCodes === undefined || d.all !== undefined)
   @IsBoolean()
   @Equals(true, { message: 'distribution.all must be true (or give agencyCodes instead)' })
+  // Both given is a contradiction, not a request for the wider of the two.
+  @ValidateBy({
+    name: 'notWithAgencyCodes',
+    validator: { validate: (_: unknown, args) => (args?.object as DistributionDto).agencyCodes === undefined, defaultMessage: () => 'distribution.all and distribution.agencyCodes exclude each other: give one' },
+  })
   all?: true;
 }
 
