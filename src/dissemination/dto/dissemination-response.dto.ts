@@ -78,7 +78,7 @@ export class InboxItemDto {
   @ApiProperty({ enum: DISSEMINATION_KINDS })
   kind!: DisseminationKind;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Present for kind ASSESSMENT' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Present for kind ASSESSMENT, unless the item is WITHHELD from this reader' })
   assessmentId?: string;
 
   @ApiProperty({ enum: VARIANTS, description: 'What this reader sees: less than the agency received when the reader’s own clearance is lower' })
