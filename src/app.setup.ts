@@ -12,6 +12,7 @@ import { UndeclaredInputInterceptor } from './common/undeclared-input.intercepto
 import { mountQueueDashboard } from './dissemination/queue-dashboard';
 
 export const BODY_LIMIT = 1024 * 1024;
+export const REQUEST_TIMEOUT_MS = 60_000;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
@@ -22,6 +23,13 @@ export function createAdapter(trustedProxies: string[] = []): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT,
     trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
+    // A request must arrive whole within a minute (Fastify's default is no limit: a client sending a
+    // byte every few seconds would hold its connection and its memory for ever). Responses, such as
+    // the audit export's stream, are not limited by this.
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    // No automatic HEAD for every GET: it would run the GET's handler, so a HEAD of a report would be
+    // audited as reading it while its caller got only the headers.
+    exposeHeadRoutes: false,
     // Our own request ids: a well-formed incoming X-Request-Id is kept, otherwise a UUID.
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => {

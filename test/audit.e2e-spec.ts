@@ -65,6 +65,23 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
     }
   });
 
+  it('cannot be made to file an anonymous login under someone else’s id, nor under the system’s request ids', async () => {
+    const created = await t.post('/api/v1/reports', { token: officer.token, body: reportBody({ tlp: 'AMBER' }) });
+    const reportId = created.body.id as string;
+    for (const username of [reportId, analyst.id]) {
+      const res = await t.post('/api/v1/auth/login', { body: { username, password: 'wrong-password-x' }, headers: { 'x-request-id': '(retention)' } });
+      expect(res.status).toBe(401);
+      expect(res.headers['x-request-id']).not.toBe('(retention)'); // the system's ids cannot be sent
+    }
+    await t.audit.flush();
+    for (const id of [reportId, analyst.id]) {
+      const found = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: id, action: 'auth.login', outcome: 'FAILED' } });
+      expect([id, found.body.items]).toEqual([id, []]);
+    }
+    const byName = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: `username:${reportId}`, action: 'auth.login' } });
+    expect(byName.body.items).toEqual([expect.objectContaining({ outcome: 'FAILED', reason: 'unknown user', requestId: expect.not.stringContaining('(') })]);
+  });
+
   it('is for auditors only; the audit query itself is audited', async () => {
     expect((await t.get('/api/v1/audit-events', { token: analyst.token })).status).toBe(403);
     expect((await t.get('/api/v1/audit-events/verify', { token: await fx.admin() })).status).toBe(403);

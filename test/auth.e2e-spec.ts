@@ -72,7 +72,7 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     await t.audit.flush();
     const failed = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'FAILED' AND actor_id = $1`, [officer.id]);
     expect(failed[0].n).toBe(10);
-    const denied = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'DENIED' AND resource_id = $1`, [officer.username]);
+    const denied = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'DENIED' AND resource_id = $1`, [`username:${officer.username}`]);
     expect(denied[0].n).toBe(1);
   });
 

@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
-import { configureApp, createAdapter } from '../src/app.setup';
+import { configureApp, createAdapter, REQUEST_TIMEOUT_MS } from '../src/app.setup';
 import { AUTHORIZE_KEY, PUBLIC_KEY, type Requirement } from '../src/common/decorators';
 
 /**
@@ -205,6 +205,13 @@ describe('routes: deny by default, walked from the router', () => {
       const res = await call(r.method, concrete(r.path));
       expect({ route: key(r), unauthenticated: res.status === 401 || res.status === 403 }).toEqual({ route: key(r), unauthenticated: false });
     }
+  });
+
+  it('serves no automatic HEAD (it would run the GET handler: a HEAD of a report audited as its read) and limits how long a request may take to arrive', async () => {
+    for (const path of ['/api/v1/reports', `/api/v1/reports/${randomUUID()}`, '/api/v1/threat-level', '/health']) {
+      expect([path, (await call('HEAD', path)).status]).toEqual([path, 404]);
+    }
+    expect((app.getHttpServer() as { requestTimeout: number }).requestTimeout).toBe(REQUEST_TIMEOUT_MS);
   });
 
   it('serves Swagger UI and the OpenAPI document without a token', async () => {

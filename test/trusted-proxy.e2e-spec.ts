@@ -31,7 +31,7 @@ describe('behind a reverse proxy (TRUSTED_PROXIES)', () => {
     await t.audit.flush();
     const events = await t.ds.query(
       `SELECT outcome, details->>'ip' AS ip FROM audit_event WHERE action = 'auth.login' AND (actor_id = $1 OR resource_id = $2) AND details->>'ip' <> '127.0.0.1' ORDER BY seq`,
-      [officer.id, officer.username],
+      [officer.id, `username:${officer.username}`],
     );
     expect(events.map((e: { outcome: string; ip: string }) => `${e.outcome} ${e.ip}`)).toEqual([
       ...Array<string>(10).fill('FAILED 198.51.100.1'),

@@ -13,6 +13,13 @@ import { PasswordService } from './password.service';
 import { publicUser, toPrincipal } from './principal.service';
 import { UnauthorizedException } from '@nestjs/common';
 
+/**
+ * The audit's resource id for a login named only by its username (unknown, or refused by the throttle):
+ * prefixed, so that an anonymous client typing someone's user id or a report id as the username cannot
+ * file a login event under that id.
+ */
+const byName = (username: string) => `username:${username}`;
+
 /** Failed logins allowed per (username, address) and per address in the window; the next is 429. */
 export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perUserAndIp: 10, perIp: 100 } as const;
 
@@ -49,7 +56,7 @@ export class AuthService {
       await this.audit.record(ctx, {
         action: 'auth.login',
         resourceType: 'User',
-        resourceId: username,
+        resourceId: byName(username),
         outcome: 'DENIED',
         reason: 'too many failed logins',
         details: { ip: ctx.ip },
@@ -70,7 +77,7 @@ export class AuthService {
       await this.audit.record(ctx, {
         action: 'auth.login',
         resourceType: 'User',
-        resourceId: user?.id ?? username,
+        resourceId: user?.id ?? byName(username),
         outcome: 'FAILED',
         reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'account inactive',
         actorId: user?.id ?? null,

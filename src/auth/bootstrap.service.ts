@@ -8,8 +8,9 @@ import { AppConfig, ConfigError } from '../config/app-config';
 import { ThreatLevelService } from '../threat-level/threat-level.service';
 import { User } from '../users/user.entity';
 import { PasswordService } from './password.service';
+import { systemContext } from '../common/request-context';
 
-const BOOTSTRAP_CTX = { requestId: 'bootstrap', ip: '127.0.0.1', principal: null };
+const BOOTSTRAP_CTX = systemContext('bootstrap');
 
 /**
  * On an empty users table: creates the fusion-cell agency (code FUSION) and the `admin` user, whose

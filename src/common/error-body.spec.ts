@@ -27,6 +27,11 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new Error('Connection terminated unexpectedly')).statusCode).toBe(503);
   });
 
+  it('answers 400, not 503, to an upload the client aborted (Fastify: ECONNRESET with statusCode 400)', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    expect(toErrorBody(aborted)).toEqual({ statusCode: 400, error: 'Bad Request', message: 'aborted' });
+  });
+
   it('maps query errors a client can cause to 4xx, and keeps internal messages out of the body', () => {
     const dup = new QueryFailedError('INSERT …', [], pgError('23505', 'duplicate key value violates unique constraint "secret_idx"'));
     expect(toErrorBody(dup)).toEqual({ statusCode: 409, error: 'Conflict', message: 'Conflicts with an existing record' });

@@ -98,10 +98,8 @@ export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
       const known = PG_CLIENT_ERRORS[code];
       if (known) return body(known[0], known[1]);
     }
-    if (looksLikeDbDown(err) || (err instanceof Error && err.name === 'CannotExecuteNotConnectedError')) {
-      return body(503, 'A dependency is unavailable, please retry');
-    }
-    // Fastify's own errors (body too large, invalid JSON, unsupported media type…) carry a 4xx status.
+    // Fastify's own errors (body too large, invalid JSON, unsupported media type, an aborted upload…)
+    // carry a 4xx status.
     const fe = err as { statusCode?: unknown; code?: unknown; message?: unknown };
     if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
       const msg =
@@ -115,6 +113,11 @@ export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
                 ? fe.message
                 : 'Bad request';
       return body(fe.statusCode, msg);
+    }
+    // After Fastify's 4xx: a client that aborts its upload fails the body read with ECONNRESET, which
+    // is the client's doing (400), not a dependency's (503).
+    if (looksLikeDbDown(err) || (err instanceof Error && err.name === 'CannotExecuteNotConnectedError')) {
+      return body(503, 'A dependency is unavailable, please retry');
     }
     return body(500, 'Internal server error');
   })();

@@ -17,6 +17,15 @@ export interface AuthedContext extends RequestContext {
 
 export type AppRequest = FastifyRequest & { user?: Principal; ability?: AppAbility };
 
+/**
+ * The context of the system's own work (the worker, the relay, retention, the bootstrap). Its request
+ * id is in parentheses, which an incoming X-Request-Id may not hold (app.setup.ts), so no client can
+ * pass its events off as the system's.
+ */
+export function systemContext(name: string): RequestContext {
+  return { requestId: `(${name})`, ip: '127.0.0.1', principal: null };
+}
+
 export function contextOf(req: AppRequest): RequestContext {
   return { requestId: String(req.id), ip: req.ip, principal: req.user ?? null };
 }

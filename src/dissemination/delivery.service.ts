@@ -8,8 +8,9 @@ import { auditTrail, type DisseminationKind, type DisseminationStatus, type Vari
 import type { InboxItem } from './inbox-item.entity';
 import { postWebhook, type WebhookResult, WebhookPolicy } from './webhook';
 import { eachOnFailure, GroupBatcher } from '../common/group-batcher';
+import { systemContext } from '../common/request-context';
 
-const WORKER_CTX = { requestId: 'worker', ip: '127.0.0.1', principal: null };
+const WORKER_CTX = systemContext('worker');
 
 export class DeliveryFailed extends Error {}
 

@@ -8,10 +8,11 @@ import { preparedQuery } from '../database/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, Dissemination } from './dissemination.entity';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
+import { systemContext } from '../common/request-context';
 
 const SWEEP_INTERVAL_MS = 5000;
 const SWEEP_BATCH = 500;
-const RELAY_CTX = { requestId: 'relay', ip: '127.0.0.1', principal: null };
+const RELAY_CTX = systemContext('relay');
 
 /**
  * The rows of `$1` still PENDING become QUEUED, locked in id order (as a batch of deliveries locks

@@ -7,8 +7,9 @@ import { Clock } from '../common/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
 import { ReportEntity } from '../reports/report-entity.entity';
 import { Report } from '../reports/report.entity';
+import { systemContext } from '../common/request-context';
 
-const RETENTION_CTX = { requestId: 'retention', ip: '127.0.0.1', principal: null };
+const RETENTION_CTX = systemContext('retention');
 const BATCH = 200;
 export const PURGED_TITLE = '[purged under the retention policy]';
 const DAY_MS = 86_400_000;
