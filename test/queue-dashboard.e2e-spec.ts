@@ -32,7 +32,7 @@ describe('queue dashboard (/admin/queues)', () => {
     const blocked = await t.get('/admin/queues', { headers: from(target, 'wrong-10-password') });
     expect(blocked.status).toBe(429);
     await t.audit.flush();
-    const [failed] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'FAILED' AND resource_id = $1`, [target]);
+    const [failed] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'FAILED' AND resource_id = $1`, [`username:${target}`]);
     expect(failed.n).toBe(10);
   });
 
