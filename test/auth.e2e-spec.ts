@@ -100,6 +100,34 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect(rows.n).toBe(9);
   });
 
+  it('takes a deactivated account or agency, or a lowered clearance, into account on the next request; the refused token is audited', async () => {
+    const agency = await fx.agency('POLICE');
+    const officer = await fx.user(agency, ['OFFICER'], 'SECRET');
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).body.clearance).toBe('SECRET');
+    await t.ds.query(`UPDATE app_user SET clearance = 'RESTRICTED' WHERE id = $1`, [officer.id]);
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).body.clearance).toBe('RESTRICTED');
+
+    await t.ds.query(`UPDATE app_user SET active = false WHERE id = $1`, [officer.id]);
+    expect((await t.get('/api/v1/reports', { token: officer.token })).status).toBe(401);
+    await t.ds.query(`UPDATE app_user SET active = true WHERE id = $1`, [officer.id]);
+    await t.ds.query(`UPDATE agency SET active = false WHERE id = $1`, [agency.id]);
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(401);
+    await t.ds.query(`UPDATE agency SET active = true WHERE id = $1`, [agency.id]);
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(200);
+
+    await t.audit.flush();
+    const refused = await t.ds.query(`SELECT reason, agency_id, details FROM audit_event WHERE action = 'auth.token' AND actor_id = $1 ORDER BY seq`, [officer.id]);
+    expect(refused).toEqual([
+      { reason: 'account inactive', agency_id: agency.id, details: { ip: '127.0.0.1', method: 'GET', path: '/api/v1/reports' } },
+      { reason: 'agency inactive', agency_id: agency.id, details: { ip: '127.0.0.1', method: 'GET', path: '/api/v1/auth/me' } },
+    ]);
+    // A forged token writes nothing (it never names a real account).
+    const [before] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_pending`);
+    expect((await t.get('/api/v1/auth/me', { token: `${officer.token.slice(0, -4)}AAAA` })).status).toBe(401);
+    const [after] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_pending`);
+    expect(after.n).toBeLessThanOrEqual(before.n);
+  });
+
   it('lets only ADMIN create agencies and users, with 409 on duplicates and 422 on clearance above accreditation', async () => {
     const admin = await fx.admin();
     const agency = await fx.agency('CUSTOMS', 'SECRET');

@@ -3,6 +3,8 @@ import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../access/principal';
+import { AuditService } from '../audit/audit.service';
+import { type AppRequest, contextOf } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { PrincipalService } from './principal.service';
 
@@ -18,6 +20,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(
     config: AppConfig,
     private readonly principals: PrincipalService,
+    private readonly audit: AuditService,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -28,11 +31,29 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  async validate(payload: TokenPayload): Promise<Principal | false> {
+  async validate(req: AppRequest, payload: TokenPayload): Promise<Principal | false> {
     if (typeof payload?.sub !== 'string') return false;
-    return (await this.principals.load(payload.sub)) ?? false;
+    const principal = await this.principals.load(payload.sub);
+    if (principal) return principal;
+    // A genuine token whose account (or agency) has been deactivated since: 401 as for any bad token,
+    // and, unlike a forged one, worth an auditor's eye (a departed officer still trying).
+    const refused = await this.principals.inactive(payload.sub);
+    if (refused) {
+      await this.audit.record(contextOf(req), {
+        action: 'auth.token',
+        resourceType: 'User',
+        resourceId: refused.id,
+        actorId: refused.id,
+        agencyId: refused.agencyId,
+        outcome: 'DENIED',
+        reason: refused.reason,
+        details: { ip: req.ip, method: req.method, path: req.url.split('?')[0].slice(0, 200) },
+      });
+    }
+    return false;
   }
 }

@@ -35,6 +35,17 @@ export class PrincipalService {
       compartments: row.compartments,
     };
   }
+
+  /** Why a user who exists may not act (for the audit of a refused token); null for no such user. */
+  async inactive(userId: string): Promise<{ id: string; agencyId: string; reason: 'account inactive' | 'agency inactive' } | null> {
+    if (!UUID.test(userId)) return null;
+    const [row] = await this.users.manager.query<{ id: string; agency_id: string; active: boolean; agency_active: boolean }[]>(
+      `SELECT u.id, u.agency_id, u.active, a.active AS agency_active FROM app_user u JOIN agency a ON a.id = u.agency_id WHERE u.id = $1::uuid`,
+      [userId],
+    );
+    if (!row || (row.active && row.agency_active)) return null; // no such user, or reactivated meanwhile
+    return { id: row.id, agencyId: row.agency_id, reason: row.active ? 'agency inactive' : 'account inactive' };
+  }
 }
 
 interface PrincipalRow {
