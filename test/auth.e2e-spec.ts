@@ -49,6 +49,10 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
       const odd = await t.app.get(JwtService).signAsync({ sub }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256', expiresIn: 60 });
       expect((await t.get('/api/v1/auth/me', { token: odd })).status).toBe(401);
     }
+    // Signed with the real secret for a real user, but without an expiry: not one of ours.
+    const adminId = (await t.get('/api/v1/auth/me', { token })).body.id as string;
+    const forever = await t.app.get(JwtService).signAsync({ sub: adminId }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256' });
+    expect((await t.get('/api/v1/auth/me', { token: forever })).status).toBe(401);
     const unauth = await t.get('/api/v1/auth/me', { token: 'garbage' });
     expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: expect.any(String) });
   });

@@ -13,6 +13,7 @@ export const JWT_AUDIENCE = 'fusion-cell-api';
 
 interface TokenPayload {
   sub: string;
+  exp?: number;
 }
 
 @Injectable()
@@ -36,7 +37,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   async validate(req: AppRequest, payload: TokenPayload): Promise<Principal | false> {
-    if (typeof payload?.sub !== 'string') return false;
+    // Every token this API signs expires; one without `exp` was not made here (jsonwebtoken accepts it).
+    if (typeof payload?.sub !== 'string' || typeof payload.exp !== 'number') return false;
     const principal = await this.principals.load(payload.sub);
     if (principal) return principal;
     // A genuine token whose account (or agency) has been deactivated since: 401 as for any bad token,

@@ -7,7 +7,7 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { applyDecorators, type ArgumentMetadata, ParseUUIDPipe, type PipeTransform, type Type as Class } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
@@ -16,8 +16,9 @@ import { badRequest } from './domain.exception';
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  // Decimal digits only: Number() would also take ' 5', '+5', '0x10' or '1e2'.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'limit must be a whole number from 1 to 200' })
   @Min(1)
   @Max(200)
   limit: number = 50;
@@ -73,6 +74,7 @@ export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[])
     const parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(parts) || parts.length !== shape.length) throw new Error();
     return parts.map((p, i) => {
+      if (typeof p !== 'string' && typeof p !== 'number') throw new Error(); // not [[5]] or [{}]
       const s = String(p);
       const ok =
         shape[i] === 'date'
