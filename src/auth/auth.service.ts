@@ -8,6 +8,7 @@ import { tooManyRequests } from '../common/domain.exception';
 import type { RequestContext } from '../common/request-context';
 import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
+import { DenialSampler } from './denial-sampler';
 import { LoginFailure } from './login-failure.entity';
 import { PasswordService } from './password.service';
 import { publicUser, toPrincipal } from './principal.service';
@@ -25,6 +26,9 @@ export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perUserAndIp: 10, perIp: 10
 
 @Injectable()
 export class AuthService {
+  /** Which 429s of the login throttle get an audit event of their own (see DenialSampler). */
+  private readonly denials = new DenialSampler();
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly passwords: PasswordService,
@@ -53,14 +57,19 @@ export class AuthService {
     });
     if (perUser > LOGIN_LIMITS.perUserAndIp || perIp > LOGIN_LIMITS.perIp) {
       await failures.delete(reservation);
-      await this.audit.record(ctx, {
-        action: 'auth.login',
-        resourceType: 'User',
-        resourceId: byName(username),
-        outcome: 'DENIED',
-        reason: 'too many failed logins',
-        details: { ip: ctx.ip },
-      });
+      // Refusals of an address over its own limit are sampled per address, those of one account per
+      // address and username (an address rotating usernames is over its own limit soon enough).
+      const skipped = this.denials.take(perIp > LOGIN_LIMITS.perIp ? `ip ${ctx.ip}` : `user ${ctx.ip} ${username}`, Date.now());
+      if (skipped !== null) {
+        await this.audit.record(ctx, {
+          action: 'auth.login',
+          resourceType: 'User',
+          resourceId: byName(username),
+          outcome: 'DENIED',
+          reason: 'too many failed logins',
+          details: { ip: ctx.ip, ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
+        });
+      }
       throw tooManyRequests('Too many failed logins; try again later');
     }
 

@@ -23,6 +23,8 @@ export interface Call {
   payload?: string | Buffer;
   headers?: Record<string, string>;
   query?: Record<string, string>;
+  /** The client's address (default 127.0.0.1): tests of per-address limits use their own. */
+  remoteAddress?: string;
 }
 
 /** The real AppModule on the real database and Redis, driven over HTTP with Fastify's inject. */
@@ -68,7 +70,7 @@ export class TestApp {
     } else if (payload !== undefined) {
       headers['content-type'] ??= 'application/json';
     }
-    const res = await this.app.inject({ method: method as 'GET', url, headers, payload, query: opts.query });
+    const res = await this.app.inject({ method: method as 'GET', url, headers, payload, query: opts.query, remoteAddress: opts.remoteAddress });
     let body: any = res.body;
     try {
       body = res.body ? JSON.parse(res.body) : undefined;
