@@ -93,6 +93,9 @@ describe('retention under 28 CFR 23.20(h)', () => {
 
     // The audit history of the report stays, with the purge itself.
     const history = await t.get('/api/v1/audit-events', { token: auditor.token, query: { resourceId: stale.id } });
+    // The reads refused after the purge say so (not "need-to-know", which would send an auditor after a leak).
+    const refused = (history.body.items as { action: string; outcome: string; reason: string }[]).filter((e) => e.action === 'report.read' && e.outcome === 'DENIED');
+    expect(refused.map((e) => e.reason)).toEqual(['purged', 'purged']);
     const actions = history.body.items.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['report.create', 'report.purge']));
     expect((await t.get('/api/v1/audit-events/verify', { token: auditor.token })).body.valid).toBe(true);

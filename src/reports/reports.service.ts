@@ -365,7 +365,8 @@ export class ReportsService {
   /** The report if the caller may read it; else the denial is audited and the answer is 404. */
   private async allowedOr404<T extends Report>(ctx: AuthedContext, id: string, action: string, report: T | null | undefined): Promise<T> {
     if (report && ctx.ability.can('read', asSubject('Report', report))) return report;
-    await this.audit.record(ctx, { action, resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason: report ? 'need-to-know' : 'not found' });
+    const reason = !report ? 'not found' : report.purgedAt ? 'purged' : 'need-to-know';
+    await this.audit.record(ctx, { action, resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason });
     throw notFound('Report');
   }
 
