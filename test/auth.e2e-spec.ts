@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { TestApp } from './support/app';
 import { ADMIN_PASSWORD } from './support/env';
@@ -92,15 +93,16 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
 
   it('holds the throttle under a burst: of 30 wrong passwords sent at once, at most 10 are tried, the rest are 429', async () => {
     const officer = await fx.user(await fx.agency('POLICE'), ['OFFICER']);
+    const remoteAddress = '192.0.2.11';
     const burst = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => t.post('/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` } })),
+      Array.from({ length: 30 }, (_, i) => t.post('/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` }, remoteAddress })),
     );
     const statuses = burst.map((r) => r.status);
     expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
     const [rows] = await t.ds.query(`SELECT count(*)::int AS n FROM login_failure WHERE username = $1`, [officer.username]);
     expect(rows.n).toBe(statuses.filter((s) => s === 401).length); // a refused attempt leaves no failure behind
-    expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } })).status).toBe(rows.n >= 10 ? 429 : 200);
+    expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD }, remoteAddress })).status).toBe(rows.n >= 10 ? 429 : 200);
   });
 
   it('with 9 failures on record, tries the first of two right passwords sent at once (attempts from one address take turns)', async () => {
@@ -136,11 +138,16 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
       { reason: 'account inactive', agency_id: agency.id, details: { ip: '127.0.0.1', method: 'GET', path: '/api/v1/reports' } },
       { reason: 'agency inactive', agency_id: agency.id, details: { ip: '127.0.0.1', method: 'GET', path: '/api/v1/auth/me' } },
     ]);
-    // A forged token writes nothing (it never names a real account).
-    const [before] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_pending`);
-    expect((await t.get('/api/v1/auth/me', { token: `${officer.token.slice(0, -4)}AAAA` })).status).toBe(401);
-    const [after] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_pending`);
-    expect(after.n).toBeLessThanOrEqual(before.n);
+    // A genuine token for a user id that is no account writes nothing (no one to hold to account).
+    const ghost = randomUUID();
+    const ghostToken = await t.app.get(JwtService).signAsync({ sub: ghost }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256', expiresIn: 60 });
+    expect((await t.get('/api/v1/auth/me', { token: ghostToken })).status).toBe(401);
+    // A deactivated account's token used again within the minute: refused, counted, no new event.
+    await t.ds.query(`UPDATE app_user SET active = false WHERE id = $1`, [officer.id]);
+    for (let i = 0; i < 3; i++) expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(401);
+    await t.audit.flush();
+    const [events] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.token' AND (actor_id = $1 OR resource_id = $2)`, [officer.id, ghost]);
+    expect(events.n).toBe(2);
   });
 
   it('lets only ADMIN create agencies and users, with 409 on duplicates and 422 on clearance above accreditation', async () => {

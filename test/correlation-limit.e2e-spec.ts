@@ -6,6 +6,7 @@ describe('correlation limit', () => {
   let t: TestApp;
   let officer: Actor;
   let analyst: Actor;
+  let auditor: Actor;
 
   beforeAll(async () => {
     process.env.CORRELATION_LIMIT = '5';
@@ -13,6 +14,7 @@ describe('correlation limit', () => {
     const fx = new Fixtures(t);
     officer = await fx.user(await fx.agency('POLICE'), ['OFFICER'], 'SECRET');
     analyst = await fx.user(await fx.fusionCell(), ['ANALYST'], 'SECRET');
+    auditor = await fx.user(await fx.fusionCell(), ['AUDITOR']);
   });
   afterAll(() => t.close());
 
@@ -36,6 +38,9 @@ describe('correlation limit', () => {
     const search = await t.get('/api/v1/entities/search', { token: analyst.token, query: { type: 'PHONE', value: hotline } });
     expect(search.body.truncated).toBe(true);
     expect(search.body.items).toHaveLength(5);
+    // AUDITOR and ADMIN learn nothing from the search, not even that the value is over-common.
+    const asAuditor = await t.get('/api/v1/entities/search', { token: auditor.token, query: { type: 'PHONE', value: hotline } });
+    expect(asAuditor.body).toEqual({ items: [], hiddenMatches: [], truncated: false });
   });
 
   it('looks the value up through the index, bounded by LIMIT, never a scan of the entity table', async () => {

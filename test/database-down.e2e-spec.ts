@@ -1,6 +1,5 @@
 import { DatabaseError } from 'pg-protocol';
 import { PrincipalService } from '../src/auth/principal.service';
-import type { Principal } from '../src/access/principal';
 import { TestApp } from './support/app';
 import { Fixtures } from './support/fixtures';
 
@@ -12,12 +11,12 @@ import { Fixtures } from './support/fixtures';
  */
 class FlakyPrincipals extends PrincipalService {
   down = false;
-  override load(userId: string): Promise<Principal | null> {
+  override lookup(userId: string): ReturnType<PrincipalService['lookup']> {
     if (this.down) {
       const err = Object.assign(new DatabaseError('the database system is starting up', 0, 'error'), { code: '57P03' });
       return Promise.reject(err);
     }
-    return super.load(userId);
+    return super.lookup(userId);
   }
 }
 

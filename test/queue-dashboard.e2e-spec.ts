@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { TestApp } from './support/app';
 import { ADMIN_PASSWORD } from './support/env';
 import { Fixtures, PASSWORD } from './support/fixtures';
@@ -43,5 +44,17 @@ describe('queue dashboard (/admin/queues)', () => {
     const api = await t.get('/admin/queues/api/queues', { token: await fx.admin() });
     expect(api.status).toBe(200);
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['dissemination', 'retention']);
+  });
+
+  it('takes a bearer token as the API does: no token without an expiry, and a deactivated admin’s token refused and audited', async () => {
+    const admin = await fx.user(await fx.fusionCell(), ['ADMIN']);
+    expect((await t.get('/admin/queues/api/queues', { token: admin.token })).status).toBe(200);
+    const forever = await t.app.get(JwtService).signAsync({ sub: admin.id }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256' });
+    expect((await t.get('/admin/queues/api/queues', { token: forever })).status).toBe(401);
+    await t.ds.query(`UPDATE app_user SET active = false WHERE id = $1`, [admin.id]);
+    expect((await t.get('/admin/queues/api/queues', { token: admin.token })).status).toBe(401);
+    await t.audit.flush();
+    const events = await t.ds.query(`SELECT reason, details->>'path' AS path FROM audit_event WHERE action = 'auth.token' AND actor_id = $1`, [admin.id]);
+    expect(events).toEqual([{ reason: 'account inactive', path: '/admin/queues/api/queues' }]);
   });
 });

@@ -19,6 +19,7 @@ import { AUTHORIZE_KEY, PUBLIC_KEY, type Requirement } from '../src/common/decor
 const PUBLIC_ROUTES = [
   'POST /api/v1/auth/login',
   'GET /health',
+  'HEAD /health',
   'GET /api/v1/threat-level',
 ];
 
@@ -162,7 +163,7 @@ describe('routes: deny by default, walked from the router', () => {
 
   /** Every route, from Nest's metadata and from the router itself, as `METHOD /path`. */
   const routerKeys = () =>
-    [...new Set(registered.filter((r) => r.method !== 'HEAD' && !isDocsRoute(r.url)).map((r) => `${r.method} ${r.url.replace(/\/+$/, '') || '/'}`))].sort();
+    [...new Set(registered.filter((r) => !isDocsRoute(r.url)).map((r) => `${r.method} ${r.url.replace(/\/+$/, '') || '/'}`))].sort();
 
   it('every non-public route answers 401 without a token, and with a forged one', async () => {
     const wrong: string[] = [];
@@ -208,9 +209,12 @@ describe('routes: deny by default, walked from the router', () => {
   });
 
   it('serves no automatic HEAD (it would run the GET handler: a HEAD of a report audited as its read) and limits how long a request may take to arrive', async () => {
-    for (const path of ['/api/v1/reports', `/api/v1/reports/${randomUUID()}`, '/api/v1/threat-level', '/health']) {
+    for (const path of ['/api/v1/reports', `/api/v1/reports/${randomUUID()}`, '/api/v1/threat-level', '/api/v1/inbox']) {
       expect([path, (await call('HEAD', path)).status]).toEqual([path, 404]);
     }
+    // Except the health check, for monitors that ask with HEAD.
+    const head = await call('HEAD', '/health');
+    expect([head.status, head.text]).toEqual([200, '']);
     expect((app.getHttpServer() as { requestTimeout: number }).requestTimeout).toBe(REQUEST_TIMEOUT_MS);
   });
 

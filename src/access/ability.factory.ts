@@ -46,6 +46,8 @@ export type SubjectName =
   | 'User'
   | 'AuditEvent'
   | 'Profile'
+  /** the delivery queues: their dashboard, and redriving any dissemination whatever its content */
+  | 'Queue'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
@@ -86,7 +88,10 @@ export class AbilityFactory {
       can('read', 'AuditEvent');
       can('read', 'Dissemination');
     }
-    if (user.roles.includes('ADMIN')) can('redrive', 'Dissemination');
+    if (user.roles.includes('ADMIN')) {
+      can('redrive', 'Dissemination');
+      can('manage', 'Queue');
+    }
 
     if (user.roles.some((r) => CONTENT_ROLES.includes(r))) {
       // Every read rule is bounded by clearance and compartments.

@@ -47,6 +47,9 @@ export class AuthService {
     // for the insert and the count): each counts the failures on record and the attempts before it, not
     // those after it, so with 9 failures on record the first of two right passwords sent at once is tried.
     const { reservation, perUser, perIp } = await this.ds.transaction(async (m) => {
+      // Waiting holds a pool connection: a flood from one address must not park the whole pool behind
+      // its lock. Past 2 s the attempt is a 503 (55P03), to be retried.
+      await m.query(`SET LOCAL lock_timeout = '2s'`);
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('auth.login'), hashtext($1))`, [ctx.ip]);
       const [row] = await m.query<{ id: string }[]>(`INSERT INTO login_failure (username, client_ip) VALUES ($1, $2) RETURNING id`, [username, ctx.ip]);
       const [counts] = await m.query<{ per_user: number; per_ip: number }[]>(

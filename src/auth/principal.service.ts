@@ -5,51 +5,100 @@ import type { Principal } from '../access/principal';
 import { UUID } from '../common/pagination';
 import { preparedQuery } from '../database/prepared';
 import { User } from '../users/user.entity';
+import { AuditService } from '../audit/audit.service';
+import type { RequestContext } from '../common/request-context';
+import { AppConfig } from '../config/app-config';
+import { DenialSampler } from './denial-sampler';
+
+/** What a verified token's payload carries (jsonwebtoken has checked the signature, issuer, audience and expiry). */
+export interface TokenPayload {
+  sub?: unknown;
+  exp?: unknown;
+  iat?: unknown;
+}
 
 @Injectable()
 export class PrincipalService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  /** Which refused tokens of a deactivated account get an audit event of their own (see DenialSampler). */
+  private readonly refusals = new DenialSampler();
+
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
 
   /**
-   * Loads the caller fresh from the database on every request: a deactivated user or agency loses
-   * access at once. One prepared query, mapped by hand (it runs for every authenticated request).
+   * The caller a verified token names, loaded fresh from the database on every request (a deactivated
+   * user or agency, a changed role or clearance, takes effect at once); null for 401. The one way from a
+   * token to a principal: the API's guard (JwtStrategy) and the queue dashboard both come here.
+   *
+   * A token this API signed carries `exp` and lives at most JWT_TTL_SECONDS; one without, or longer, was
+   * not made here. A genuine token whose account or agency has been deactivated since is audited
+   * (`auth.token`, DENIED: a departed officer still trying; sampled per account and reason like the login
+   * throttle's refusals), a forged one never reaches this point.
    */
+  async fromToken(ctx: RequestContext, payload: TokenPayload, req: { method: string; url: string }): Promise<Principal | null> {
+    const { sub, exp, iat } = payload ?? {};
+    if (typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > this.config.JWT_TTL_SECONDS) return null;
+    const found = await this.lookup(sub);
+    if (!found || 'principal' in found) return found?.principal ?? null;
+    const skipped = this.refusals.take(`${found.id} ${found.reason}`, Date.now());
+    if (skipped !== null) {
+      await this.audit.record(ctx, {
+        action: 'auth.token',
+        resourceType: 'User',
+        resourceId: found.id,
+        actorId: found.id,
+        agencyId: found.agencyId,
+        outcome: 'DENIED',
+        reason: found.reason,
+        details: { ip: ctx.ip, method: req.method, path: req.url.split('?')[0].slice(0, 200), ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
+      });
+    }
+    return null;
+  }
+
+  /** The user as a principal when they and their agency are active; null otherwise. */
   async load(userId: string): Promise<Principal | null> {
-    if (typeof userId !== 'string' || !UUID.test(userId)) return null; // a token's subject that is not a user id: no principal (401), never a cast error
+    const found = await this.lookup(userId);
+    return found && 'principal' in found ? found.principal : null;
+  }
+
+  /**
+   * The user as a principal when they and their agency are active, else why not; null for no such user.
+   * One prepared query, mapped by hand (it runs for every authenticated request).
+   */
+  async lookup(userId: string): Promise<{ principal: Principal } | { id: string; agencyId: string; reason: 'account inactive' | 'agency inactive' } | null> {
+    if (!UUID.test(userId)) return null; // a token's subject that is not a user id: no principal (401), never a cast error
     const [row] = await preparedQuery<PrincipalRow>(
       this.users.manager.connection,
-      `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, a.code AS agency_code, a.kind AS agency_kind
+      `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, u.active, a.code AS agency_code, a.kind AS agency_kind, a.active AS agency_active
          FROM app_user u JOIN agency a ON a.id = u.agency_id
-        WHERE u.id = $1::uuid AND u.active AND a.active`,
+        WHERE u.id = $1::uuid`,
       [userId],
     );
     if (!row) return null;
+    if (!row.active || !row.agency_active) return { id: row.id, agencyId: row.agency_id, reason: row.active ? 'agency inactive' : 'account inactive' };
     return {
-      id: row.id,
-      username: row.username,
-      agencyId: row.agency_id,
-      agencyCode: row.agency_code,
-      inFusionCell: row.agency_kind === 'FUSION_CELL',
-      roles: row.roles,
-      clearance: row.clearance,
-      compartments: row.compartments,
+      principal: {
+        id: row.id,
+        username: row.username,
+        agencyId: row.agency_id,
+        agencyCode: row.agency_code,
+        inFusionCell: row.agency_kind === 'FUSION_CELL',
+        roles: row.roles,
+        clearance: row.clearance,
+        compartments: row.compartments,
+      },
     };
-  }
-
-  /** Why a user who exists may not act (for the audit of a refused token); null for no such user. */
-  async inactive(userId: string): Promise<{ id: string; agencyId: string; reason: 'account inactive' | 'agency inactive' } | null> {
-    if (!UUID.test(userId)) return null;
-    const [row] = await this.users.manager.query<{ id: string; agency_id: string; active: boolean; agency_active: boolean }[]>(
-      `SELECT u.id, u.agency_id, u.active, a.active AS agency_active FROM app_user u JOIN agency a ON a.id = u.agency_id WHERE u.id = $1::uuid`,
-      [userId],
-    );
-    if (!row || (row.active && row.agency_active)) return null; // no such user, or reactivated meanwhile
-    return { id: row.id, agencyId: row.agency_id, reason: row.active ? 'agency inactive' : 'account inactive' };
   }
 }
 
 interface PrincipalRow {
   id: string;
+  active: boolean;
+  agency_active: boolean;
   username: string;
   agency_id: string;
   roles: Principal['roles'];

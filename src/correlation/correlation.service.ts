@@ -126,6 +126,12 @@ export class CorrelationService {
   async searchEntity(ctx: AuthedContext, type: EntityType, rawValue: string): Promise<EntitySearchResult> {
     const value = normaliseEntity(type, rawValue);
     if (!value) throw badRequest(`value is not a valid ${type}`, { fields: ['value'] });
+    // A caller who may read no report at all (AUDITOR, ADMIN) learns nothing: no pointers (hiddenCounts),
+    // and not even that the value is over-common.
+    if (!ctx.ability.can('read', 'Report')) {
+      await this.audit.record(ctx, { action: 'entity.search', resourceType: 'Entity', resourceIds: [], outcome: 'ALLOWED', details: { type, value, hiddenMatches: [], truncated: false } });
+      return { items: [], hiddenMatches: [], truncated: false };
+    }
     const limit = this.config.CORRELATION_LIMIT;
     // The candidate set is bounded first (an index range of at most `limit` rows), then filtered.
     const bounded = (size: number) =>
@@ -169,11 +175,11 @@ export class CorrelationService {
   /**
    * One pointer per agency holding matching reports the caller may not read: code and count only.
    * Pointers are for those who share intelligence (the hit/no-hit deconfliction model): a caller who may
-   * read no report at all (AUDITOR, ADMIN) gets none, or the entity search would be an index of every
-   * agency's holdings on any name or number for the roles kept away from content.
+   * read no report at all (AUDITOR, ADMIN) never gets here (searchEntity answers them first; their
+   * correlations are 404), or the entity search would be an index of every agency's holdings on any
+   * name or number for the roles kept away from content.
    */
   private async hiddenCounts(ctx: AuthedContext, qb: SelectQueryBuilder<Report>): Promise<HiddenMatch[]> {
-    if (!ctx.ability.can('read', 'Report')) return [];
     const { sql, params } = accessibleSql(ctx.ability, 'read', 'Report', qb, 'hid');
     const rows = await qb
       .innerJoin(Agency, 'a', 'a.id = r.agency_id')

@@ -106,7 +106,7 @@ export class DisseminationService {
   async redrive(ctx: AuthedContext, id: string) {
     const d = await this.ds.transaction(async (m) => {
       const row = await m.findOne(Dissemination, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      const assessment = row?.assessmentId && !ctx.principal.roles.includes('ADMIN') ? await m.findOneBy(Assessment, { id: row.assessmentId }) : null;
+      const assessment = row?.assessmentId && !ctx.ability.can('manage', 'Queue') ? await m.findOneBy(Assessment, { id: row.assessmentId }) : null;
       if (!row || (assessment && !ctx.ability.can('read', asSubject('Assessment', assessment)))) {
         await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: row ? 'need-to-know' : 'not found' });
         throw notFound('Dissemination');
@@ -145,7 +145,7 @@ export class DisseminationService {
     await this.audit.record(ctx, {
       action: 'inbox.list',
       resourceType: 'Inbox',
-      resourceIds: [...page.map((i) => i.id), ...new Set(page.flatMap((i) => (i.assessmentId ? [i.assessmentId] : [])))],
+      resourceIds: [...items.map((i) => i.id), ...new Set(items.flatMap((i) => (i.assessmentId ? [i.assessmentId] : [])))],
       outcome: 'ALLOWED',
       details: { variants: Object.fromEntries(items.map((i) => [i.id, i.variant])) },
     });

@@ -10,7 +10,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { AuthService } from '../auth/auth.service';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
-import { PrincipalService } from '../auth/principal.service';
+import { PrincipalService, type TokenPayload } from '../auth/principal.service';
+import { AbilityFactory } from '../access/ability.factory';
+import { contextOf } from '../common/request-context';
 import { AuditService } from '../audit/audit.service';
 import { toErrorBody } from '../common/error-body';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
@@ -33,6 +35,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
 
   const jwt = app.get(JwtService);
   const principals = app.get(PrincipalService);
+  const abilities = app.get(AbilityFactory);
   const auth = app.get(AuthService);
   const audit = app.get(AuditService);
   const logger = new Logger('QueueDashboard');
@@ -43,13 +46,15 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     if (!header) return null;
     const bearer = /^Bearer (.+)$/i.exec(header);
     if (bearer) {
+      let payload: TokenPayload;
       try {
-        const payload = await jwt.verifyAsync<{ sub: string }>(bearer[1], { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithms: ['HS256'] });
-        const p = await principals.load(payload.sub);
-        return p?.roles.includes('ADMIN') ? p.id : null;
+        payload = await jwt.verifyAsync<TokenPayload>(bearer[1], { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithms: ['HS256'] });
       } catch {
-        return null;
+        return null; // forged, expired or malformed
       }
+      // The API's own way from a token to a principal (expiry rules, deactivated accounts audited).
+      const p = await principals.fromToken(contextOf(req), payload, req);
+      return p && abilities.createFor(p).can('manage', 'Queue') ? p.id : null;
     }
     const basic = /^Basic (.+)$/i.exec(header);
     if (!basic) return null;
@@ -62,10 +67,10 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     const password = decoded.slice(colon + 1);
     // What POST /auth/login would refuse with a 400 is a 401 here, before any query (PostgreSQL takes no NUL).
     if (colon < 1 || username.length > 64 || password.length > 256 || [...username].some((c) => c < ' ' || c === '\u007f') || password.includes('\u0000')) return null;
-    const { user } = await auth.login({ requestId: String(req.id), ip: req.ip, principal: null }, username, password);
+    const { user } = await auth.login(contextOf(req), username, password);
     if (!user.roles.includes('ADMIN')) return null;
     remembered.set(key, Date.now() + CACHE_MS);
-    await audit.record({ requestId: String(req.id), ip: req.ip, principal: null }, { action: 'queue.dashboard', resourceType: 'Queue', outcome: 'ALLOWED', actorId: user.id, agencyId: user.agencyId });
+    await audit.record(contextOf(req), { action: 'queue.dashboard', resourceType: 'Queue', outcome: 'ALLOWED', actorId: user.id, agencyId: user.agencyId });
     return user.id;
   };
 

@@ -33,7 +33,7 @@ describe('webhook signing and address policy', () => {
   it('judges an IPv6 address that carries an IPv4 one (compatible, 6to4) by its IPv4 part, and refuses Teredo and NAT64', () => {
     const policy = new WebhookPolicy([]);
     for (const ok of ['2002:808:808::1', '::ffff:8.8.8.8', '2a00:1450:4001::200e']) expect([ok, policy.addressAllowed(ok)]).toEqual([ok, true]);
-    for (const bad of ['::7f00:1', '::127.0.0.1', '::a00:1', '::', '2002:7f00:1::', '2002:a9fe:a9fe::1', '2002:c0a8:101::', '2001:0:4136:e378:8000:63bf:80ff:fffe', '64:ff9b::7f00:1', '64:ff9b:1::a00:1', '2001:db8::1', '100::1']) {
+    for (const bad of ['::7f00:1', '::127.0.0.1', '::a00:1', '::', '2002:7f00:1::', '2002:a9fe:a9fe::1', '2002:c0a8:101::', '2001:0:4136:e378:8000:63bf:80ff:fffe', '64:ff9b::7f00:1', '64:ff9b:1::a00:1', '2001:db8::1', '3fff::1', '100::1', '::ffff:0:7f00:1', '::ffff:0:a00:1']) {
       expect([bad, policy.addressAllowed(bad)]).toEqual([bad, false]);
     }
     for (const url of ['http://[::127.0.0.1]/', 'http://[2002:7f00:1::]/', 'http://[2002:a9fe:a9fe::]/latest/meta-data']) expect([url, policy.validateUrl(url)]).toEqual([url, expect.stringMatching(/private/)]);

@@ -31,6 +31,7 @@ for (const [net, prefix] of [
   ['100::', 64], // discard-only
   ['2001::', 32], // Teredo: the IPv4 client inside is obfuscated; no webhook needs a Teredo address
   ['2001:db8::', 32], // documentation
+  ['3fff::', 20], // documentation (RFC 9637)
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -55,13 +56,15 @@ function ipv6Groups(address: string): number[] {
 
 /**
  * The IPv4 address an IPv6 one carries, where routing may deliver to it: IPv4-mapped (::ffff:0:0/96),
- * IPv4-compatible (::/96, deprecated but still parsed) and 6to4 (2002::/16). Null for any other.
+ * IPv4-translated (::ffff:0:0:0/96), IPv4-compatible (::/96, deprecated but still parsed) and 6to4
+ * (2002::/16). Null for any other.
  */
 export function embeddedIpv4(address: string): string | null {
   const g = ipv6Groups(address);
   const quad = (hi: number, lo: number) => `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   if (g[0] === 0x2002) return quad(g[1], g[2]);
   if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return quad(g[6], g[7]);
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g[5] === 0) return quad(g[6], g[7]); // IPv4-translated (SIIT)
   return null;
 }
 

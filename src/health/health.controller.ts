@@ -1,5 +1,5 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiExtraModels, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Controller, Get, Head, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainException } from '../common/domain.exception';
 import { ErrorBodyDto } from '../common/error-body';
@@ -40,6 +40,21 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'PostgreSQL, Redis and dissemination-queue depth (503 when one is down)' })
   async check(): Promise<HealthCheckResult> {
+    return this.checkAll();
+  }
+
+  /** The same check for monitors that ask with HEAD (the API serves no automatic HEAD routes). */
+  @Head()
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The same check, for monitors that ask with HEAD: 200, or 503 when a dependency is down; no body' })
+  @ApiOkResponse({ description: 'Every dependency is up' })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
+  async checkHead(): Promise<void> {
+    await this.checkAll();
+  }
+
+  private async checkAll(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => this.db.pingCheck('database', { timeout: 1500 }),

@@ -365,7 +365,8 @@ export class ReportsService {
   /** The report if the caller may read it; else the denial is audited and the answer is 404. */
   private async allowedOr404<T extends Report>(ctx: AuthedContext, id: string, action: string, report: T | null | undefined): Promise<T> {
     if (report && ctx.ability.can('read', asSubject('Report', report))) return report;
-    const reason = !report ? 'not found' : report.purgedAt ? 'purged' : 'need-to-know';
+    // 'purged' only for a caller who could have read it before: for anyone else it is need-to-know still.
+    const reason = !report ? 'not found' : report.purgedAt && ctx.ability.can('read', asSubject('Report', { ...report, purgedAt: null })) ? 'purged' : 'need-to-know';
     await this.audit.record(ctx, { action, resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason });
     throw notFound('Report');
   }

@@ -13,6 +13,8 @@ export const TEST_ENV = {
   BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   LOG_LEVEL: 'silent',
+  // The suites' clients are all 127.0.0.1: X-Forwarded-For must not be believed unless a suite says so.
+  TRUSTED_PROXIES: '',
   // Fast retries, and queue keys of this run only (removed by global-teardown).
   DISSEMINATION_BACKOFF_MS: '50',
   DISSEMINATION_MAX_ATTEMPTS: '4',

@@ -8,6 +8,7 @@ import { AbilityFactory } from '../../access/ability.factory';
 import { CLASSIFICATIONS, TLPS, dominates, type Classification } from '../../access/markings';
 import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
+import { systemContext } from '../../common/request-context';
 import { PasswordService } from '../../auth/password.service';
 import { toPrincipal } from '../../auth/principal.service';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/app-config';
@@ -80,7 +81,7 @@ export async function seedDemo(app: INestApplicationContext): Promise<{ credenti
     const entityTypes = Object.entries(scenario.pools);
     const entities = entityTypes.slice(0, 1 + Math.floor(random() * entityTypes.length)).map(([type, values]) => ({ type: type as never, value: pick(values) }));
     const occurred = new Date(Date.UTC(2026, 8 + Math.floor(random() * 3), 1 + Math.floor(random() * 28), Math.floor(random() * 24)));
-    const ctx = { requestId: `seed-${i}`, ip: '127.0.0.1', principal, ability: abilities.createFor(principal) };
+    const ctx = { ...systemContext(`seed-${i}`), principal, ability: abilities.createFor(principal) };
     const out = await reports.create(
       ctx,
       {
