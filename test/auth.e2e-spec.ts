@@ -180,6 +180,51 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect((await t.post('/api/v1/auth/login', { body: { username: 'NEW.USER-1', password: PASSWORD } })).status).toBe(200);
   });
 
+  it('lets an ADMIN change or deactivate a user (PATCH /users/:id), under the rules of creation, effective on the user’s next request', async () => {
+    const admin = await fx.admin();
+    const adminId = (await t.get('/api/v1/auth/me', { token: admin })).body.id as string;
+    const agency = await fx.agency('POLICE', 'SECRET');
+    const officer = await fx.user(agency, ['OFFICER'], 'SECRET');
+    const patch = (id: string, body: unknown, token = admin) => t.call('PATCH', `/api/v1/users/${id}`, { token, body });
+
+    const off = await patch(officer.id, { active: false });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ id: officer.id, active: false, clearance: 'SECRET' });
+    expect(off.body.passwordHash).toBeUndefined();
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(401);
+    expect((await patch(officer.id, { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'] })).status).toBe(200);
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).body).toMatchObject({ clearance: 'RESTRICTED', compartments: ['HUMINT'] });
+
+    // A password reset: the old one no longer logs in, the new one does.
+    expect((await patch(officer.id, { password: 'a-brand-new-password-1' })).status).toBe(200);
+    expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD }, remoteAddress: '192.0.2.12' })).status).toBe(401);
+    expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: 'a-brand-new-password-1' }, remoteAddress: '192.0.2.12' })).status).toBe(200);
+
+    // The rules of creation, and no self-lockout.
+    expect((await patch(officer.id, { clearance: 'TOP_SECRET' })).status).toBe(422);
+    expect((await patch(officer.id, { roles: ['OFFICER', 'ANALYST'] })).status).toBe(422);
+    expect((await patch(officer.id, { roles: ['OFFICER', 'AUDITOR'] })).status).toBe(422);
+    expect((await patch(adminId, { active: false })).status).toBe(422);
+    expect((await patch(adminId, { roles: ['AUDITOR'] })).status).toBe(422);
+    // Bad input names the field; other roles may not; an unknown id is 404.
+    for (const [body, field] of [[{}, 'at least one of'], [{ roles: [] }, 'roles'], [{ active: 'no' }, 'active'], [{ username: 'renamed' }, 'username'], [{ password: 'short' }, 'password'], [{ roles: null }, 'roles'], [{ active: null }, 'active']] as const) {
+      const res = await patch(officer.id, body);
+      expect([JSON.stringify(body), res.status, res.body.message]).toEqual([JSON.stringify(body), 400, expect.stringContaining(field)]);
+    }
+    expect((await patch(officer.id, { active: false }, officer.token)).status).toBe(403); // not an ADMIN (its token outlives the password reset)
+    const other = await fx.user(agency, ['OFFICER']);
+    expect((await patch(officer.id, { active: false }, other.token)).status).toBe(403);
+    expect((await patch(randomUUID(), { active: false })).status).toBe(404);
+
+    await t.audit.flush();
+    const events = await t.ds.query(`SELECT details FROM audit_event WHERE action = 'user.update' AND resource_id = $1 ORDER BY seq`, [officer.id]);
+    expect(events.map((e: { details: unknown }) => e.details)).toEqual([
+      { active: false },
+      { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'] },
+      { passwordReset: true },
+    ]);
+  });
+
   it('refuses AUDITOR or ADMIN combined with a content role (separation of duties)', async () => {
     const cell = await fx.fusionCell();
     const res = await t.post('/api/v1/users', {

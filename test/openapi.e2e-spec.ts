@@ -182,7 +182,9 @@ describe('OpenAPI document: response schemas, checked against real responses', (
 
   async function user(agencyId: string, roles: string[], clearance: string): Promise<string> {
     const username = `u${uniq().toLowerCase()}`;
-    await api('POST', '/api/v1/users', { token: admin, body: { username, password: PASSWORD, agencyId, roles, clearance, compartments: [] } });
+    const created = await api('POST', '/api/v1/users', { token: admin, body: { username, password: PASSWORD, agencyId, roles, clearance, compartments: [] } });
+    // Every operation is exercised: the admin's change of a user (here, a no-op one) as well.
+    await api('PATCH', '/api/v1/users/{id}', { token: admin, params: { id: created.body.id }, body: { compartments: [] } });
     return login(username);
   }
 

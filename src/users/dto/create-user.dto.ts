@@ -1,11 +1,13 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
+  IsOptional,
   IsString,
   IsUUID,
   Length,
@@ -48,4 +50,12 @@ export class CreateUserDto {
   @ApiProperty({ type: [String], example: ['HUMINT'] })
   @IsCompartments()
   compartments!: string[];
+}
+
+/** What an ADMIN may change of a user: any of these, at least one. The username and agency stay. */
+export class UpdateUserDto extends PartialType(PickType(CreateUserDto, ['password', 'roles', 'clearance', 'compartments'] as const)) {
+  @ApiPropertyOptional({ description: 'false deactivates the account: its tokens stop working on their next request' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
 }
