@@ -167,6 +167,11 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     const lowItem = (await t.get('/api/v1/inbox', { token: low.token })).body.items.find((i: any) => i.id === fullItemId);
     expect(lowItem).toEqual({ id: fullItemId, kind: 'ASSESSMENT', variant: 'WITHHELD', content: null, deliveredAt: expect.any(String), acknowledgedAt: null });
     expect((await t.get(`/api/v1/assessments/${assessmentId}`, { token: low.token })).status).toBe(404);
+    // Its read is audited with what it returned: the item, not the assessment it was not shown.
+    await t.audit.flush();
+    const [listed] = await t.ds.query(`SELECT resource_ids FROM audit_event WHERE action = 'inbox.list' AND actor_id = $1 ORDER BY seq DESC LIMIT 1`, [low.id]);
+    expect(listed.resource_ids).toContain(fullItemId);
+    expect(listed.resource_ids).not.toContain(assessmentId);
 
     const withheldInbox = await t.get('/api/v1/inbox', { token: withheldOfficer.token });
     expect(withheldInbox.body.items.filter((i: any) => i.assessmentId === assessmentId)).toEqual([]);
