@@ -3,7 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../access/principal';
-import { type AppRequest, contextOf } from '../common/request-context';
+import type { AppRequest } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { PrincipalService, type TokenPayload } from './principal.service';
 
@@ -30,6 +30,6 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   async validate(req: AppRequest, payload: TokenPayload): Promise<Principal | false> {
-    return (await this.principals.fromToken(contextOf(req), payload, req)) ?? false;
+    return (await this.principals.fromToken(req, payload)) ?? false;
   }
 }

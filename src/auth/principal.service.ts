@@ -6,7 +6,7 @@ import { UUID } from '../common/pagination';
 import { preparedQuery } from '../database/prepared';
 import { User } from '../users/user.entity';
 import { AuditService } from '../audit/audit.service';
-import type { RequestContext } from '../common/request-context';
+import { type AppRequest, contextOf } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { DenialSampler } from './denial-sampler';
 
@@ -38,14 +38,14 @@ export class PrincipalService {
    * (`auth.token`, DENIED: a departed officer still trying; sampled per account and reason like the login
    * throttle's refusals), a forged one never reaches this point.
    */
-  async fromToken(ctx: RequestContext, payload: TokenPayload, req: { method: string; url: string }): Promise<Principal | null> {
+  async fromToken(req: AppRequest, payload: TokenPayload): Promise<Principal | null> {
     const { sub, exp, iat } = payload ?? {};
     if (typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > this.config.JWT_TTL_SECONDS) return null;
     const found = await this.lookup(sub);
     if (!found || 'principal' in found) return found?.principal ?? null;
     const skipped = this.refusals.take(`${found.id} ${found.reason}`, Date.now());
     if (skipped !== null) {
-      await this.audit.record(ctx, {
+      await this.audit.record(contextOf(req), {
         action: 'auth.token',
         resourceType: 'User',
         resourceId: found.id,
@@ -53,7 +53,7 @@ export class PrincipalService {
         agencyId: found.agencyId,
         outcome: 'DENIED',
         reason: found.reason,
-        details: { ip: ctx.ip, method: req.method, path: req.url.split('?')[0].slice(0, 200), ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
+        details: { ip: req.ip, method: req.method, path: req.url.split('?')[0].slice(0, 200), ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
       });
     }
     return null;

@@ -53,7 +53,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
         return null; // forged, expired or malformed
       }
       // The API's own way from a token to a principal (expiry rules, deactivated accounts audited).
-      const p = await principals.fromToken(contextOf(req), payload, req);
+      const p = await principals.fromToken(req, payload);
       return p && abilities.createFor(p).can('manage', 'Queue') ? p.id : null;
     }
     const basic = /^Basic (.+)$/i.exec(header);
