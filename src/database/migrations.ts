@@ -10,4 +10,15 @@ import { AccessKeySearch1795909800000 } from './migrations/1795909800000-AccessK
 import { ShareLiveAgencyCover1795909900000 } from './migrations/1795909900000-ShareLiveAgencyCover';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
-export const MIGRATIONS = [Foundation1764360000000, Fusion1795901337214, Dissemination1795901942710, Retention1795902292185, ReadPaths1795909400000, CoveringCommunity1795909500000, ShareMarkings1795909600000, TextSearchBranches1795909700000, AccessKeySearch1795909800000, ShareLiveAgencyCover1795909900000];
+export const MIGRATIONS = [
+  Foundation1764360000000,
+  Fusion1795901337214,
+  Dissemination1795901942710,
+  Retention1795902292185,
+  ReadPaths1795909400000,
+  CoveringCommunity1795909500000,
+  ShareMarkings1795909600000,
+  TextSearchBranches1795909700000,
+  AccessKeySearch1795909800000,
+  ShareLiveAgencyCover1795909900000,
+];
