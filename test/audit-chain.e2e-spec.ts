@@ -13,6 +13,7 @@ import { WorkerModule } from '../src/worker.module';
 import { TestApp } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { WorkerProcess } from './support/processes';
 import { WebhookReceiver, waitFor } from './support/receiver';
 
 /** The chainer's advisory-lock key (audit.service.ts): holding it, as an attacker might, stops the chainer. */
@@ -258,6 +259,16 @@ describe('audit chain: append-only pending rows, µs timestamps, signed head rec
     expect(csv.text).toContain(ours);
     expect((await t.get('/api/v1/audit-events', { token: auditor.token, query: { clientRequestId: 'no spaces' } })).status).toBe(400);
     expect(await verifyChain()).toMatchObject({ valid: true });
+  });
+
+  it('a production process without AUDIT_SIGNING_KEY does not start, and names it', async () => {
+    const worker = WorkerProcess.start({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: undefined, LOG_LEVEL: 'silent' });
+    try {
+      await waitFor(() => Promise.resolve(!worker.running), 'the worker to exit', 60_000);
+      expect(worker.log()).toContain('AUDIT_SIGNING_KEY is required in production');
+    } finally {
+      await worker.stop();
+    }
   });
 
   describe('anchoring', () => {
