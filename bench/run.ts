@@ -23,7 +23,7 @@ import { DISSEMINATION_QUEUE, producerQueueOptions, workerQueueOptions } from '.
 import { AuditService } from '../src/audit/audit.service';
 import { deliveryJobOptions } from '../src/dissemination/relay.service';
 import { appendSyntheticAuditEvents, rawSha256 } from './lib/audit-seed';
-import { ADMIN_PASSWORD, DATA_DIR, DB_NAME, JWT_SECRET, QUEUE_PREFIX, ROOT, settings, USER_PASSWORD } from './lib/config';
+import { ADMIN_PASSWORD, AUDIT_SIGNING_KEY, DATA_DIR, DB_NAME, JWT_SECRET, QUEUE_PREFIX, ROOT, settings, USER_PASSWORD } from './lib/config';
 import { createMigratedDatabase, dropDatabase, pool, serverFacts, typeormDataSource } from './lib/db';
 import { Api } from './lib/http';
 import { cannon, type LoadResult, measuredSeries, pacedLoad, rawPgLoad, type SeriesResult, sequentialLatency } from './lib/load';
@@ -150,6 +150,7 @@ async function setup(): Promise<World> {
     DATABASE_URL: dbUrl,
     REDIS_URL: settings.redisUrl,
     JWT_SECRET,
+    AUDIT_SIGNING_KEY,
     JWT_TTL_SECONDS: '86400',
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     QUEUE_PREFIX,
@@ -439,7 +440,7 @@ async function intakePhase(w: World): Promise<IntakeResults> {
 
 
 /** The product's configuration as the bench's API and worker get it (production, the bench's JWT secret), with `env` on top. */
-const productConfig = (env: NodeJS.ProcessEnv) => loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, ...env });
+const productConfig = (env: NodeJS.ProcessEnv) => loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET, AUDIT_SIGNING_KEY, ...env });
 
 /**
  * Bursts of the raw BullMQ ceiling after each measured pair of publications. The ceiling's spread is

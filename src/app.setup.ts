@@ -30,12 +30,14 @@ export function createAdapter(trustedProxies: string[] = []): FastifyAdapter {
     // No automatic HEAD for every GET: it would run the GET's handler, so a HEAD of a report would be
     // audited as reading it while its caller got only the headers.
     exposeHeadRoutes: false,
-    // Our own request ids: a well-formed incoming X-Request-Id is kept, otherwise a UUID.
+    // Our own request ids, always: a UUID per request (the response's X-Request-Id). A well-formed
+    // incoming X-Request-Id is kept beside it as the client's (audit clientRequestId, logs), never as ours,
+    // so no client can file its events under another request's id.
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => {
       const given = raw.headers['x-request-id'];
-      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-      (raw as IncomingMessage & { id?: string }).id = id;
+      const id = randomUUID();
+      Object.assign(raw, { id, clientRequestId: typeof given === 'string' && REQUEST_ID.test(given) ? given : null });
       return id;
     },
     // Refuse prototype-pollution keys outright.

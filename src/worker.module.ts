@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
+import { AuditAnchorWorkerModule } from './audit/audit-anchor-worker.module';
 import { loggerOptions } from './common/logging';
 import { QueueErrorLogger } from './common/queue-errors';
 import { workerQueueOptions } from './common/queues';
@@ -25,6 +26,7 @@ import { RetentionWorkerModule } from './retention/retention-worker.module';
     AuditModule,
     DisseminationWorkerModule,
     RetentionWorkerModule,
+    AuditAnchorWorkerModule,
   ],
   providers: [QueueErrorLogger],
 })

@@ -116,7 +116,8 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
         expect(e.seq).toBe(events[i - 1].seq + 1);
         expect(e.prevHash).toBe(events[i - 1].hash);
       }
-      expect(chainHash(e.prevHash, { ...e, seq: String(e.seq), at: new Date(e.at) })).toBe(e.hash);
+      // v2 (docs/audit.md): `at` exactly as exported (microseconds), clientRequestId and canon from the same view.
+      expect(chainHash(e.prevHash, { ...e, seq: String(e.seq), at: new Date(e.at), atText: e.at })).toBe(e.hash);
     }
   });
 
@@ -139,7 +140,7 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const rows = csv.text.trim().split('\n');
-    expect(rows[0]).toBe('seq,at,actorId,agencyId,action,resourceType,resourceId,resourceIds,outcome,reason,requestId,details,hash,prevHash');
+    expect(rows[0]).toBe('seq,at,actorId,agencyId,action,resourceType,resourceId,resourceIds,outcome,reason,requestId,details,hash,prevHash,clientRequestId,canon');
     expect(rows.slice(1).every((r) => r.includes(',auth.login,'))).toBe(true);
 
     await t.audit.flush();

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
+import { atTextSql, chainHash, GENESIS_HASH } from '../src/audit/canonical';
 import { dropDatabase } from './support/db';
 import { serverUrl } from './support/env';
 import { dropQueueKeys } from './support/queue-keys';
@@ -15,7 +15,8 @@ async function verifyAuditChain(dbName: string): Promise<void> {
     let checked = 0;
     for (;;) {
       const { rows } = await pg.query(
-        `SELECT seq, at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details, prev_hash, hash
+        `SELECT seq, at, ${atTextSql('at')} AS at_text, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason,
+                request_id, client_request_id, details, canon, prev_hash, hash
            FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT 5000`,
         [expected.toString()],
       );
@@ -34,6 +35,9 @@ async function verifyAuditChain(dbName: string): Promise<void> {
           reason: r.reason,
           requestId: r.request_id,
           details: r.details,
+          canon: Number(r.canon),
+          atText: r.at_text as string,
+          clientRequestId: r.client_request_id,
         };
         if (BigInt(e.seq) !== expected || r.prev_hash !== prev || chainHash(prev, e) !== r.hash) {
           throw new Error(`audit chain of the shared test database breaks at seq ${expected} (after ${checked} good events)`);

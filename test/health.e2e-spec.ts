@@ -18,7 +18,8 @@ describe('GET /health', () => {
 
   it('sends security headers and a request id', async () => {
     const res = await t.get('/health', { headers: { 'x-request-id': 'trace-123' } });
-    expect(res.headers['x-request-id']).toBe('trace-123');
+    // S1: the request id is always the system's own (a UUID); the client's is kept beside it in the audit log.
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['content-security-policy']).toBeDefined();

@@ -376,6 +376,9 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     expectExactKeys(doc, page.body.items[0], resolve(doc, schema).properties!.items.items!);
     const verified = await api('GET', '/api/v1/audit-events/verify', { token: auditor });
     expect(verified.body.valid).toBe(true);
+    const receipt = await api('GET', '/api/v1/audit-events/head', { token: auditor });
+    expect((await api('POST', '/api/v1/audit-events/verify-receipt', { token: auditor, body: receipt.body })).body.valid).toBe(true);
+    expect((await api('GET', '/api/v1/audit-events/keys', {})).body.length).toBeGreaterThan(0);
   });
 
   it('every response seen matches its documented schema, key for key and type for type', () => {

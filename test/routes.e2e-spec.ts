@@ -21,6 +21,7 @@ const PUBLIC_ROUTES = [
   'GET /health',
   'HEAD /health',
   'GET /api/v1/threat-level',
+  'GET /api/v1/audit-events/keys',
 ];
 
 /** Routes that are not controller methods: Swagger UI and its document (public by design). */

@@ -54,5 +54,7 @@ export const QUEUE_PREFIX = `fusionbench-${RUN_ID}`;
 export const ADMIN_PASSWORD = `bench-admin-${randomBytes(9).toString('hex')}`;
 export const USER_PASSWORD = `bench-user-${randomBytes(9).toString('hex')}`;
 export const JWT_SECRET = randomBytes(48).toString('base64url');
+/** The Ed25519 seed that signs audit head receipts (required in production). */
+export const AUDIT_SIGNING_KEY = randomBytes(32).toString('base64');
 
 export const dbUrl = (name: string): string => `${settings.pgServer}/${name}`;

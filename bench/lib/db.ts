@@ -35,7 +35,7 @@ export async function dropDatabase(name: string): Promise<void> {
 
 /** The product's own DataSource definition (entities, migrations), pointed at the bench database. */
 export async function typeormDataSource(url: string, poolMax = 4): Promise<DataSource> {
-  const base = dataSourceOptions(loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: url }));
+  const base = dataSourceOptions(loadConfig({ ...process.env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), AUDIT_SIGNING_KEY: Buffer.alloc(32).toString('base64'), DATABASE_URL: url }));
   const ds = new DataSource({ ...base, logging: false, logger: undefined, extra: { ...(base.extra as object), max: poolMax } });
   await ds.initialize();
   return ds;

@@ -14,7 +14,7 @@ import { Client, type Pool } from 'pg';
 import { DISSEMINATION_QUEUE } from '../../src/common/queues';
 import type { WebhookReceiver } from '../../test/support/receiver';
 import type { RedisServer } from '../../test/support/processes';
-import { ADMIN_PASSWORD, JWT_SECRET, ROOT, RUN_ID, USER_PASSWORD } from './config';
+import { ADMIN_PASSWORD, AUDIT_SIGNING_KEY, JWT_SECRET, ROOT, RUN_ID, USER_PASSWORD } from './config';
 import { pool, typeormDataSource } from './db';
 import { Api } from './http';
 import { Child, freePort, productNodeFlags, waitForHttp } from './proc';
@@ -309,6 +309,7 @@ export async function setupWorld(o: WorldOptions): Promise<World> {
     DATABASE_URL: dbUrl,
     REDIS_URL: o.redis.url,
     JWT_SECRET,
+    AUDIT_SIGNING_KEY,
     JWT_TTL_SECONDS: '86400',
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     QUEUE_PREFIX: queuePrefix,

@@ -34,8 +34,13 @@ export abstract class AuditRecord {
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
 
+  /** The system's own id of the request (a UUID it made), or `(name)` for the system's own work. */
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId!: string | null;
+
+  /** The X-Request-Id the client sent, kept beside the system's id (never used as it). */
+  @Column({ name: 'client_request_id', type: 'text', nullable: true })
+  clientRequestId!: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
   details!: Record<string, unknown> | null;
@@ -47,6 +52,7 @@ export abstract class AuditRecord {
  */
 @Entity('audit_event')
 @Check('CHK_audit_event_outcome', `"outcome" IN ('ALLOWED','DENIED','FAILED')`)
+@Check('CHK_audit_event_canon', `"canon" IN (1, 2)`)
 // GIN over array_append(resource_ids, resource_id), and BRIN on `at`: created by the ReadPaths migration.
 @Index('audit_event_resources_idx', { synchronize: false })
 @Index('audit_event_actor_idx', ['actorId', 'seq'])
@@ -62,6 +68,18 @@ export class AuditEvent extends AuditRecord {
 
   @Column({ type: 'char', length: 64 })
   hash!: string;
+
+  /** `at` exactly as stored (microseconds, UTC), when the query selected it (AuditService.search). */
+  atText?: string;
+
+  /** The canonical form the hash covers (canonical.ts): 1 before the AuditChainV2 migration, 2 since. */
+  @Column({ type: 'smallint', default: 1 })
+  canon!: number;
+
+  /** The audit_pending row this event was chained from (its DELETE guard checks the copy). */
+  @Index('audit_event_pending_idx', { synchronize: false })
+  @Column({ name: 'pending_id', type: 'bigint', nullable: true })
+  pendingId!: string | null;
 }
 
 /**

@@ -1,19 +1,21 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { Authorize } from '../common/decorators';
+import { Authorize, Public } from '../common/decorators';
 import { ApiPageResponse, decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import type { AuditEvent } from './audit-event.entity';
+import { AuditReceiptService, type HeadReceipt, type ReceiptCheck, type SigningKeyView } from './audit-receipt.service';
 import { type AuditFilter, AuditService, type VerifyResult } from './audit.service';
+import { HeadReceiptDto, ReceiptCheckDto, SigningKeyDto } from './dto/audit-receipt.dto';
 import { AuditExportQuery, AuditFilterQuery, AuditSearchQuery } from './dto/audit-query.dto';
 import { AuditChainBrokenDto, AuditChainValidDto, AuditEventDto } from './dto/audit-response.dto';
 
 export function auditEventView(e: AuditEvent) {
   return {
     seq: Number(e.seq),
-    at: e.at.toISOString(),
+    at: e.atText ?? e.at.toISOString(),
     actorId: e.actorId,
     agencyId: e.agencyId,
     action: e.action,
@@ -23,9 +25,11 @@ export function auditEventView(e: AuditEvent) {
     outcome: e.outcome,
     reason: e.reason,
     requestId: e.requestId,
+    clientRequestId: e.clientRequestId,
     details: e.details,
     hash: e.hash,
     prevHash: e.prevHash,
+    canon: e.canon,
   };
 }
 
@@ -44,6 +48,8 @@ const CSV_COLUMNS = [
   'details',
   'hash',
   'prevHash',
+  'clientRequestId',
+  'canon',
 ] as const;
 
 function csvCell(value: unknown): string {
@@ -59,6 +65,7 @@ function filterOf(q: AuditFilterQuery): AuditFilter {
     actorId: q.actorId,
     agencyId: q.agencyId,
     action: q.action,
+    clientRequestId: q.clientRequestId,
     resourceType: q.resourceType,
     resourceId: q.resourceId,
     outcome: q.outcome,
@@ -70,7 +77,45 @@ function filterOf(q: AuditFilterQuery): AuditFilter {
 @ApiTags('audit')
 @Controller('api/v1/audit-events')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly receipts: AuditReceiptService,
+  ) {}
+
+  @Get('head')
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({ summary: 'A signed receipt of the chain’s head (Ed25519), for a witness to keep' })
+  @ApiOkResponse({ type: HeadReceiptDto })
+  async head(@Ctx() ctx: AuthedContext): Promise<HeadReceipt> {
+    // Recorded first: the receipt covers its own request's event.
+    await this.audit.record(ctx, { action: 'audit.head', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
+    return this.receipts.head();
+  }
+
+  @Post('verify-receipt')
+  @HttpCode(200)
+  @Authorize('read', 'AuditEvent')
+  @ApiOperation({ summary: 'Check a head receipt: signed by us, and the chain still holds that event with that hash and verifies from seq 1 to it' })
+  @ApiOkResponse({ type: ReceiptCheckDto })
+  async verifyReceipt(@Ctx() ctx: AuthedContext, @Body() body: HeadReceiptDto): Promise<ReceiptCheck> {
+    const result = await this.receipts.check(body);
+    await this.audit.record(ctx, {
+      action: 'audit.verify_receipt',
+      resourceType: 'AuditEvent',
+      resourceId: String(body.seq),
+      outcome: 'ALLOWED',
+      details: { receipt: { seq: body.seq, hash: body.hash, at: body.at, keyId: body.keyId }, valid: result.valid, problem: result.problem },
+    });
+    return result;
+  }
+
+  @Get('keys')
+  @Public()
+  @ApiOperation({ summary: 'The public keys head receipts are signed with (public: a witness outside the cell pins them)' })
+  @ApiOkResponse({ type: [SigningKeyDto] })
+  keys(): Promise<SigningKeyView[]> {
+    return this.receipts.keys();
+  }
 
   @Get()
   @Authorize('read', 'AuditEvent')

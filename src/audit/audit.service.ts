@@ -4,7 +4,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import type { RequestContext } from '../common/request-context';
 import { preparedQuery } from '../database/prepared';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
-import { chainHash, type ChainedFields, GENESIS_HASH } from './canonical';
+import { atTextSql, CANON_VERSION, chainHash, type ChainedFields, GENESIS_HASH } from './canonical';
 
 type ChainedFieldsWithoutSeq = Omit<ChainedFields, 'seq'>;
 
@@ -25,6 +25,7 @@ export interface AuditFilter {
   actorId?: string;
   agencyId?: string;
   action?: string;
+  clientRequestId?: string;
   resourceType?: string;
   resourceId?: string;
   outcome?: AuditOutcome;
@@ -46,6 +47,7 @@ function pendingRow(ctx: RequestContext, i: AuditInput, at: Date) {
     outcome: i.outcome,
     reason: i.reason ?? null,
     requestId: ctx.requestId,
+    clientRequestId: ctx.clientRequestId ?? null,
     details: i.details ?? null,
   };
 }
@@ -54,14 +56,14 @@ function pendingRow(ctx: RequestContext, i: AuditInput, at: Date) {
  * The columns the chain hashes besides seq, as ChainedFields: the chainer reads them from audit_pending
  * to hash, verify reads them from audit_event to check — one list, so the two cannot drift apart.
  */
-const HASHED_COLUMNS = `at, actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
-  resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", details`;
+const HASHED_COLUMNS = `at, ${atTextSql('at')} AS "atText", actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
+  resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", client_request_id AS "clientRequestId", details`;
 
 /** The columns of a `pendingRow` as a JSON record, and the INSERT that takes them (in the chain's order). */
 const PENDING_RECORD = `at timestamptz, "actorId" uuid, "agencyId" uuid, action text, "resourceType" text, "resourceId" text,
-                "resourceIds" text[], outcome text, reason text, "requestId" text, details jsonb`;
-const PENDING_INSERT = `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details)
-   SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", details`;
+                "resourceIds" text[], outcome text, reason text, "requestId" text, "clientRequestId" text, details jsonb`;
+const PENDING_INSERT = `INSERT INTO audit_pending (at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, client_request_id, details)
+   SELECT at, "actorId", "agencyId", action, "resourceType", "resourceId", "resourceIds", outcome, reason, "requestId", "clientRequestId", details`;
 
 /** Events as audit_pending rows, from a JSON array of `pendingRow`s, in the array's order (the chain order). */
 const INSERT_PENDING = `${PENDING_INSERT}
@@ -274,35 +276,45 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       const hashes: string[] = [];
       for (const p of pending) {
         seq += 1n;
-        const hash = chainHash(prevHash, { ...p, seq: seq.toString() });
+        const hash = chainHash(prevHash, { ...p, seq: seq.toString(), canon: CANON_VERSION });
         seqs.push(seq.toString());
         prevs.push(prevHash);
         hashes.push(hash);
         prevHash = hash;
       }
-      const [moved] = await m.query<{ n: number }[]>(
+      const ids = pending.map((p) => p.id);
+      // Copy first, then delete: audit_pending's guard lets a row go only once its exact copy is chained
+      // (an audit_event row naming it by pending_id), which it checks in the DELETE's own statement.
+      const [copied] = await m.query<{ n: number }[]>(
         `WITH x AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS x(pid, seq, prev_hash, hash)),
-              moved AS (DELETE FROM audit_pending p USING x WHERE p.id = x.pid
-                        RETURNING x.seq, p.at, p.actor_id, p.agency_id, p.action, p.resource_type, p.resource_id, p.resource_ids,
-                                  p.outcome, p.reason, p.request_id, p.details, x.prev_hash, x.hash),
               ins AS (INSERT INTO audit_event (seq, at, actor_id, agency_id, action, resource_type, resource_id, resource_ids,
-                                               outcome, reason, request_id, details, prev_hash, hash)
-                      SELECT * FROM moved RETURNING 1)
+                                               outcome, reason, request_id, client_request_id, details, prev_hash, hash, canon, pending_id)
+                      SELECT x.seq, p.at, p.actor_id, p.agency_id, p.action, p.resource_type, p.resource_id, p.resource_ids,
+                             p.outcome, p.reason, p.request_id, p.client_request_id, p.details, x.prev_hash, x.hash, $5::smallint, p.id
+                        FROM x JOIN audit_pending p ON p.id = x.pid
+                      RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
-        [pending.map((p) => p.id), seqs, prevs, hashes],
+        [ids, seqs, prevs, hashes, CANON_VERSION],
+      );
+      const [deleted] = await m.query<{ n: number }[]>(
+        `WITH d AS (DELETE FROM audit_pending WHERE id = ANY($1::bigint[]) RETURNING 1) SELECT count(*)::int AS n FROM d`,
+        [ids],
       );
       // Only the chainer deletes pending rows, under the lock: a shortfall would be a gap in the chain.
-      if (moved?.n !== pending.length) throw new Error(`audit chaining moved ${moved?.n} of ${pending.length} pending events; rolled back`);
+      if (copied?.n !== pending.length || deleted?.n !== pending.length) {
+        throw new Error(`audit chaining moved ${copied?.n}/${deleted?.n} of ${pending.length} pending events; rolled back`);
+      }
       return pending.length;
     });
   }
 
   /** Filtered audit events in chain order (ascending seq), keyset-paginated. */
-  search(filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
+  async search(filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
     const qb = this.ds.getRepository(AuditEvent).createQueryBuilder('e');
     if (filter.actorId) qb.andWhere('e.actor_id = :actorId', { actorId: filter.actorId });
     if (filter.agencyId) qb.andWhere('e.agency_id = :agencyId', { agencyId: filter.agencyId });
     if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
+    if (filter.clientRequestId) qb.andWhere('e.client_request_id = :clientRequestId', { clientRequestId: filter.clientRequestId });
     if (filter.resourceType) qb.andWhere('e.resource_type = :resourceType', { resourceType: filter.resourceType });
     if (filter.outcome) qb.andWhere('e.outcome = :outcome', { outcome: filter.outcome });
     if (filter.from) qb.andWhere('e.at >= :from', { from: filter.from });
@@ -313,15 +325,22 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       // Both spellings: events written before ids were lower-cased on the way in may hold one in upper case.
       qb.andWhere('array_append(e.resource_ids, e.resource_id) && ARRAY[:rid, upper(:rid)]::text[]', { rid: filter.resourceId });
     }
-    return qb.orderBy('e.seq', 'ASC').limit(limit).getMany();
+    // `at` also as the exact text the v2 hash covers (microseconds), for the views and exports.
+    qb.addSelect(atTextSql('e.at'), 'e_at_text');
+    const { entities, raw } = await qb.orderBy('e.seq', 'ASC').limit(limit).getRawAndEntities<{ e_at_text: string }>();
+    return entities.map((e, i) => Object.assign(e, { atText: raw[i].e_at_text }));
   }
 
   /**
    * Re-computes the whole chain: sequence gap-free from 1, each prev_hash equal to the previous hash,
-   * each hash equal to sha256(prevHash || canonical(event)). Reports the first seq where it breaks.
+   * each hash equal to sha256(prevHash || canonical(event)), each event's canonical form no older than
+   * the one before it (no v1 after v2). Reports the first seq where it breaks. With `untilSeq`, checks
+   * only from 1 to that seq (a head receipt's).
    */
-  async verify(batch = 5000): Promise<VerifyResult> {
+  async verify(batch = 5000, untilSeq?: number): Promise<VerifyResult> {
     await this.flush();
+    const until = untilSeq === undefined ? null : String(untilSeq);
+    let canon = 1;
     let expected = 1n;
     let prevHash = GENESIS_HASH;
     let checked = 0;
@@ -329,14 +348,20 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     for (;;) {
       // Hand-mapped rows (no entity hydration): the same values the chainer hashed.
       const rows = await this.ds.query<(ChainedFields & { prevHash: string; hash: string })[]>(
-        `SELECT seq, ${HASHED_COLUMNS}, prev_hash AS "prevHash", hash FROM audit_event WHERE seq >= $1 ORDER BY seq LIMIT $2`,
-        [expected.toString(), batch],
+        `SELECT seq, ${HASHED_COLUMNS}, canon, prev_hash AS "prevHash", hash FROM audit_event
+          WHERE seq >= $1 AND ($3::bigint IS NULL OR seq <= $3::bigint) ORDER BY seq LIMIT $2`,
+        [expected.toString(), batch, until],
       );
       if (rows.length === 0) break;
       for (const row of rows) {
         const seq = BigInt(row.seq);
         if (broken === null) {
-          if (seq !== expected || row.prevHash !== prevHash || chainHash(prevHash, row) !== row.hash) {
+          // v1 hashed neither the microseconds nor clientRequestId: a v1 event after v2 ones, or one with a
+          // clientRequestId (added with v2), is not what the chainer wrote.
+          const rowCanon = Number(row.canon ?? 1);
+          const downgraded = rowCanon < canon || (rowCanon === 1 && row.clientRequestId !== null);
+          canon = Math.max(canon, rowCanon);
+          if (seq !== expected || downgraded || row.prevHash !== prevHash || chainHash(prevHash, { ...row, canon: rowCanon }) !== row.hash) {
             broken = seq !== expected ? expected : seq;
           } else {
             checked += 1;
@@ -397,6 +422,7 @@ export class AuditedStatement {
       ['outcome', this.param(row.outcome, 'text')],
       ['reason', this.param(row.reason, 'text')],
       ['request_id', this.param(row.requestId, 'text')],
+      ['client_request_id', this.param(row.clientRequestId, 'text')],
       ['details', this.param(row.details === null ? null : JSON.stringify(row.details), 'jsonb')],
     ];
     return `INSERT INTO audit_pending (${cols.map(([c]) => `"${c}"`).join(', ')}) SELECT ${cols.map(([, v]) => v).join(', ')} FROM ${source}`;

@@ -30,10 +30,47 @@ export interface ChainedFields {
   reason: string | null;
   requestId: string | null;
   details: Record<string, unknown> | null;
+  /** The canonical form the event was hashed with: 1 (absent) before the AuditChainV2 migration, 2 since. */
+  canon?: number;
+  /** v2: `at` exactly as stored, to the microsecond, UTC (`AT_TEXT`), straight from SQL. */
+  atText?: string;
+  /** v2: the X-Request-Id the client sent, if any (never the event's own requestId). */
+  clientRequestId?: string | null;
 }
 
-/** The exact bytes an event contributes to the chain. */
+/** The current canonical form: what the chainer writes. */
+export const CANON_VERSION = 2;
+
+/** SQL for a timestamptz column `col` as the v2 canonical `at`: UTC, microseconds, e.g. 2026-12-07T21:55:00.123456Z. */
+export const atTextSql = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * The exact bytes an event contributes to the chain.
+ *
+ * v1 (events chained before the AuditChainV2 migration): `at` as a JavaScript Date (milliseconds).
+ * v2: `at` as stored (microseconds, `atText`), `clientRequestId`, and `v: 2` itself, so an event cannot
+ * be passed off under the other form.
+ */
 export function canonicalEvent(e: ChainedFields): string {
+  if ((e.canon ?? 1) === 2) {
+    if (typeof e.atText !== 'string') throw new Error('a v2 canonical event needs atText');
+    return canonicalJson({
+      v: 2,
+      seq: String(e.seq),
+      at: e.atText,
+      actorId: e.actorId,
+      agencyId: e.agencyId,
+      action: e.action,
+      resourceType: e.resourceType,
+      resourceId: e.resourceId,
+      resourceIds: e.resourceIds,
+      outcome: e.outcome,
+      reason: e.reason,
+      requestId: e.requestId,
+      clientRequestId: e.clientRequestId ?? null,
+      details: e.details,
+    });
+  }
   return canonicalJson({
     seq: String(e.seq),
     at: e.at,

@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
+import { clientRequestIdOf } from './request-context';
 
 /**
  * Structured logs: JSON in production, one line per request with its id; authorisation headers,
@@ -17,7 +18,7 @@ export function loggerOptions(config: AppConfig): Params {
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },
-      customProps: (req) => ({ requestId: (req as { id?: string }).id }),
+      customProps: (req) => ({ requestId: (req as { id?: string }).id, clientRequestId: clientRequestIdOf(req) ?? undefined }),
       transport:
         config.NODE_ENV === 'development'
           ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }

@@ -3,11 +3,13 @@ import type { AppConfig } from '../config/app-config';
 
 export const DISSEMINATION_QUEUE = 'dissemination';
 export const RETENTION_QUEUE = 'retention';
+export const AUDIT_ANCHOR_QUEUE = 'audit-anchor';
 
 /** Every job of every queue, by name, with its payload: the one typed map (STYLE rule 5). */
 export interface JobMap {
   deliver: { disseminationId: string };
   purge: Record<string, never>;
+  anchor: Record<string, never>;
 }
 export type JobName = keyof JobMap;
 

@@ -5,7 +5,10 @@ import type { Principal } from '../access/principal';
 
 /** What every service needs to know about the request it serves: who, from where, and its id. */
 export interface RequestContext {
+  /** Always the system's own: a UUID made for each request (app.setup.ts), or `(name)` for its own work. */
   requestId: string;
+  /** The X-Request-Id the client sent (well-formed ones only), kept beside requestId, never used as it. */
+  clientRequestId?: string | null;
   ip: string;
   principal: Principal | null;
 }
@@ -19,15 +22,21 @@ export type AppRequest = FastifyRequest & { user?: Principal; ability?: AppAbili
 
 /**
  * The context of the system's own work (the worker, the relay, retention, the bootstrap). Its request
- * id is in parentheses, which an incoming X-Request-Id may not hold (app.setup.ts), so no client can
- * pass its events off as the system's.
+ * id is in parentheses; a request's id is always a UUID the system made (app.setup.ts), so no client
+ * can pass its events off as the system's, or as another request's.
  */
 export function systemContext(name: string): RequestContext {
   return { requestId: `(${name})`, ip: '127.0.0.1', principal: null };
 }
 
+/** The client's X-Request-Id as the adapter kept it (app.setup.ts), or null. */
+export function clientRequestIdOf(raw: unknown): string | null {
+  const id = (raw as { clientRequestId?: unknown } | null)?.clientRequestId;
+  return typeof id === 'string' ? id : null;
+}
+
 export function contextOf(req: AppRequest): RequestContext {
-  return { requestId: String(req.id), ip: req.ip, principal: req.user ?? null };
+  return { requestId: String(req.id), clientRequestId: clientRequestIdOf(req.raw), ip: req.ip, principal: req.user ?? null };
 }
 
 /** The request context; on authenticated routes it carries the principal and their ability. */

@@ -47,4 +47,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
   });
+
+  it('requires AUDIT_SIGNING_KEY in production, names it, and takes only the base64 of a 32-byte seed', () => {
+    const prod = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig(prod)).toThrow(/AUDIT_SIGNING_KEY is required in production/);
+    const seed = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ ...prod, AUDIT_SIGNING_KEY: seed })).toMatchObject({ AUDIT_SIGNING_KEY: seed, ephemeralAuditSigningKey: false });
+    for (const bad of [Buffer.alloc(31, 7).toString('base64'), Buffer.alloc(64, 7).toString('base64'), 'not base64 at all!', `${seed}x`]) {
+      expect(() => loadConfig({ ...prod, AUDIT_SIGNING_KEY: bad })).toThrow(/AUDIT_SIGNING_KEY must be the base64 of a 32-byte Ed25519 private seed/);
+    }
+    // Development and test: a key per process.
+    const a = loadConfig({});
+    const b = loadConfig({});
+    expect(a.ephemeralAuditSigningKey).toBe(true);
+    expect(Buffer.from(a.AUDIT_SIGNING_KEY as string, 'base64')).toHaveLength(32);
+    expect(a.AUDIT_SIGNING_KEY).not.toBe(b.AUDIT_SIGNING_KEY);
+  });
+
+  it('anchors audit heads only to a URL the webhook policy allows, with a whsec_ secret, every AUDIT_ANCHOR_INTERVAL_SECONDS', () => {
+    expect(loadConfig({}).AUDIT_ANCHOR_INTERVAL_SECONDS).toBe(3600);
+    expect(() => loadConfig({ AUDIT_ANCHOR_URL: 'https://witness.example.org/anchor' })).toThrow(/AUDIT_ANCHOR_SECRET is required with AUDIT_ANCHOR_URL/);
+    const secret = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    expect(() => loadConfig({ AUDIT_ANCHOR_URL: 'http://127.0.0.1:9/anchor', AUDIT_ANCHOR_SECRET: secret })).toThrow(/AUDIT_ANCHOR_URL: url points to a private/);
+    expect(() => loadConfig({ AUDIT_ANCHOR_URL: 'https://witness.example.org/', AUDIT_ANCHOR_SECRET: 'plain' })).toThrow(/AUDIT_ANCHOR_SECRET must be whsec_/);
+    expect(() => loadConfig({ AUDIT_ANCHOR_INTERVAL_SECONDS: '1' })).toThrow(/AUDIT_ANCHOR_INTERVAL_SECONDS/);
+    const ok = loadConfig({ AUDIT_ANCHOR_URL: 'http://127.0.0.1:9/anchor', AUDIT_ANCHOR_SECRET: secret, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', AUDIT_ANCHOR_INTERVAL_SECONDS: '600' });
+    expect(ok).toMatchObject({ AUDIT_ANCHOR_URL: 'http://127.0.0.1:9/anchor', AUDIT_ANCHOR_INTERVAL_SECONDS: 600 });
+  });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 import { isIP } from 'node:net';
+import { isValidSecret, WebhookPolicy } from '../dissemination/webhook';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -125,6 +126,45 @@ export class AppConfig {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /**
+   * The Ed25519 key that signs audit head receipts: base64 of the 32-byte private seed. Required in
+   * production; made per process in development and test (each process records its public key).
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isEd25519Seed',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && /^[A-Za-z0-9+/]{43}=?$/.test(v) && Buffer.from(v, 'base64').length === 32,
+      defaultMessage: () => 'AUDIT_SIGNING_KEY must be the base64 of a 32-byte Ed25519 private seed',
+    },
+  })
+  AUDIT_SIGNING_KEY?: string;
+
+  /** Where the worker posts a signed audit head receipt (Standard Webhooks), so a witness outside the cell holds them. */
+  @IsOptional()
+  @IsString()
+  AUDIT_ANCHOR_URL?: string;
+
+  /** The Standard Webhooks secret (`whsec_…`) the anchor posts are signed with; required with AUDIT_ANCHOR_URL. */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isWebhookSecret',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && isValidSecret(v),
+      defaultMessage: () => 'AUDIT_ANCHOR_SECRET must be whsec_ followed by the base64 of 24 to 64 bytes',
+    },
+  })
+  AUDIT_ANCHOR_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(604_800)
+  AUDIT_ANCHOR_INTERVAL_SECONDS = 3600;
+
+  /** True when AUDIT_SIGNING_KEY was not given and a random per-process key is in use (development and test). */
+  ephemeralAuditSigningKey = false;
+
   /** True when JWT_SECRET was not given and a random per-process secret is in use (development only). */
   ephemeralJwtSecret = false;
 
@@ -152,6 +192,10 @@ const KEYS = [
   'CORRELATION_LIMIT',
   'QUEUE_PREFIX',
   'LOG_LEVEL',
+  'AUDIT_SIGNING_KEY',
+  'AUDIT_ANCHOR_URL',
+  'AUDIT_ANCHOR_SECRET',
+  'AUDIT_ANCHOR_INTERVAL_SECONDS',
 ] as const;
 
 /**
@@ -169,6 +213,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   );
   if (config.NODE_ENV === 'production') {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET is required in production (at least 32 characters)');
+    if (!config.AUDIT_SIGNING_KEY) problems.push('AUDIT_SIGNING_KEY is required in production (base64 of a 32-byte Ed25519 private seed)');
+  }
+  if (config.AUDIT_ANCHOR_URL) {
+    const urlProblem = new WebhookPolicy(config.WEBHOOK_ALLOWED_HOSTS).validateUrl(config.AUDIT_ANCHOR_URL);
+    if (urlProblem) problems.push(`AUDIT_ANCHOR_URL: ${urlProblem}`);
+    if (!config.AUDIT_ANCHOR_SECRET) problems.push('AUDIT_ANCHOR_SECRET is required with AUDIT_ANCHOR_URL (whsec_…)');
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
@@ -176,6 +226,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!config.JWT_SECRET) {
     config.JWT_SECRET = randomBytes(48).toString('base64url');
     config.ephemeralJwtSecret = true;
+  }
+  if (!config.AUDIT_SIGNING_KEY) {
+    config.AUDIT_SIGNING_KEY = randomBytes(32).toString('base64');
+    config.ephemeralAuditSigningKey = true;
   }
   return config;
 }
@@ -185,7 +239,7 @@ export interface Launch {
   /** The environment for the API and worker processes a launcher (the demo) starts. */
   childEnv: NodeJS.ProcessEnv;
   /** Secrets made up because they were not set (shown once to the user). */
-  generated: { JWT_SECRET?: string; BOOTSTRAP_ADMIN_PASSWORD?: string };
+  generated: { JWT_SECRET?: string; BOOTSTRAP_ADMIN_PASSWORD?: string; AUDIT_SIGNING_KEY?: string };
   /** DEMO_EXIT=1: play the demo and exit instead of serving until Ctrl-C (tests, CI). */
   exitWhenDone: boolean;
 }
@@ -199,6 +253,7 @@ export interface Launch {
 export function launchEnvironment(allowHosts: string[] = [], env: NodeJS.ProcessEnv = process.env): Launch {
   const generated: Launch['generated'] = {};
   if (!env.JWT_SECRET) generated.JWT_SECRET = randomBytes(48).toString('base64url');
+  if (!env.AUDIT_SIGNING_KEY) generated.AUDIT_SIGNING_KEY = randomBytes(32).toString('base64');
   if (!env.BOOTSTRAP_ADMIN_PASSWORD) generated.BOOTSTRAP_ADMIN_PASSWORD = `admin-${randomBytes(12).toString('base64url')}`;
   const merged: NodeJS.ProcessEnv = { ...env, ...generated, NODE_ENV: env.NODE_ENV || 'production', LOG_LEVEL: env.LOG_LEVEL || 'info' };
   const config = loadConfig(merged);

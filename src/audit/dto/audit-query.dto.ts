@@ -23,6 +23,11 @@ export class AuditFilterQuery {
   @Matches(/^[a-z_]+\.[a-z_]+$/, { message: 'action must look like resource.verb' })
   action?: string;
 
+  @ApiPropertyOptional({ description: 'Events of requests that sent this X-Request-Id' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'clientRequestId must be 1–128 of A-Z a-z 0-9 . _ : -' })
+  clientRequestId?: string;
+
   @ApiPropertyOptional({ example: 'Report' })
   @IsOptional()
   @IsString()

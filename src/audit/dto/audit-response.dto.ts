@@ -6,7 +6,7 @@ export class AuditEventDto {
   @ApiProperty({ type: 'integer', description: 'Position in the chain, from 1, gap-free' })
   seq!: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', example: '2026-12-07T21:55:00.123000Z', description: 'As stored, to the microsecond, UTC: the exact text the v2 hash covers' })
   at!: string;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
@@ -33,8 +33,11 @@ export class AuditEventDto {
   @ApiProperty({ type: String, nullable: true })
   reason!: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'The system’s own id of the request (a UUID; `(name)` for the system’s own work)' })
   requestId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The X-Request-Id the client sent, if any: kept for correlation, never trusted as requestId' })
+  clientRequestId!: string | null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Event-specific detail' })
   details!: Record<string, unknown> | null;
@@ -44,6 +47,9 @@ export class AuditEventDto {
 
   @ApiProperty({ description: 'The previous event’s hash (64 zeros before the first)' })
   prevHash!: string;
+
+  @ApiProperty({ type: 'integer', enum: [1, 2], description: 'The canonical form the hash covers (docs/audit.md): 1 for events chained before v2, 2 since' })
+  canon!: number;
 }
 
 /** GET /audit-events/verify when the chain is intact. */
