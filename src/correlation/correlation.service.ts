@@ -83,15 +83,7 @@ export class CorrelationService {
     await this.reports.readable(ctx, reportId, 'report.correlate');
     const limit = this.config.CORRELATION_LIMIT;
     // The report's distinct values, each counted through the index up to limit + 1 (one statement).
-    const counts = await this.ds.query<{ type: EntityType; value: string; n: number }[]>(
-      `SELECT k.type, k.value,
-              (SELECT count(*)::int FROM (
-                 SELECT 1 FROM report_entity e WHERE e.type = k.type AND e.normalized = k.value LIMIT $2
-               ) bounded) AS n
-         FROM (SELECT DISTINCT type, normalized AS value FROM report_entity WHERE report_id = $1) k
-        ORDER BY k.type, k.value`,
-      [reportId, limit + 1],
-    );
+    const counts = await this.ds.query<{ type: EntityType; value: string; n: number }[]>(CORRELATION_KEYS_SQL, [reportId, limit + 1]);
     const overCommon = counts.filter((c) => c.n > limit).map((c) => ({ type: c.type, value: c.value, count: c.n }));
     const keys = counts.filter((c) => c.n <= limit && c.n > 1);
 
@@ -100,44 +92,13 @@ export class CorrelationService {
     let hiddenMatches: HiddenMatch[] = [];
     if (keys.length) {
       const ntk = this.ntk(ctx);
-      const params = { ...ntk.params, types: keys.map((k) => k.type), values: keys.map((k) => k.value), self: reportId, after, take: q.limit + 1, listed: SHARED_ENTITIES_LISTED };
-      const keysCte = `k(type, value) AS (SELECT * FROM unnest(CAST(:types AS text[]), CAST(:values AS text[])))`;
-      // Per value, its index range from the cursor, readable reports only, limit + 1; their union's
-      // first limit + 1; then each one's shared values (its own entities, through report_entity_report_idx).
-      const rows = await this.run<{ reportId: string; shared: EntityKey[]; total: number }>(
-        `WITH ${keysCte},
-         page AS (
-           SELECT DISTINCT c.report_id FROM k CROSS JOIN LATERAL (
-             SELECT DISTINCT e.report_id FROM report_entity e JOIN report r ON r.id = e.report_id
-              WHERE e.type = k.type AND e.normalized = k.value AND e.report_id <> :self
-                ${after ? 'AND e.report_id > CAST(:after AS uuid)' : ''}
-                AND (${ntk.sql})
-              ORDER BY e.report_id LIMIT CAST(:take AS int)
-           ) c
-           ORDER BY c.report_id LIMIT CAST(:take AS int)
-         )
-         SELECT p.report_id AS "reportId", s.shared, s.total
-           FROM page p CROSS JOIN LATERAL (
-             SELECT count(*)::int AS total,
-                    coalesce(json_agg(json_build_object('type', d.type, 'value', d.normalized) ORDER BY d.type, d.normalized)
-                      FILTER (WHERE d.rn <= CAST(:listed AS int)), '[]') AS shared
-               FROM (SELECT x.type, x.normalized, row_number() OVER (ORDER BY x.type, x.normalized) AS rn
-                       FROM (SELECT DISTINCT x.type, x.normalized FROM report_entity x JOIN k ON k.type = x.type AND k.value = x.normalized
-                              WHERE x.report_id = p.report_id) x) d
-           ) s
-          ORDER BY p.report_id`,
-        params,
-      );
+      const built = correlationPageSql(ntk, keys, reportId, after, q.limit);
+      const rows = await this.run<{ reportId: string; shared: EntityKey[]; total: number }>(built.sql, built.params);
       const page = rows.slice(0, q.limit);
       items = page.map((r) => ({ reportId: r.reportId, sharedEntities: r.shared, sharedEntityCount: r.total }));
       nextCursor = rows.length > q.limit ? encodeCursor([page[page.length - 1].reportId]) : null;
       if (!after) {
-        hiddenMatches = await this.hidden(
-          ntk,
-          `SELECT e.report_id FROM k JOIN report_entity e ON e.type = k.type AND e.normalized = k.value WHERE e.report_id <> :self`,
-          params,
-          keysCte,
-        );
+        hiddenMatches = await this.hidden(ntk, CORRELATED_IDS_SQL, built.params, KEYS_CTE);
       }
     }
 
@@ -174,8 +135,8 @@ export class CorrelationService {
     );
     const truncated = n > limit;
     const rows = await this.run<{ id: string }>(
-      `SELECT DISTINCT b.report_id AS id FROM (${bounded}) b JOIN report r ON r.id = b.report_id
-        WHERE (${ntk.sql}) ${after ? 'AND b.report_id > CAST(:after AS uuid)' : ''}
+      `SELECT DISTINCT b.report_id AS id FROM (${bounded}) b
+        WHERE ${readableSql(ntk, 'b.report_id')} ${after ? 'AND b.report_id > CAST(:after AS uuid)' : ''}
         ORDER BY b.report_id LIMIT CAST(:take AS int)`,
       params,
     );
@@ -212,15 +173,77 @@ export class CorrelationService {
    * from content.
    */
   private async hidden(ntk: SqlFragment, candidates: string, params: Record<string, unknown>, cte?: string): Promise<HiddenMatch[]> {
-    const rows = await this.run<HiddenMatch>(
-      `${cte ? `WITH ${cte} ` : ''}SELECT a.code AS "agencyCode", count(*)::int AS count
-         FROM report r JOIN agency a ON a.id = r.agency_id
-        WHERE r.id IN (${candidates}) AND NOT (${ntk.sql})
-        GROUP BY a.code ORDER BY a.code`,
-      params,
-    );
+    const rows = await this.run<HiddenMatch>(hiddenMatchesSql(ntk, candidates, cte), params);
     return rows.map((r) => ({ agencyCode: r.agencyCode, count: Number(r.count) }));
   }
+}
+
+/**
+ * The report's distinct values (`$1`), each counted through report_entity_lookup_idx up to `$2`
+ * (CORRELATION_LIMIT + 1): one statement, index-only, bounded by the report's entities × the limit.
+ */
+export const CORRELATION_KEYS_SQL = `SELECT k.type, k.value,
+        (SELECT count(*)::int FROM (
+           SELECT 1 FROM report_entity e WHERE e.type = k.type AND e.normalized = k.value LIMIT $2
+         ) bounded) AS n
+   FROM (SELECT DISTINCT type, normalized AS value FROM report_entity WHERE report_id = $1) k
+  ORDER BY k.type, k.value`;
+
+/** The correlated values as a relation `k(type, value, ord)` (parameters `types`, `values`; `ord` from 1). */
+export const KEYS_CTE = `k(type, value, ord) AS (SELECT * FROM unnest(CAST(:types AS text[]), CAST(:values AS text[])) WITH ORDINALITY)`;
+
+/** Every other report holding one of the values `k` (bounded: CORRELATION_LIMIT reports per value). */
+export const CORRELATED_IDS_SQL = `SELECT e.report_id FROM k JOIN report_entity e ON e.type = k.type AND e.normalized = k.value WHERE e.report_id <> :self`;
+
+/**
+ * Need-to-know for the report `id` (a column), as a scalar sub-select on its primary key: PostgreSQL
+ * runs it per row of the index walk that calls it instead of turning it into a join, which on a small
+ * report table it would drive from report (every report × every value).
+ */
+const readableSql = (ntk: SqlFragment, id: string) => `(SELECT (${ntk.sql}) FROM report r WHERE r.id = ${id})`;
+
+/** Per agency, how many of the `candidates` (a SELECT of report ids) the caller may not read (`ntk` over `report r`). */
+export function hiddenMatchesSql(ntk: SqlFragment, candidates: string, cte?: string): string {
+  return `${cte ? `WITH ${cte} ` : ''}SELECT a.code AS "agencyCode", count(*)::int AS count
+     FROM report r JOIN agency a ON a.id = r.agency_id
+    WHERE r.id IN (${candidates}) AND NOT (${ntk.sql})
+    GROUP BY a.code ORDER BY a.code`;
+}
+
+/**
+ * One page of correlations, as SQL with TypeORM `:name` parameters (the benchmark builds and EXPLAINs
+ * the same text): for each correlated value, its index range (report_entity_lookup_idx) from the
+ * cursor, readable reports only, at most limit + 1; their union's first limit + 1 in report-id order;
+ * then the page's entities (report_entity_report_idx) matched against the values, the first
+ * SHARED_ENTITIES_LISTED of each report listed (in the values' order) and all counted. Rows:
+ * `reportId`, `shared` (JSON), `total`. Cost: values × (limit + 1) index entries and primary-key
+ * checks, then the page's entities — never the number of reports that share the values.
+ */
+export function correlationPageSql(ntk: SqlFragment, keys: EntityKey[], self: string, after: string | null, limit: number): SqlFragment {
+  return {
+    sql: `WITH ${KEYS_CTE},
+     page AS (
+       SELECT DISTINCT c.report_id FROM k CROSS JOIN LATERAL (
+         SELECT DISTINCT e.report_id FROM report_entity e
+          WHERE e.type = k.type AND e.normalized = k.value AND e.report_id <> :self
+            ${after ? 'AND e.report_id > CAST(:after AS uuid)' : ''}
+            AND ${readableSql(ntk, 'e.report_id')}
+          ORDER BY e.report_id LIMIT CAST(:take AS int)
+       ) c
+       ORDER BY c.report_id LIMIT CAST(:take AS int)
+     ),
+     shared AS (
+       SELECT DISTINCT x.report_id, k.ord FROM report_entity x JOIN k ON k.type = x.type AND k.value = x.normalized
+        WHERE x.report_id = ANY(ARRAY(SELECT report_id FROM page))
+     )
+     SELECT s.report_id AS "reportId", count(*)::int AS total,
+            coalesce(json_agg(json_build_object('type', (CAST(:types AS text[]))[s.ord], 'value', (CAST(:values AS text[]))[s.ord]) ORDER BY s.ord)
+              FILTER (WHERE s.rn <= CAST(:listed AS int)), '[]') AS shared
+       FROM (SELECT report_id, ord, row_number() OVER (PARTITION BY report_id ORDER BY ord) AS rn FROM shared) s
+      GROUP BY s.report_id
+      ORDER BY s.report_id`,
+    params: { ...ntk.params, types: keys.map((k) => k.type), values: keys.map((k) => k.value), self, after, take: limit + 1, listed: SHARED_ENTITIES_LISTED },
+  };
 }
 
 /** The report id a page starts after: the cursor is the last id of the previous page. */
