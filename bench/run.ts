@@ -862,7 +862,18 @@ async function main(): Promise<void> {
   }
   if (reads.length) results.reads = reads;
   if (phases.has('fanout')) {
-    // Bounded fan-out (issue 18): 1,000 reports sharing 200 names, on whatever table the reads left.
+    // Bounded fan-out (issue 18): 1,000 reports sharing 200 names, on the table the reads left — or,
+    // run alone (BENCH_PHASES=fanout), on 100k seeded reports, so its plans are those of a big table.
+    if (!phases.has('reads')) {
+      const admin = pool(w.dbUrl, 2);
+      try {
+        await prepareSeed(admin, w.seedAgencies, new Date(Date.now() - 100_100 * 1000));
+        log('fan-out alone: seed reports 1–100,000 with generate_series (the reads phase\'s table)');
+        await seed(admin, 1, 100_000, log);
+      } finally {
+        await admin.end();
+      }
+    }
     const db = pool(w.dbUrl, 2);
     const ds = await typeormDataSource(w.dbUrl, 2);
     try {

@@ -10,7 +10,7 @@
  *   connection, sequential; and of a later page (with a cursor);
  * - the ceiling: the same statements over raw pg without need-to-know (the report's values counted,
  *   the page statement with `TRUE` for need-to-know) — the product's own SQL text (correlationPageSql);
- * - the API's peak RSS under eight concurrent callers of the first page (target < 300 MB), their p95,
+ * - the API's peak RSS under eight concurrent callers of the first page for at least 5 s (target < 300 MB), their p95,
  *   and the p95 of GET /auth/me asked meanwhile (are other requests stalled?);
  * - the size of a page; EXPLAIN ANALYZE of the page and of the pointer count on the seeded table: no
  *   full scan of report, no Seq Scan of report_entity.
@@ -127,14 +127,16 @@ export async function fanoutPhase(c: Ctx): Promise<FanoutResults> {
   // Eight concurrent callers of the first page; meanwhile, one caller of GET /auth/me.
   const baselineRssMb = c.apiChild?.rssMb() ?? null;
   const rss = c.apiChild ? new RssSampler(c.apiChild).start(100) : null;
+  const concurrentSeconds = Math.max(c.readDuration, 5);
   const [eight, probe] = await Promise.all([
-    cannon({ url: `${base}${path}`, headers, connections: 8, duration: c.readDuration }),
-    sequentialLatency(c.readDuration, async () => {
+    cannon({ url: `${base}${path}`, headers, connections: 8, duration: concurrentSeconds }),
+    sequentialLatency(concurrentSeconds, async () => {
       const r = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${c.tokens.intake}` } });
       await r.arrayBuffer();
     }),
   ]);
   const peakRssMb = rss?.stop() ?? 0;
+  if (eight.errors || eight.non2xx || eight.count === 0) throw new Error(`8 concurrent callers: ${eight.count} answers, ${eight.non2xx} non-2xx ${JSON.stringify(eight.statusCodes)}, ${eight.errors} errors`);
   c.log(`  8 concurrent callers: p95 ${eight.p95.toFixed(1)} ms, API peak RSS ${peakRssMb.toFixed(0)} MB (from ${baselineRssMb?.toFixed(0)}); GET /auth/me meanwhile p95 ${probe.p95.toFixed(1)} ms`);
 
   // Plans on the seeded table: the analyst's page, the intake officer's pointer count.

@@ -202,11 +202,16 @@ export const CORRELATED_IDS_SQL = `SELECT e.report_id FROM k JOIN report_entity 
  */
 const readableSql = (ntk: SqlFragment, id: string) => `(SELECT (${ntk.sql}) FROM report r WHERE r.id = ${id})`;
 
-/** Per agency, how many of the `candidates` (a SELECT of report ids) the caller may not read (`ntk` over `report r`). */
+/**
+ * Per agency, how many of the `candidates` (a SELECT of report ids) the caller may not read (`ntk` over
+ * `report r`): each distinct candidate checked on report's primary key (OFFSET 0 keeps PostgreSQL from
+ * turning the check into a join that walks report).
+ */
 export function hiddenMatchesSql(ntk: SqlFragment, candidates: string, cte?: string): string {
   return `${cte ? `WITH ${cte} ` : ''}SELECT a.code AS "agencyCode", count(*)::int AS count
-     FROM report r JOIN agency a ON a.id = r.agency_id
-    WHERE r.id IN (${candidates}) AND NOT (${ntk.sql})
+     FROM (SELECT DISTINCT c.report_id FROM (${candidates}) c) c
+     CROSS JOIN LATERAL (SELECT r.agency_id FROM report r WHERE r.id = c.report_id AND NOT (${ntk.sql}) OFFSET 0) h
+     JOIN agency a ON a.id = h.agency_id
     GROUP BY a.code ORDER BY a.code`;
 }
 
