@@ -12,6 +12,8 @@ export interface FanoutResults {
   reports: number;
   sharedNames: number;
   seedSeconds: number;
+  /** The machine's 1-minute load average when the latencies were measured (2 cores). */
+  loadAvg?: number;
   tableRows: { report: number; reportEntity: number };
   /** Paging every page as the analyst and as the intake officer: ids seen, distinct, pages, pointers. */
   walk: { analyst: { ids: number; distinct: number; pages: number }; intake: { ids: number; distinct: number; pages: number; hidden: number } };
@@ -75,7 +77,7 @@ export function fanoutBlock(f: FanoutResults, date: string): string {
   const ms = (x: number) => x.toFixed(1);
   return [
     FANOUT_START,
-    `Measured ${date}. ${f.reports.toLocaleString('en')} reports share ${f.sharedNames} names (one report names them; ${f.reports - 1} others name the same 200), seeded through the API in ${f.seedSeconds.toFixed(0)} s on a table of ${f.tableRows.report.toLocaleString('en')} reports / ${f.tableRows.reportEntity.toLocaleString('en')} entity rows. Before issue 18 one call returned every correlation (8.9 MB, ~2 s) and eight concurrent calls took the API to 950 MB RSS.`,
+    `Measured ${date}. ${f.reports.toLocaleString('en')} reports share ${f.sharedNames} names (one report names them; ${f.reports - 1} others name the same 200), seeded through the API in ${f.seedSeconds.toFixed(0)} s on a table of ${f.tableRows.report.toLocaleString('en')} reports / ${f.tableRows.reportEntity.toLocaleString('en')} entity rows; 1-minute load average ${f.loadAvg?.toFixed(1) ?? '?'} when the latencies were measured (2 cores). Before issue 18 one call returned every correlation (8.9 MB, ~2 s) and eight concurrent calls took the API to 950 MB RSS.`,
     '',
     '| measure | value | target |',
     '|---|---|---|',

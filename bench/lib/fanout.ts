@@ -15,6 +15,7 @@
  * - the size of a page; EXPLAIN ANALYZE of the page and of the pointer count on the seeded table: no
  *   full scan of report, no Seq Scan of report_entity.
  */
+import { loadavg } from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { Pool } from 'pg';
 import { AbilityFactory } from '../../src/access/ability.factory';
@@ -107,8 +108,11 @@ export async function fanoutPhase(c: Ctx): Promise<FanoutResults> {
   const headers = { authorization: `Bearer ${c.tokens.analyst}` };
   const base = `http://127.0.0.1:${c.apiPort}`;
   await cannon({ url: `${base}${path}`, headers, connections: 1, duration: 1 });
-  const firstPage = await cannon({ url: `${base}${path}`, headers, connections: 1, duration: c.readDuration });
-  const laterPage = await cannon({ url: `${base}${laterPath}`, headers, connections: 1, duration: c.readDuration });
+  // At least 10 s each: a page takes tenths of a second, and a p95 wants more than a handful of answers.
+  const seconds = Math.max(c.readDuration, 10);
+  const loadAvg = loadavg()[0];
+  const firstPage = await cannon({ url: `${base}${path}`, headers, connections: 1, duration: seconds });
+  const laterPage = await cannon({ url: `${base}${laterPath}`, headers, connections: 1, duration: seconds });
   if (firstPage.non2xx || laterPage.non2xx) throw new Error(`correlations page: ${firstPage.non2xx + laterPage.non2xx} non-2xx`);
 
   // Ceiling: the product's statements without need-to-know, over raw pg.
@@ -121,7 +125,7 @@ export async function fanoutPhase(c: Ctx): Promise<FanoutResults> {
     await c.db.query(openSql, openParams);
   };
   await sequentialLatency(1, once);
-  const unfiltered = await sequentialLatency(c.readDuration, once);
+  const unfiltered = await sequentialLatency(seconds, once);
   c.log(`  first page p95 ${firstPage.p95.toFixed(1)} ms, later page p95 ${laterPage.p95.toFixed(1)} ms, unfiltered SQL p95 ${unfiltered.p95.toFixed(2)} ms; ${pageBytes} bytes a page`);
 
   // Eight concurrent callers of the first page; meanwhile, one caller of GET /auth/me.
@@ -156,6 +160,7 @@ export async function fanoutPhase(c: Ctx): Promise<FanoutResults> {
     reports: FANOUT_REPORTS,
     sharedNames: FANOUT_NAMES,
     seedSeconds,
+    loadAvg,
     tableRows: { report: reports, reportEntity: entities },
     walk: { analyst: { ids: analystWalk.ids, distinct: analystWalk.distinct, pages: analystWalk.pages }, intake: intakeWalk },
     pageBytes,
