@@ -33,14 +33,14 @@ describe('correlation limit', () => {
     // 7 reports hold the hotline; the count stopped at 6 = limit + 1, so it was not all scanned.
     expect(res.body.overCommon).toEqual([{ type: 'PHONE', value: hotline.replace(/\D/g, ''), count: 6 }]);
     // Only the rare value correlates.
-    expect(res.body.items).toEqual([{ reportId: ids[1], sharedEntities: [{ type: 'EMAIL', value: rare }] }]);
+    expect(res.body.items).toEqual([{ reportId: ids[1], sharedEntities: [{ type: 'EMAIL', value: rare }], sharedEntityCount: 1 }]);
 
     const search = await t.get('/api/v1/entities/search', { token: analyst.token, query: { type: 'PHONE', value: hotline } });
     expect(search.body.truncated).toBe(true);
     expect(search.body.items).toHaveLength(5);
     // AUDITOR and ADMIN learn nothing from the search, not even that the value is over-common.
     const asAuditor = await t.get('/api/v1/entities/search', { token: auditor.token, query: { type: 'PHONE', value: hotline } });
-    expect(asAuditor.body).toEqual({ items: [], hiddenMatches: [], truncated: false });
+    expect(asAuditor.body).toEqual({ items: [], nextCursor: null, hiddenMatches: [], truncated: false });
   });
 
   it('looks the value up through the index, bounded by LIMIT, never a scan of the entity table', async () => {

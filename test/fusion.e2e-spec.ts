@@ -69,7 +69,7 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect(res.status).toBe(200);
       const digits = `+44${phone.replace(/\D/g, '').slice(2)}`;
       expect(res.body.items).toEqual([
-        { reportId: r3, sharedEntities: [{ type: 'PHONE', value: digits }, { type: 'VEHICLE', value: plate }] },
+        { reportId: r3, sharedEntities: [{ type: 'PHONE', value: digits }, { type: 'VEHICLE', value: plate }], sharedEntityCount: 2 },
       ]);
       expect(res.body.hiddenMatches).toEqual([{ agencyCode: customs.code, count: 1 }]);
       // Nothing of the unreadable report leaks: not its id, not its title.
@@ -100,7 +100,7 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       expect(res.text).not.toContain(r1);
       expect(res.text).not.toContain(r2);
       const none = await t.get('/api/v1/entities/search', { token: otherOfficer.token, query: { type: 'PHONE', value: '+1 555 000 0000 99' } });
-      expect(none.body).toEqual({ items: [], hiddenMatches: [], truncated: false });
+      expect(none.body).toEqual({ items: [], nextCursor: null, hiddenMatches: [], truncated: false });
       expect((await t.get('/api/v1/entities/search', { token: otherOfficer.token, query: { type: 'SHOE', value: 'x' } })).status).toBe(400);
     });
 
@@ -108,7 +108,7 @@ describe('fusion: correlation, assessments under the two-person rule, and the th
       for (const role of ['AUDITOR', 'ADMIN'] as const) {
         const user = await fx.user(other, [role]);
         const res = await t.get('/api/v1/entities/search', { token: user.token, query: { type: 'PHONE', value: phone } });
-        expect([role, res.status, res.body]).toEqual([role, 200, { items: [], hiddenMatches: [], truncated: false }]);
+        expect([role, res.status, res.body]).toEqual([role, 200, { items: [], nextCursor: null, hiddenMatches: [], truncated: false }]);
       }
     });
 

@@ -74,7 +74,7 @@ describe('retention under 28 CFR 23.20(h)', () => {
     const list = await t.get('/api/v1/reports', { token: analyst.token, query: { q: 'retentiontoken' } });
     expect(list.body.items.map((r: { id: string }) => r.id)).toEqual([kept.id]);
     const search = await t.get('/api/v1/entities/search', { token: analyst.token, query: { type: 'PHONE', value: phone } });
-    expect(search.body).toEqual({ items: [kept.id], hiddenMatches: [], truncated: false });
+    expect(search.body).toEqual({ items: [kept.id], nextCursor: null, hiddenMatches: [], truncated: false });
     const corr = await t.get(`/api/v1/reports/${kept.id}/correlations`, { token: analyst.token });
     expect(corr.body.items).toEqual([]);
     // A replay of the purged report's Idempotency-Key does not resurrect its content.

@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { BENCH_DIR, settings } from './config';
+import { type FanoutSummary, previousFanout, previousFanoutSection } from './fanout-report';
 import { faultsSummaryRow, placeholderFaultsBlock, previousFaults, previousFaultsBlock } from './faults-report';
 import type { LoadResult, SeriesResult } from './load';
 import { median, ratio, round, type Series, series } from './stats';
@@ -44,6 +45,8 @@ export interface Summary {
   verifyVsRawSha256: number | null;
   apiPeakRssMb: number | null;
   faults: Record<string, { lost: number; duplicated: number; passed: boolean }>;
+  /** The bounded fan-out case (bench/lib/fanout.ts); absent until it has run once. */
+  fanout?: FanoutSummary | null;
 }
 
 const rpsOf = (xs: LoadResult[]): Series => series(xs.map((r) => r.rps));
@@ -80,6 +83,8 @@ export function summarise(r: BenchResults, date: string): Summary {
     apiPeakRssMb: i ? round(i.peakRssMb, 1) : null,
     // Measured by `npm run bench:faults`, not here: the last faults run's figures are kept.
     faults: previousFaults(),
+    // Written by the fan-out phase (writeFanoutResults) after this; the last figures are kept otherwise.
+    fanout: previousFanout(),
   };
 }
 
@@ -357,6 +362,8 @@ export function markdown(r: BenchResults, s: Summary): string {
     // Written by `npm run bench:faults` (bench/lib/faults-report.ts) between its markers; kept as it is here.
     previousFaultsBlock() ?? placeholderFaultsBlock(),
     '',
+    // The fan-out case's section (bench/lib/fanout.ts), kept as it is; its phase replaces the block.
+    previousFanoutSection() ?? '',
   );
 
   const findings = join(BENCH_DIR, 'findings.md');

@@ -1,4 +1,5 @@
 /** The shapes of what each phase measures (bench/run.ts → bench/lib/results.ts). */
+import type { FanoutResults } from './fanout-report';
 import type { LoadResult, SeriesResult } from './load';
 
 export type Caller = 'analyst' | 'onePercent' | 'none';
@@ -125,6 +126,8 @@ export interface BenchResults {
   dissemination?: DisseminationResults;
   reads?: ScaleReads[];
   audit?: AuditResults;
+  /** Bounded fan-out: correlations of 1,000 reports sharing 200 names (bench/lib/fanout.ts). */
+  fanout?: FanoutResults;
   finishedLoad?: number[];
   /** API RSS at phase boundaries (one API process from the intake's restart to the audit phase). */
   rssTimeline?: { at: string; mb: number | null }[];

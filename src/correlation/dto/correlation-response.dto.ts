@@ -24,8 +24,11 @@ export class CorrelationDto {
   @ApiProperty({ format: 'uuid' })
   reportId!: string;
 
-  @ApiProperty({ type: [EntityKeyDto] })
+  @ApiProperty({ type: [EntityKeyDto], maxItems: 20, description: 'The shared entities, by type then value: at most 20 (SHARED_ENTITIES_LISTED)' })
   sharedEntities!: EntityKeyDto[];
+
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'How many distinct entities the two reports share (may exceed the ones listed)' })
+  sharedEntityCount!: number;
 }
 
 /** A value held by more reports than CORRELATION_LIMIT: not correlated. */
@@ -34,12 +37,19 @@ export class OverCommonDto extends EntityKeyDto {
   count!: number;
 }
 
-/** GET /reports/:id/correlations: CorrelationService.correlations. */
+const NEXT_CURSOR = { type: 'string', nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' } as const;
+const HIDDEN_ON_FIRST_PAGE =
+  'Matches the caller may not read, one pointer per agency, over the whole result (never only this page): given on the first page (no cursor), [] on later pages';
+
+/** GET /reports/:id/correlations: CorrelationService.correlations. One page, in report-id order. */
 export class CorrelationsDto {
-  @ApiProperty({ type: [CorrelationDto] })
+  @ApiProperty({ type: [CorrelationDto], description: 'Readable correlated reports, in report-id order' })
   items!: CorrelationDto[];
 
-  @ApiProperty({ type: [HiddenMatchDto] })
+  @ApiProperty(NEXT_CURSOR)
+  nextCursor!: string | null;
+
+  @ApiProperty({ type: [HiddenMatchDto], description: HIDDEN_ON_FIRST_PAGE })
   hiddenMatches!: HiddenMatchDto[];
 
   @ApiProperty({ type: [OverCommonDto], description: 'The report’s values too common to correlate' })
@@ -48,10 +58,13 @@ export class CorrelationsDto {
 
 /** GET /entities/search: CorrelationService.searchEntity. */
 export class EntitySearchResultDto {
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Readable reports holding the value, newest first' })
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Readable reports holding the value, in report-id order' })
   items!: string[];
 
-  @ApiProperty({ type: [HiddenMatchDto] })
+  @ApiProperty(NEXT_CURSOR)
+  nextCursor!: string | null;
+
+  @ApiProperty({ type: [HiddenMatchDto], description: HIDDEN_ON_FIRST_PAGE })
   hiddenMatches!: HiddenMatchDto[];
 
   @ApiProperty({ description: 'True when the value is over-common: only the first CORRELATION_LIMIT matches were considered' })

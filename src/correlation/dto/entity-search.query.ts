@@ -1,8 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, Length } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
 import { ENTITY_TYPES, type EntityType } from '../../reports/normalise';
 
-export class EntitySearchQuery {
+/** `limit` and `cursor` as every list has them (the cursor is the last report id of the previous page). */
+export class EntitySearchQuery extends PageQuery {
   @ApiProperty({ enum: ENTITY_TYPES })
   @IsIn(ENTITY_TYPES)
   type!: EntityType;
