@@ -20,6 +20,7 @@ import { ReportsModule } from './reports/reports.module';
 import { RetentionModule } from './retention/retention.module';
 import { ThreatLevelModule } from './threat-level/threat-level.module';
 import { UsersModule } from './users/users.module';
+import { AdminChangesModule } from './admin-changes/admin-changes.module';
 
 @Module({
   imports: [
@@ -31,6 +32,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     AgenciesModule,
     UsersModule,
+    AdminChangesModule,
     ReportsModule,
     CorrelationModule,
     AssessmentsModule,

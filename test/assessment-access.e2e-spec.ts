@@ -329,7 +329,7 @@ describe('assessment access matrix: role × clearance × compartments × distrib
     const inReview = await draft('IN_REVIEW RESTRICTED [HUMINT]', { classification: 'RESTRICTED', compartments: ['HUMINT'], tearline: tearline('IN_REVIEW'), distribution: { all: true } });
     await submit(inReview);
     made.push(inReview);
-  });
+  }, 120_000); // every user is created, then approved by the second ADMIN (SPEC S1 four eyes): more than the default 30 s on a busy machine
 
   afterAll(async () => {
     await t?.close();

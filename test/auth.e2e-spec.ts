@@ -173,8 +173,11 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect(shortPw.body.message).toContain('password');
     expect((await t.post('/api/v1/users', { token: officer.token, body: { ...base, username: 'by-officer-1' } })).status).toBe(403);
 
-    const created = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'New.User-1' } });
-    expect(created.status).toBe(201);
+    // Creating a user is a sensitive change (SPEC S1): 202, then applied when the second ADMIN approves.
+    const asked = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'New.User-1' } });
+    expect(asked.status).toBe(202);
+    const created = await fx.approved(asked);
+    expect(created.status).toBe(200);
     expect(created.body.username).toBe('new.user-1');
     expect(JSON.stringify(created.body)).not.toMatch(/password|hash|argon/i);
     expect((await t.post('/api/v1/auth/login', { body: { username: 'NEW.USER-1', password: PASSWORD } })).status).toBe(200);
@@ -192,13 +195,16 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect(off.body).toMatchObject({ id: officer.id, active: false, clearance: 'SECRET' });
     expect(off.body.passwordHash).toBeUndefined();
     expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(401);
-    expect((await patch(officer.id, { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'] })).status).toBe(200);
+    // Reactivating and a compartment more are sensitive (SPEC S1): approved by the second ADMIN.
+    expect((await fx.approved(await patch(officer.id, { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'] }))).status).toBe(200);
     expect((await t.get('/api/v1/auth/me', { token: officer.token })).body).toMatchObject({ clearance: 'RESTRICTED', compartments: ['HUMINT'] });
 
-    // A password reset: the old one no longer logs in, the new one does.
-    expect((await patch(officer.id, { password: 'a-brand-new-password-1' })).status).toBe(200);
+    // A password reset (approved): the old one no longer logs in, the new one does, as a temporary password.
+    expect((await fx.approved(await patch(officer.id, { password: 'a-brand-new-password-1' }))).status).toBe(200);
     expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD }, remoteAddress: '192.0.2.12' })).status).toBe(401);
-    expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: 'a-brand-new-password-1' }, remoteAddress: '192.0.2.12' })).status).toBe(200);
+    const temporary = await t.post('/api/v1/auth/login', { body: { username: officer.username, password: 'a-brand-new-password-1' }, remoteAddress: '192.0.2.12' });
+    expect(temporary.status).toBe(200);
+    expect(temporary.body.passwordChangeRequired).toBe(true);
 
     // The rules of creation, and no self-lockout.
     expect((await patch(officer.id, { clearance: 'TOP_SECRET' })).status).toBe(422);
@@ -211,17 +217,18 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
       const res = await patch(officer.id, body);
       expect([JSON.stringify(body), res.status, res.body.message]).toEqual([JSON.stringify(body), 400, expect.stringContaining(field)]);
     }
-    expect((await patch(officer.id, { active: false }, officer.token)).status).toBe(403); // not an ADMIN (its token outlives the password reset)
+    expect((await patch(officer.id, { active: false }, temporary.body.accessToken)).status).toBe(403); // not an ADMIN
     const other = await fx.user(agency, ['OFFICER']);
     expect((await patch(officer.id, { active: false }, other.token)).status).toBe(403);
     expect((await patch(randomUUID(), { active: false })).status).toBe(404);
 
     await t.audit.flush();
     const events = await t.ds.query(`SELECT details FROM audit_event WHERE action = 'user.update' AND resource_id = $1 ORDER BY seq`, [officer.id]);
+    const approval = { changeId: expect.any(String), requestedBy: adminId, approvedBy: expect.any(String) };
     expect(events.map((e: { details: unknown }) => e.details)).toEqual([
       { active: false },
-      { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'] },
-      { passwordReset: true },
+      { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'], ...approval },
+      { passwordReset: true, temporary: true, ...approval },
     ]);
   });
 

@@ -37,7 +37,8 @@ describe('npm run demo', () => {
     };
     const first = await run(env);
     expect(first.out).toContain('created database');
-    for (let i = 1; i <= 17; i++) expect(first.out).toContain(`[${String(i).padStart(2)}/17]`);
+    for (let i = 1; i <= 18; i++) expect(first.out).toContain(`[${String(i).padStart(2)}/18]`);
+    expect(first.out).toMatch(/one ADMIN asks for an analyst, the other approves .*202 → 200 APPLIED; logs in/); // four eyes (SPEC S1)
     expect(first.out).toMatch(/border\.officer .*200 no readable hits; held by/);
     expect(first.out).toMatch(/BORDER:TEARLINE/);
     expect(first.out).toMatch(/CUSTOMS:FULL/);

@@ -79,9 +79,8 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
       fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET'),
       fx.user(cell, ['AUDITOR'], 'UNCLASSIFIED'),
     ]);
-    const admin = await fx.admin();
     for (const agency of agencies) {
-      const res = await t.call('PUT', `/api/v1/agencies/${agency.id}/webhook`, { token: admin, body: { url: receiver.url(pathOf(agency)), secret: SECRET } });
+      const res = await fx.webhook(agency.id, { url: receiver.url(pathOf(agency)), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
       expect(res.status).toBe(200);
     }
     timings.setup = Date.now() - started;

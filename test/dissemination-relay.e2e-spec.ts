@@ -48,8 +48,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
     recipients = [];
     for (let i = 0; i < RECIPIENTS; i++) recipients.push(await fx.agency('POLICE', 'SECRET'));
-    const admin = await fx.admin();
-    const hooked = await t.call('PUT', `/api/v1/agencies/${recipients[0].id}/webhook`, { token: admin, body: { url: receiver.url('/held'), secret: SECRET } });
+    const hooked = await fx.webhook(recipients[0].id, { url: receiver.url('/held'), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
     expect(hooked.status).toBe(200);
     queue = t.app.get<Queue<JobMap['deliver']>>(getQueueToken(DISSEMINATION_QUEUE));
     relay = t.app.get(RelayService);
@@ -252,7 +251,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
 
   it('POSTs the inbox item a concurrent attempt wrote first (after this attempt began), and writes none of its own', async () => {
     const target = recipients[2];
-    const hooked = await t.call('PUT', `/api/v1/agencies/${target.id}/webhook`, { token: await fx.admin(), body: { url: receiver.url('/raced'), secret: SECRET } });
+    const hooked = await fx.webhook(target.id, { url: receiver.url('/raced'), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
     expect(hooked.status).toBe(200);
     const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE assessment_id = $1 AND agency_id = $2`, [assessmentId, target.id]);
     const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));

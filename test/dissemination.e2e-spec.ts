@@ -45,12 +45,11 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     analyst = await fx.user(cell, ['ANALYST'], 'TOP_SECRET');
     supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
     auditor = await fx.user(cell, ['AUDITOR'], 'UNCLASSIFIED');
-    const admin = await fx.admin();
     receiver.plan('/full', [500, 503, 200]);
     receiver.plan('/tear', [204]);
     receiver.plan('/broken', [500]);
     for (const [agency, path] of [[full, '/full'], [tear, '/tear'], [broken, '/broken']] as const) {
-      const res = await t.call('PUT', `/api/v1/agencies/${agency.id}/webhook`, { token: admin, body: { url: receiver.url(path), secret: SECRET } });
+      const res = await fx.webhook(agency.id, { url: receiver.url(path), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
       expect(res.status).toBe(200);
     }
   });
@@ -70,8 +69,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
   };
 
   it('validates webhook settings: http(s) only, no private addresses unless allowed, Standard Webhooks secrets', async () => {
-    const admin = await fx.admin();
-    const put = (body: object) => t.call('PUT', `/api/v1/agencies/${withheld.id}/webhook`, { token: admin, body });
+    const put = async (body: { url: string; secret?: string }) => fx.webhook(withheld.id, body); // approved by the second ADMIN (SPEC S1)
     expect((await put({ url: 'ftp://example.org/x' })).status).toBe(400);
     expect((await put({ url: 'http://10.1.2.3/hook' })).status).toBe(400);
     expect((await put({ url: 'http://169.254.169.254/latest/meta-data' })).status).toBe(400);

@@ -439,7 +439,7 @@ const ENDPOINTS: Endpoint[] = [
     path: '/api/v1/users',
     as: 'admin',
     body: (w) => ({ username: `h${uniq().toLowerCase()}`, password: PASSWORD, agencyId: w.agencyId, roles: ['OFFICER'], clearance: 'SECRET', compartments: [] }),
-    ok: 201,
+    ok: 202, // a sensitive change, waiting for the fixtures' second ADMIN (SPEC S1 four eyes)
     extra: [
       { name: 'password of 11 characters', send: (b) => json({ ...b, password: longString(11) }), status: 400, field: 'password' },
       { name: 'password of 257 characters', send: (b) => json({ ...b, password: longString(257) }), status: 400, field: 'password' },
@@ -585,7 +585,7 @@ const ENDPOINTS: Endpoint[] = [
     id: (w) => w.webhookAgencyId,
     // `secret` is optional (generated when omitted): its bad values are in WEBHOOK_EXTRAS.
     body: () => ({ url: 'https://hooks.example.org/x' }),
-    ok: 200,
+    ok: 202, // a sensitive change, waiting for the fixtures' second ADMIN (SPEC S1 four eyes)
     extra: WEBHOOK_EXTRAS,
   },
   {

@@ -249,7 +249,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     expect(s.ReportDto.properties?.tlp.enum).toEqual(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
     expect(s.ThreatLevelDto.properties?.level.enum).toEqual(['LOW', 'MODERATE', 'SUBSTANTIAL', 'SEVERE', 'CRITICAL']);
     expect(s.AuditEventDto.properties?.outcome.enum).toEqual(['ALLOWED', 'DENIED', 'FAILED']);
-    expect(s.InboxItemDto.properties?.kind.enum).toEqual(['ASSESSMENT', 'THREAT_LEVEL']);
+    expect(s.InboxItemDto.properties?.kind.enum).toEqual(['ASSESSMENT', 'THREAT_LEVEL', 'ADMIN_NOTICE']);
   });
 
   let reportId: string;
@@ -259,7 +259,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     const res = await t.post('/api/v1/auth/login', { body: { username: 'admin', password: ADMIN_PASSWORD } });
     expect(res.status).toBe(200);
     const loginSchema = documented(doc, 'POST', '/api/v1/auth/login', 200);
-    expectExactKeys(doc, res.body, loginSchema);
+    expectExactKeys(doc, res.body, loginSchema, ['passwordChangeRequired']);
     expectExactKeys(doc, res.body.user, resolve(doc, loginSchema).properties!.user);
     await api('GET', '/api/v1/auth/me', { token: officer });
 
@@ -366,6 +366,35 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     await t.ds.query(`UPDATE dissemination SET status = 'FAILED' WHERE id = $1`, [notice.id]);
     const redriven = await api('POST', '/api/v1/disseminations/{id}/redrive', { token: supervisor, params: { id: notice.id } });
     expect(redriven.body.status).toBe('QUEUED');
+  });
+
+  it('four eyes (SPEC S1): a pending change (202), the list, approve, reject, a temporary password and its change', async () => {
+    // A second ADMIN, made directly by the lone first one; from then on sensitive changes wait (202).
+    const checkerName = `u${uniq().toLowerCase()}`;
+    await api('POST', '/api/v1/users', { token: admin, body: { username: checkerName, password: PASSWORD, agencyId: cell.id, roles: ['ADMIN'], clearance: 'UNCLASSIFIED', compartments: [] } });
+    const checker = await login(checkerName);
+    const asked = await api('POST', '/api/v1/users', { token: admin, body: { username: `u${uniq().toLowerCase()}`, password: PASSWORD, agencyId: police.id, roles: ['OFFICER'], clearance: 'SECRET', compartments: [] } });
+    expect(asked.status).toBe(202);
+    const list = await api('GET', '/api/v1/admin/changes', { token: checker, query: { status: 'PENDING_APPROVAL' } });
+    expectExactKeys(doc, list.body.items[0], documented(doc, 'GET', '/api/v1/admin/changes', 200).properties!.items.items!);
+    const approved = await api('POST', '/api/v1/admin/changes/{id}/approve', { token: checker, params: { id: asked.body.changeId } });
+    const reset = await api('PATCH', '/api/v1/users/{id}', { token: admin, params: { id: approved.body.result.id }, body: { password: 'temporary-password-0001' } });
+    expect(reset.status).toBe(202);
+    await api('POST', '/api/v1/admin/changes/{id}/approve', { token: checker, params: { id: reset.body.changeId } });
+    const hook = await api('PUT', '/api/v1/agencies/{id}/webhook', { token: admin, params: { id: police.id }, body: { url: 'https://hooks.example.org/police' } });
+    expect(hook.status).toBe(202);
+    await api('POST', '/api/v1/admin/changes/{id}/reject', { token: checker, params: { id: hook.body.changeId } });
+    const temporary = await api('POST', '/api/v1/auth/login', { body: { username: approved.body.result.username, password: 'temporary-password-0001' } });
+    expect(temporary.body.passwordChangeRequired).toBe(true);
+    await api('POST', '/api/v1/auth/password', { token: temporary.body.accessToken, body: { currentPassword: 'temporary-password-0001', newPassword: 'a-new-password-0001' } });
+    // The police agency's ADMIN_NOTICE, as its inbox shows it.
+    await waitFor(async () => {
+      const inbox = await t.get('/api/v1/inbox', { token: officer });
+      return inbox.body.items.some((i: { kind: string }) => i.kind === 'ADMIN_NOTICE') ? true : null;
+    }, 'the admin notice');
+    const inbox = await api('GET', '/api/v1/inbox', { token: officer });
+    const notice = inbox.body.items.find((i: { kind: string }) => i.kind === 'ADMIN_NOTICE');
+    expectExactKeys(doc, notice.content, { $ref: '#/components/schemas/AdminNoticeContentDto' }, notice.content.change === 'USER_CREATE' ? [] : ['userId']);
   });
 
   it('audit events: the real keys are exactly the documented properties', async () => {

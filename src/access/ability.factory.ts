@@ -46,6 +46,10 @@ export type SubjectName =
   | 'User'
   | 'AuditEvent'
   | 'Profile'
+  /** the caller's own password (POST /auth/password) */
+  | 'Password'
+  /** a sensitive administrative change waiting for a second ADMIN (SPEC S1 four eyes) */
+  | 'AdminChange'
   /** the delivery queues: their dashboard, and redriving any dissemination whatever its content */
   | 'Queue'
   | 'all';
@@ -72,6 +76,11 @@ const conditionsMatcher = buildMongoQueryMatcher({ $subsetOf: { type: 'field' } 
 export class AbilityFactory {
   createFor(user: Principal): AppAbility {
     const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+    const done = () => build({ conditionsMatcher, detectSubjectType: (object) => (object as { __type: SubjectName }).__type });
+
+    // Everyone may change their own password; a token given for a temporary password may do nothing else.
+    can('update', 'Password');
+    if (user.passwordChangeOnly) return done();
 
     can('read', 'Profile');
     can('read', 'Agency');
@@ -83,6 +92,7 @@ export class AbilityFactory {
     if (user.roles.includes('ADMIN')) {
       can('manage', 'Agency');
       can('manage', 'User');
+      can('manage', 'AdminChange');
     }
     if (user.roles.includes('AUDITOR')) {
       can('read', 'AuditEvent');
@@ -144,10 +154,7 @@ export class AbilityFactory {
       }
     }
 
-    return build({
-      conditionsMatcher,
-      detectSubjectType: (object) => (object as { __type: SubjectName }).__type,
-    });
+    return done();
   }
 }
 

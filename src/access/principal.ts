@@ -12,4 +12,6 @@ export interface Principal {
   roles: Role[];
   clearance: Classification;
   compartments: string[];
+  /** The token is good only for changing the password (an ADMIN reset it: SPEC S1); the ability holds nothing else. */
+  passwordChangeOnly?: boolean;
 }

@@ -1,5 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { pendingOr } from '../admin-changes/four-eyes';
+import { PendingChangeDto } from '../admin-changes/dto/admin-change-response.dto';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../common/decorators';
 import { ErrorBodyDto } from '../common/error-body';
 import { UuidParam } from '../common/pagination';
@@ -34,13 +37,15 @@ export class AgenciesController {
 
   @Put(':id/webhook')
   @Authorize('manage', 'Agency')
-  @ApiOperation({ summary: 'Set the agency’s Standard Webhooks endpoint (ADMIN); a generated secret is returned once' })
-  @ApiOkResponse({ description: 'The endpoint set; `secret` only when it was generated', type: WebhookSettingDto })
-  setWebhook(
+  @ApiOperation({ summary: 'Set the agency’s Standard Webhooks endpoint (ADMIN); waits for a second ADMIN when one exists; a generated secret is returned once' })
+  @ApiOkResponse({ description: 'The endpoint set (a lone ADMIN: at once); `secret` only when it was generated', type: WebhookSettingDto })
+  @ApiAcceptedResponse({ description: 'Waiting for a second ADMIN; a generated secret is returned to the approver', type: PendingChangeDto })
+  async setWebhook(
     @Ctx() ctx: AuthedContext,
     @Param('id', UuidParam) id: string,
     @Body() dto: SetWebhookDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.agencies.setWebhook(ctx, id, dto.url, dto.secret);
+    return pendingOr(reply, await this.agencies.setWebhook(ctx, id, dto.url, dto.secret), (done) => done);
   }
 }

@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type Approval, FourEyes, type PendingAnswer } from '../admin-changes/four-eyes';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, notFound } from '../common/domain.exception';
-import type { RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../common/request-context';
 import { Agency } from './agency.entity';
 import type { CreateAgencyDto } from './dto/create-agency.dto';
+
+export interface WebhookSetting {
+  agencyId: string;
+  url: string;
+  secret?: string;
+}
 
 export function agencyView(a: Agency) {
   return { id: a.id, code: a.code, name: a.name, kind: a.kind, accreditation: a.accreditation, active: a.active };
@@ -20,23 +27,45 @@ export class AgenciesService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly fourEyes: FourEyes,
   ) {}
 
-  /** Sets an agency's webhook. A generated secret is returned once and never again. */
-  async setWebhook(ctx: RequestContext, id: string, url: string, secret?: string) {
+  /**
+   * Sets an agency's webhook: a sensitive change (SPEC S1), so it waits for a second ADMIN when one
+   * exists. A secret the request gives waits with it (never shown); a generated one is made when the
+   * change is applied and returned once, to whoever applied it.
+   */
+  async setWebhook(ctx: AuthedContext, id: string, url: string, secret?: string): Promise<WebhookSetting | PendingAnswer> {
+    this.checkWebhook(url, secret);
+    if (!(await this.ds.getRepository(Agency).existsBy({ id }))) throw notFound('Agency');
+    if (await this.fourEyes.approverExists(ctx.principal.id)) {
+      const request = { agencyId: id, url, secretGiven: secret !== undefined };
+      return this.fourEyes.request(ctx, { kind: 'AGENCY_WEBHOOK', targetId: id, agencyId: id, request, webhookSecret: secret });
+    }
+    return this.ds.transaction((m) => this.applyWebhook(ctx, m, id, url, secret ?? null));
+  }
+
+  /** Writes the webhook, checking the URL again against the policy now. A generated secret is returned once and never again. */
+  async applyWebhook(ctx: RequestContext, m: EntityManager, id: string, url: string, secret: string | null, approval?: Approval): Promise<WebhookSetting> {
+    this.checkWebhook(url, secret ?? undefined);
+    const generated = secret === null;
+    const value = secret ?? generateSecret();
+    const res = await m.update(Agency, { id }, { webhookUrl: url, webhookSecret: value });
+    if (!res.affected) throw notFound('Agency');
+    await this.audit.record(
+      ctx,
+      { action: 'agency.webhook', resourceType: 'Agency', resourceId: id, outcome: 'ALLOWED', details: { url, secretGenerated: generated, ...approval } },
+      m,
+    );
+    return { agencyId: id, url, ...(generated ? { secret: value } : {}) };
+  }
+
+  private checkWebhook(url: string, secret?: string): void {
     const problem = new WebhookPolicy(this.config.WEBHOOK_ALLOWED_HOSTS).validateUrl(url);
     if (problem) throw badRequest(problem, { fields: ['url'] });
     if (secret !== undefined && !isValidSecret(secret)) {
       throw badRequest('secret must be whsec_ followed by the base64 of 24 to 64 bytes', { fields: ['secret'] });
     }
-    const generated = secret === undefined;
-    const value = secret ?? generateSecret();
-    return this.ds.transaction(async (m) => {
-      const res = await m.update(Agency, { id }, { webhookUrl: url, webhookSecret: value });
-      if (!res.affected) throw notFound('Agency');
-      await this.audit.record(ctx, { action: 'agency.webhook', resourceType: 'Agency', resourceId: id, outcome: 'ALLOWED', details: { url, secretGenerated: generated } }, m);
-      return { agencyId: id, url, ...(generated ? { secret: value } : {}) };
-    });
   }
 
   list(): Promise<Agency[]> {

@@ -4,14 +4,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { tooManyRequests } from '../common/domain.exception';
-import type { RequestContext } from '../common/request-context';
+import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
+import type { AuthedContext, RequestContext } from '../common/request-context';
 import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
 import { DenialSampler } from './denial-sampler';
 import { LoginFailure } from './login-failure.entity';
 import { PasswordService } from './password.service';
-import { publicUser, toPrincipal } from './principal.service';
+import { PASSWORD_CHANGE_SCOPE, publicUser, toPrincipal } from './principal.service';
 import { UnauthorizedException } from '@nestjs/common';
 
 /**
@@ -101,10 +101,7 @@ export class AuthService {
     await failures.delete(reservation);
 
     const principal = toPrincipal(user);
-    const accessToken = await this.jwt.signAsync(
-      { sub: user.id },
-      { expiresIn: this.config.JWT_TTL_SECONDS, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' },
-    );
+    const accessToken = await this.sign(user);
     await this.audit.record(ctx, {
       action: 'auth.login',
       resourceType: 'User',
@@ -112,8 +109,55 @@ export class AuthService {
       outcome: 'ALLOWED',
       actorId: user.id,
       agencyId: user.agencyId,
-      details: { ip: ctx.ip },
+      details: { ip: ctx.ip, ...(user.passwordChangeRequired ? { passwordChangeRequired: true } : {}) },
     });
+    // A password an ADMIN reset is temporary: its token is good only for POST /auth/password (SPEC S1).
+    if (user.passwordChangeRequired) return { passwordChangeRequired: true as const, accessToken };
     return { accessToken, user: publicUser(principal) };
+  }
+
+  /**
+   * A user changes their own password (any user; the only thing a temporary password's token may do).
+   * The current password is checked under the login throttle's per-account limit; the change bumps the
+   * token version, so every older token stops working, and answers a fresh token as login does.
+   */
+  async changePassword(ctx: AuthedContext, currentPassword: string, newPassword: string) {
+    if (currentPassword === newPassword) throw badRequest('newPassword must differ from currentPassword', { fields: ['newPassword'] });
+    const since = new Date(Date.now() - LOGIN_LIMITS.windowMs);
+    const username = ctx.principal.username;
+    const [counts] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM login_failure WHERE username = $1 AND client_ip = $2 AND at > $3`, [
+      username,
+      ctx.ip,
+      since,
+    ]);
+    if (counts.n >= LOGIN_LIMITS.perUserAndIp) throw tooManyRequests('Too many failed attempts; try again later');
+    const current = await this.ds.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: ctx.principal.id }).getOne();
+    if (!current || !(await this.passwords.verify(current.passwordHash, currentPassword))) {
+      await this.ds.query(`INSERT INTO login_failure (username, client_ip) VALUES ($1, $2)`, [username, ctx.ip]);
+      await this.audit.record(ctx, { action: 'auth.password', resourceType: 'User', resourceId: ctx.principal.id, outcome: 'FAILED', reason: 'wrong current password' });
+      throw unprocessable('currentPassword is not the current password', { fields: ['currentPassword'] });
+    }
+    const passwordHash = await this.passwords.hash(newPassword);
+    const tokenVersion = await this.ds.transaction(async (m) => {
+      const [rows] = await m.query<[{ token_version: number }[], number]>(
+        `UPDATE app_user SET password_hash = $2, password_change_required = false, token_version = token_version + 1 WHERE id = $1 RETURNING token_version`,
+        [ctx.principal.id, passwordHash],
+      );
+      await this.audit.record(
+        ctx,
+        { action: 'auth.password', resourceType: 'User', resourceId: ctx.principal.id, outcome: 'ALLOWED', details: { wasTemporary: current.passwordChangeRequired } },
+        m,
+      );
+      return rows[0].token_version;
+    });
+    const { passwordChangeOnly: _only, ...principal } = ctx.principal;
+    return { accessToken: await this.sign({ id: current.id, tokenVersion, passwordChangeRequired: false }), user: publicUser(principal) };
+  }
+
+  private sign(user: Pick<User, 'id' | 'tokenVersion' | 'passwordChangeRequired'>): Promise<string> {
+    return this.jwt.signAsync(
+      { sub: user.id, tv: user.tokenVersion, ...(user.passwordChangeRequired ? { scope: PASSWORD_CHANGE_SCOPE } : {}) },
+      { expiresIn: this.config.JWT_TTL_SECONDS, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' },
+    );
   }
 }

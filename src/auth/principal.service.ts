@@ -15,7 +15,14 @@ export interface TokenPayload {
   sub?: unknown;
   exp?: unknown;
   iat?: unknown;
+  /** The user's token version when the token was made: a password change bumps it, revoking older tokens. */
+  tv?: unknown;
+  /** `password`: the token may only change the password (a temporary password logged in). */
+  scope?: unknown;
 }
+
+/** The `scope` of a token given for a temporary password: good only for POST /auth/password. */
+export const PASSWORD_CHANGE_SCOPE = 'password';
 
 @Injectable()
 export class PrincipalService {
@@ -39,10 +46,15 @@ export class PrincipalService {
    * throttle's refusals), a forged one never reaches this point.
    */
   async fromToken(req: AppRequest, payload: TokenPayload): Promise<Principal | null> {
-    const { sub, exp, iat } = payload ?? {};
+    const { sub, exp, iat, tv, scope } = payload ?? {};
     if (typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || exp - iat > this.config.JWT_TTL_SECONDS) return null;
-    const found = await this.lookup(sub);
-    if (!found || 'principal' in found) return found?.principal ?? null;
+    if (typeof tv !== 'number' || (scope !== undefined && scope !== PASSWORD_CHANGE_SCOPE)) return null;
+    const found = await this.lookup(sub, tv);
+    if (found && 'principal' in found) {
+      // A temporary password's token, or any token of a user whose password is temporary: only the password change.
+      return scope === PASSWORD_CHANGE_SCOPE || found.principal.passwordChangeOnly ? { ...found.principal, passwordChangeOnly: true } : found.principal;
+    }
+    if (!found) return null;
     const skipped = this.refusals.take(`${found.id} ${found.reason}`, Date.now());
     if (skipped !== null) {
       await this.audit.record(contextOf(req), {
@@ -62,24 +74,29 @@ export class PrincipalService {
   /** The user as a principal when they and their agency are active; null otherwise. */
   async load(userId: string): Promise<Principal | null> {
     const found = await this.lookup(userId);
-    return found && 'principal' in found ? found.principal : null;
+    return found && 'principal' in found && !found.principal.passwordChangeOnly ? found.principal : null;
   }
 
   /**
    * The user as a principal when they and their agency are active, else why not; null for no such user.
    * One prepared query, mapped by hand (it runs for every authenticated request).
    */
-  async lookup(userId: string): Promise<{ principal: Principal } | { id: string; agencyId: string; reason: 'account inactive' | 'agency inactive' } | null> {
+  async lookup(
+    userId: string,
+    tokenVersion?: number,
+  ): Promise<{ principal: Principal } | { id: string; agencyId: string; reason: 'account inactive' | 'agency inactive' | 'token revoked' } | null> {
     if (!UUID.test(userId)) return null; // a token's subject that is not a user id: no principal (401), never a cast error
     const [row] = await preparedQuery<PrincipalRow>(
       this.users.manager.connection,
-      `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, u.active, a.code AS agency_code, a.kind AS agency_kind, a.active AS agency_active
+      `SELECT u.id, u.username, u.agency_id, u.roles, u.clearance, u.compartments, u.active, u.token_version, u.password_change_required,
+              a.code AS agency_code, a.kind AS agency_kind, a.active AS agency_active
          FROM app_user u JOIN agency a ON a.id = u.agency_id
         WHERE u.id = $1::uuid`,
       [userId],
     );
     if (!row) return null;
     if (!row.active || !row.agency_active) return { id: row.id, agencyId: row.agency_id, reason: row.active ? 'agency inactive' : 'account inactive' };
+    if (tokenVersion !== undefined && tokenVersion !== row.token_version) return { id: row.id, agencyId: row.agency_id, reason: 'token revoked' };
     return {
       principal: {
         id: row.id,
@@ -90,6 +107,7 @@ export class PrincipalService {
         roles: row.roles,
         clearance: row.clearance,
         compartments: row.compartments,
+        ...(row.password_change_required ? { passwordChangeOnly: true } : {}),
       },
     };
   }
@@ -104,6 +122,8 @@ interface PrincipalRow {
   roles: Principal['roles'];
   clearance: Principal['clearance'];
   compartments: string[];
+  token_version: number;
+  password_change_required: boolean;
   agency_code: string;
   agency_kind: string;
 }

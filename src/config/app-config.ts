@@ -92,6 +92,13 @@ export class AppConfig {
   @Max(86_400)
   JWT_TTL_SECONDS = 3600;
 
+  /** How long a sensitive admin change waits for a second ADMIN before it expires (SPEC S1 four eyes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  ADMIN_CHANGE_TTL_HOURS = 168;
+
   /** Host names, addresses or CIDR ranges webhooks may reach although private or loopback. */
   @Transform(toList)
   @IsString({ each: true })
@@ -187,6 +194,7 @@ const KEYS = [
   'DELIVERY_CONCURRENCY',
   'RETENTION_REVIEW_DAYS',
   'JWT_TTL_SECONDS',
+  'ADMIN_CHANGE_TTL_HOURS',
   'WEBHOOK_ALLOWED_HOSTS',
   'TRUSTED_PROXIES',
   'CORRELATION_LIMIT',

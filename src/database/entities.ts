@@ -1,3 +1,4 @@
+import { AdminChange } from '../admin-changes/admin-change.entity';
 import { Agency } from '../agencies/agency.entity';
 import { Assessment } from '../assessments/assessment.entity';
 import { AuditEvent, AuditPending } from '../audit/audit-event.entity';
@@ -12,4 +13,4 @@ import { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
 import { User } from '../users/user.entity';
 
 /** Every mapped table. Migrations create them; `synchronize` is never used. */
-export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, ReportShare, IdempotencyKey, AuditEvent, AuditPending, Assessment, ThreatLevelChange, Dissemination, InboxItem];
+export const ENTITIES = [Agency, User, LoginFailure, Report, ReportEntity, ReportShare, IdempotencyKey, AuditEvent, AuditPending, Assessment, ThreatLevelChange, Dissemination, InboxItem, AdminChange];

@@ -9,6 +9,7 @@ import { TextSearchBranches1795909700000 } from './migrations/1795909700000-Text
 import { AccessKeySearch1795909800000 } from './migrations/1795909800000-AccessKeySearch';
 import { ShareLiveAgencyCover1795909900000 } from './migrations/1795909900000-ShareLiveAgencyCover';
 import { AuditChainV21796200000000 } from './migrations/1796200000000-AuditChainV2';
+import { FourEyes1796400000000 } from './migrations/1796400000000-FourEyes';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AccessKeySearch1795909800000,
   ShareLiveAgencyCover1795909900000,
   AuditChainV21796200000000,
+  FourEyes1796400000000,
 ];

@@ -31,7 +31,7 @@ const dim = (s: string) => c(2, s);
 class DemoFailure extends Error {}
 
 let step = 0;
-const TOTAL = 17;
+const TOTAL = 18;
 function line(who: string, what: string, call: string, outcome: string): void {
   step += 1;
   process.stdout.write(`${dim(`[${String(step).padStart(2)}/${TOTAL}]`)} ${bold(who.padEnd(18))} ${what.padEnd(52)} ${dim(call.padEnd(48))} ${outcome}\n`);
@@ -168,9 +168,30 @@ async function story(base: string, creds: DemoCredentials, adminPassword: string
   const customsAgency = agencies.find((a) => a.code === 'CUSTOMS');
   if (!customsAgency) throw new DemoFailure('demo agency CUSTOMS missing');
 
-  const hook = await call('PUT', `/api/v1/agencies/${customsAgency.id}/webhook`, { token: admin, body: { url: receiver.url, secret } });
+  // Four eyes (SPEC S1): a sensitive change one ADMIN asks for waits (202) until a second ADMIN approves it.
+  const checker = await login('demo.checker');
+  const approved = async (res: { status: number; body: unknown }, what: string) => {
+    if (res.status !== 202) return res;
+    const ok = await call<{ status: string }>('POST', `/api/v1/admin/changes/${(res.body as { changeId: string }).changeId}/approve`, { token: checker });
+    expectStatus(ok, 200, `approve: ${what}`);
+    return ok;
+  };
+  const hook = await approved(await call('PUT', `/api/v1/agencies/${customsAgency.id}/webhook`, { token: admin, body: { url: receiver.url, secret } }), 'the webhook');
   expectStatus(hook, 200, 'set the customs webhook');
   line('admin', 'registers the customs service’s webhook endpoint', `PUT /agencies/${customsAgency.id.slice(0, 8)}…/webhook`, green(`${hook.status} signed with a whsec_ secret`));
+
+  const fusionCell = agencies.find((a) => a.code === 'FUSION');
+  if (!fusionCell) throw new DemoFailure('demo agency FUSION missing');
+  const newcomer = { username: `analyst.${Date.now().toString(36)}`, password: `demo-${randomBytes(9).toString('base64url')}` };
+  const asked = await call<{ changeId: string; status: string }>('POST', '/api/v1/users', {
+    token: admin,
+    body: { ...newcomer, agencyId: fusionCell.id, roles: ['ANALYST'], clearance: 'SECRET', compartments: [] },
+  });
+  expectStatus(asked, 202, 'ask for an analyst account');
+  const decided = await call<{ status: string }>('POST', `/api/v1/admin/changes/${asked.body.changeId}/approve`, { token: checker });
+  expectStatus(decided, 200, 'approve the analyst account');
+  await login(newcomer.username, newcomer.password);
+  line('admin+demo.checker', 'one ADMIN asks for an analyst, the other approves', 'POST /users → /admin/changes/…/approve', green('202 → 200 APPLIED; logs in'));
 
   const phone = `+44 7700 9${String(Date.now()).slice(-5)}`;
   const reportA = await call<{ id: string }>('POST', '/api/v1/reports', {

@@ -159,7 +159,8 @@ export class DeliveryService {
   async deliver(disseminationId: string, attempt: number): Promise<Outcome> {
     const d = await this.reads.call(disseminationId);
     if (!d || !['PENDING', 'QUEUED'].includes(d.status) || !d.content) return 'skipped';
-    const push = d.webhook_url && d.webhook_secret ? { url: d.webhook_url, secret: d.webhook_secret } : null;
+    // An ADMIN_NOTICE goes to the inbox only: the notice of a webhook change must not go (only) to the endpoint it names.
+    const push = d.webhook_url && d.webhook_secret && d.kind !== 'ADMIN_NOTICE' ? { url: d.webhook_url, secret: d.webhook_secret } : null;
 
     // Statement 1, committed before anything leaves (so even a worker killed mid-POST leaves a trace of
     // the send): the attempt, its audit and the inbox item. Without a webhook it also settles it.

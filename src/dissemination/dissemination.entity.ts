@@ -1,6 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const DISSEMINATION_KINDS = ['ASSESSMENT', 'THREAT_LEVEL'] as const;
+export const DISSEMINATION_KINDS = ['ASSESSMENT', 'THREAT_LEVEL', 'ADMIN_NOTICE'] as const;
 export type DisseminationKind = (typeof DISSEMINATION_KINDS)[number];
 export const VARIANTS = ['FULL', 'TEARLINE', 'WITHHELD'] as const;
 export type Variant = (typeof VARIANTS)[number];

@@ -81,6 +81,17 @@ export class OutboxService {
   }
 
   /**
+   * An ADMIN_NOTICE to one agency: an approved administrative change that affects it (SPEC S1 four
+   * eyes), delivered like a threat-level notice (inbox, and webhook when the agency has one). Nothing
+   * when the agency is inactive. `content` says what changed, never a password or secret.
+   */
+  async forAdminNotice(ctx: RequestContext, m: EntityManager, agencyId: string, content: Record<string, unknown>): Promise<number> {
+    const agency = await m.findOneBy(Agency, { id: agencyId, active: true });
+    if (!agency) return 0;
+    return this.write(ctx, m, [{ kind: 'ADMIN_NOTICE', assessmentId: null, threatLevelChangeId: null, agency, variant: 'FULL', content }]);
+  }
+
+  /**
    * One INSERT for all the rows (a JSON array, no query builder: a national notice goes to every
    * agency) and one for their audit events. The ids are made here, so nothing is read back.
    */
@@ -114,7 +125,7 @@ export class OutboxService {
         ...auditTrail(d),
         action: 'dissemination.create',
         outcome: 'ALLOWED' as const,
-        reason: d.kind === 'ASSESSMENT' ? 'assessment published to its distribution' : 'national threat level changed',
+        reason: d.kind === 'ASSESSMENT' ? 'assessment published to its distribution' : d.kind === 'ADMIN_NOTICE' ? 'administrative change approved' : 'national threat level changed',
         details: { kind: d.kind, agencyCode: d.agencyCode, variant: d.variant, status: d.status },
       })),
       m,

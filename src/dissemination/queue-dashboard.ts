@@ -68,7 +68,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     // What POST /auth/login would refuse with a 400 is a 401 here, before any query (PostgreSQL takes no NUL).
     if (colon < 1 || username.length > 64 || password.length > 256 || [...username].some((c) => c < ' ' || c === '\u007f') || password.includes('\u0000')) return null;
     const { user } = await auth.login(contextOf(req), username, password);
-    if (!user.roles.includes('ADMIN')) return null;
+    if (!user?.roles.includes('ADMIN')) return null; // no user: a temporary password, which only POST /auth/password takes
     remembered.set(key, Date.now() + CACHE_MS);
     await audit.record(contextOf(req), { action: 'queue.dashboard', resourceType: 'Queue', outcome: 'ALLOWED', actorId: user.id, agencyId: user.agencyId });
     return user.id;

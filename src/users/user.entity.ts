@@ -37,4 +37,12 @@ export class User {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
+
+  /** Carried in every token as `tv`; a password change bumps it, so older tokens stop working. */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
+  /** The password was reset by an ADMIN: the next login only lets the user change it. */
+  @Column({ name: 'password_change_required', type: 'boolean', default: false })
+  passwordChangeRequired!: boolean;
 }

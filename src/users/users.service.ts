@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { type Classification, dominates } from '../access/markings';
 import { CELL_ROLES, CONTENT_ROLES, OVERSIGHT_ROLES, type Role } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
@@ -9,6 +9,7 @@ import { PasswordService } from '../auth/password.service';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, notFound, unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
+import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../admin-changes/four-eyes';
 import type { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { User } from './user.entity';
 
@@ -31,39 +32,57 @@ export class UsersService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly passwords: PasswordService,
     private readonly audit: AuditService,
+    private readonly fourEyes: FourEyes,
   ) {}
 
-  async create(ctx: RequestContext, dto: CreateUserDto): Promise<User> {
+  /**
+   * Creates a user. Every user holds a content role, ADMIN or AUDITOR, so creating one is a sensitive
+   * change (SPEC S1): when another active ADMIN exists it waits for their approval (the answer is then
+   * a {@link PendingAnswer}); a lone ADMIN creates directly.
+   */
+  async create(ctx: AuthedContext, dto: CreateUserDto): Promise<User | PendingAnswer> {
     const agency = await this.ds.getRepository(Agency).findOneBy({ id: dto.agencyId });
     if (!agency) throw badRequest('agencyId does not name an existing agency', { fields: ['agencyId'] });
     checkGrant(agency, dto.roles, dto.clearance);
+    if (await this.ds.getRepository(User).existsBy({ username: dto.username })) throw conflict(`Username ${dto.username} already exists`);
     const passwordHash = await this.passwords.hash(dto.password);
+    const { password: _password, ...request } = dto;
+    if (await this.fourEyes.approverExists(ctx.principal.id)) {
+      return this.fourEyes.request(ctx, { kind: 'USER_CREATE', targetId: null, agencyId: agency.id, request, passwordHash });
+    }
+    return this.ds.transaction((m) => this.applyCreate(ctx, m, request, passwordHash));
+  }
+
+  /** Writes a new user, checking the rules again against the state now (at approval: 409/422 rather than applied blindly). */
+  async applyCreate(ctx: RequestContext, m: EntityManager, dto: Omit<CreateUserDto, 'password'>, passwordHash: string, approval?: Approval): Promise<User> {
+    const agency = await m.findOneBy(Agency, { id: dto.agencyId });
+    if (!agency) throw unprocessable('the agency of this user no longer exists', { fields: ['agencyId'] });
+    checkGrant(agency, dto.roles, dto.clearance);
+    if (await m.existsBy(User, { username: dto.username })) throw conflict(`Username ${dto.username} already exists`);
     try {
-      return await this.ds.transaction(async (m) => {
-        const user = await m.save(
-          m.create(User, {
-            username: dto.username,
-            passwordHash,
-            agencyId: agency.id,
-            roles: dto.roles,
-            clearance: dto.clearance,
-            compartments: dto.compartments,
-            active: true,
-          }),
-        );
-        await this.audit.record(
-          ctx,
-          {
-            action: 'user.create',
-            resourceType: 'User',
-            resourceId: user.id,
-            outcome: 'ALLOWED',
-            details: { username: user.username, agencyId: agency.id, roles: user.roles, clearance: user.clearance },
-          },
-          m,
-        );
-        return user;
-      });
+      const user = await m.save(
+        m.create(User, {
+          username: dto.username,
+          passwordHash,
+          agencyId: agency.id,
+          roles: dto.roles,
+          clearance: dto.clearance,
+          compartments: dto.compartments,
+          active: true,
+        }),
+      );
+      await this.audit.record(
+        ctx,
+        {
+          action: 'user.create',
+          resourceType: 'User',
+          resourceId: user.id,
+          outcome: 'ALLOWED',
+          details: { username: user.username, agencyId: agency.id, roles: user.roles, clearance: user.clearance, ...approval },
+        },
+        m,
+      );
+      return user;
     } catch (err) {
       if (isUniqueViolation(err)) throw conflict(`Username ${dto.username} already exists`);
       throw err;
@@ -72,42 +91,76 @@ export class UsersService {
 
   /**
    * An ADMIN changes a user's roles, clearance, compartments or password, or (de)activates them, under
-   * the rules of creation. The change applies to the user's next request (the principal is read on every
-   * request); a token is not revoked otherwise. An ADMIN may not deactivate themselves or drop their
-   * own ADMIN role (nobody would be left to undo it).
+   * the rules of creation. A sensitive change ({@link isSensitiveUpdate}) waits for a second ADMIN when
+   * one exists; the rest apply at once, to the user's next request (the principal is read on every
+   * request). A password an ADMIN sets for someone else is temporary; any password change revokes the
+   * user's older tokens. An ADMIN may not deactivate themselves or drop their own ADMIN role (nobody
+   * would be left to undo it).
    */
-  async update(ctx: AuthedContext, id: string, dto: UpdateUserDto): Promise<User> {
+  async update(ctx: AuthedContext, id: string, dto: UpdateUserDto): Promise<User | PendingAnswer> {
     const given = (Object.keys(dto) as (keyof UpdateUserDto)[]).filter((k) => dto[k] !== undefined);
     if (given.length === 0) throw badRequest('give at least one of password, roles, clearance, compartments, active', { fields: ['body'] });
     const nulls = given.filter((k) => dto[k] === null); // nothing of a user may be emptied
     if (nulls.length) throw badRequest(nulls.map((k) => `${k} must not be null`).join('; '), { fields: nulls });
+    const user = await this.ds.getRepository(User).findOneBy({ id });
+    if (!user) throw notFound('User');
+    const agency = await this.ds.getRepository(Agency).findOneByOrFail({ id: user.agencyId });
+    checkGrant(agency, dto.roles ?? user.roles, dto.clearance ?? user.clearance);
+    checkSelf(user.id, ctx.principal.id, dto);
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : undefined;
-    return this.ds.transaction(async (m) => {
-      const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!user) throw notFound('User');
-      const agency = await m.findOneByOrFail(Agency, { id: user.agencyId });
-      const roles = dto.roles ?? user.roles;
-      const clearance = dto.clearance ?? user.clearance;
-      checkGrant(agency, roles, clearance);
-      if (user.id === ctx.principal.id && (dto.active === false || !roles.includes('ADMIN'))) {
-        throw unprocessable('an ADMIN may not deactivate themselves or drop their own ADMIN role');
-      }
-      Object.assign(user, {
-        roles,
-        clearance,
-        compartments: dto.compartments ?? user.compartments,
-        active: dto.active ?? user.active,
-        ...(passwordHash ? { passwordHash } : {}),
-      });
-      await m.save(user);
-      const { password: _password, ...changed } = dto;
-      await this.audit.record(
-        ctx,
-        { action: 'user.update', resourceType: 'User', resourceId: user.id, outcome: 'ALLOWED', details: { ...changed, ...(passwordHash ? { passwordReset: true } : {}) } },
-        m,
-      );
-      return user;
+    const { password: _password, ...fields } = dto;
+    if (isSensitiveUpdate(user, dto, ctx.principal.id) && (await this.fourEyes.approverExists(ctx.principal.id))) {
+      const request = { userId: user.id, username: user.username, ...fields, ...(passwordHash ? { passwordReset: true } : {}) };
+      return this.fourEyes.request(ctx, { kind: 'USER_UPDATE', targetId: user.id, agencyId: user.agencyId, request, passwordHash });
+    }
+    return this.ds.transaction((m) => this.applyUpdate(ctx, m, id, fields, passwordHash, ctx.principal.id));
+  }
+
+  /** Applies a change to a user, checking the rules again against the user as they are now. */
+  async applyUpdate(
+    ctx: RequestContext,
+    m: EntityManager,
+    id: string,
+    dto: Omit<UpdateUserDto, 'password'>,
+    passwordHash: string | undefined,
+    requesterId: string,
+    approval?: Approval,
+  ): Promise<User> {
+    const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!user) throw notFound('User');
+    const agency = await m.findOneByOrFail(Agency, { id: user.agencyId });
+    const roles = dto.roles ?? user.roles;
+    const clearance = dto.clearance ?? user.clearance;
+    checkGrant(agency, roles, clearance);
+    checkSelf(user.id, requesterId, dto);
+    Object.assign(user, {
+      roles,
+      clearance,
+      compartments: dto.compartments ?? user.compartments,
+      active: dto.active ?? user.active,
+      // A password set by an ADMIN for someone else is temporary; every password change revokes older tokens.
+      ...(passwordHash ? { passwordHash, passwordChangeRequired: user.id !== requesterId, tokenVersion: user.tokenVersion + 1 } : {}),
     });
+    await m.save(user);
+    await this.audit.record(
+      ctx,
+      {
+        action: 'user.update',
+        resourceType: 'User',
+        resourceId: user.id,
+        outcome: 'ALLOWED',
+        details: { ...dto, ...(passwordHash ? { passwordReset: true, temporary: user.passwordChangeRequired } : {}), ...approval },
+      },
+      m,
+    );
+    return user;
+  }
+}
+
+/** An ADMIN may not deactivate themselves or drop their own ADMIN role (422). */
+function checkSelf(userId: string, requesterId: string, dto: Pick<UpdateUserDto, 'active' | 'roles'>): void {
+  if (userId === requesterId && (dto.active === false || (dto.roles !== undefined && !dto.roles.includes('ADMIN')))) {
+    throw unprocessable('an ADMIN may not deactivate themselves or drop their own ADMIN role');
   }
 }
 

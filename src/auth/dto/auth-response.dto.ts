@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CLASSIFICATIONS, type Classification } from '../../access/markings';
 import { ROLES, type Role } from '../../access/roles';
 
@@ -28,6 +28,12 @@ export class LoginResponseDto {
   @ApiProperty({ description: 'A JWT; send it as `Authorization: Bearer …`. Lives JWT_TTL_SECONDS.' })
   accessToken!: string;
 
-  @ApiProperty({ type: PublicUserDto })
-  user!: PublicUserDto;
+  @ApiPropertyOptional({ type: PublicUserDto, description: 'Absent when passwordChangeRequired' })
+  user?: PublicUserDto;
+
+  @ApiPropertyOptional({
+    enum: [true],
+    description: 'The password was reset by an ADMIN and is temporary: the token is good only for POST /api/v1/auth/password',
+  })
+  passwordChangeRequired?: true;
 }

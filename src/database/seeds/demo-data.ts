@@ -20,6 +20,8 @@ export const DEMO_AGENCIES: { code: string; name: string; kind: AgencyKind; accr
 /** Demo users: every role, clearances and compartments that exercise the rules. */
 export const DEMO_USERS: { username: string; agency: string; roles: Role[]; clearance: Classification; compartments: string[] }[] = [
   { username: 'demo.admin', agency: 'FUSION', roles: ['ADMIN'], clearance: 'UNCLASSIFIED', compartments: [] },
+  // The second pair of eyes (SPEC S1): approves what another ADMIN asks for.
+  { username: 'demo.checker', agency: 'FUSION', roles: ['ADMIN'], clearance: 'UNCLASSIFIED', compartments: [] },
   { username: 'auditor', agency: 'FUSION', roles: ['AUDITOR'], clearance: 'UNCLASSIFIED', compartments: [] },
   { username: 'analyst', agency: 'FUSION', roles: ['ANALYST'], clearance: 'TOP_SECRET', compartments: ['HUMINT', 'SIGINT', 'FININT'] },
   { username: 'analyst.junior', agency: 'FUSION', roles: ['ANALYST'], clearance: 'CONFIDENTIAL', compartments: [] },

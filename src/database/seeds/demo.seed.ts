@@ -8,6 +8,7 @@ import { AbilityFactory } from '../../access/ability.factory';
 import { CLASSIFICATIONS, TLPS, dominates, type Classification } from '../../access/markings';
 import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
+import { AuditService } from '../../audit/audit.service';
 import { systemContext } from '../../common/request-context';
 import { PasswordService } from '../../auth/password.service';
 import { toPrincipal } from '../../auth/principal.service';
@@ -54,16 +55,34 @@ export async function seedDemo(app: INestApplicationContext): Promise<{ credenti
   }
   const agencies = new Map((await ds.getRepository(Agency).find()).map((a) => [a.kind === 'FUSION_CELL' ? 'FUSION' : a.code, a]));
 
+  // Users are written through the database, not the admin API: seeding is the operator's act, not an
+  // ADMIN's sensitive change waiting for a second one (SPEC S1). Each write is audited as `(seed-user-N)`.
+  const audit = app.get(AuditService);
   const credentials: DemoCredentials = {};
-  for (const u of DEMO_USERS) {
+  for (const [i, u] of DEMO_USERS.entries()) {
     const agency = agencies.get(u.agency);
     if (!agency) throw new Error(`demo agency ${u.agency} missing`);
     const password = `demo-${randomBytes(9).toString('base64url')}`;
     const passwordHash = await passwords.hash(password);
-    const repo = ds.getRepository(User);
-    const existing = await repo.findOneBy({ username: u.username });
-    if (existing) await repo.update({ id: existing.id }, { passwordHash, active: true });
-    else await repo.save(repo.create({ username: u.username, passwordHash, agencyId: agency.id, roles: u.roles, clearance: u.clearance, compartments: u.compartments, active: true }));
+    await ds.transaction(async (m) => {
+      const existing = await m.findOneBy(User, { username: u.username });
+      // A password set afresh is not temporary, and revokes the user's older tokens.
+      if (existing) await m.update(User, { id: existing.id }, { passwordHash, active: true, passwordChangeRequired: false, tokenVersion: existing.tokenVersion + 1 });
+      const user =
+        existing ??
+        (await m.save(m.create(User, { username: u.username, passwordHash, agencyId: agency.id, roles: u.roles, clearance: u.clearance, compartments: u.compartments, active: true })));
+      await audit.record(
+        systemContext(`seed-user-${i}`),
+        {
+          action: existing ? 'user.update' : 'user.create',
+          resourceType: 'User',
+          resourceId: user.id,
+          outcome: 'ALLOWED',
+          details: existing ? { passwordReset: true, active: true, seeded: true } : { username: u.username, agencyId: agency.id, roles: u.roles, clearance: u.clearance, seeded: true },
+        },
+        m,
+      );
+    });
     credentials[u.username] = password;
   }
 

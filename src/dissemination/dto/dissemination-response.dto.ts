@@ -2,6 +2,7 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, PickTy
 import { TearlineDto } from '../../assessments/dto/assessment.dto';
 import { AssessmentDto } from '../../assessments/dto/assessment-response.dto';
 import { ThreatLevelDto } from '../../threat-level/dto/threat-level-response.dto';
+import { AdminNoticeContentDto } from '../../admin-changes/dto/admin-change-response.dto';
 import {
   DISSEMINATION_KINDS,
   DISSEMINATION_STATUSES,
@@ -70,7 +71,7 @@ export class InboxTearlineContentDto {
 }
 
 /** An item in the caller's agency's inbox, as this reader may see it: inboxView() in dissemination.service.ts. */
-@ApiExtraModels(InboxAssessmentContentDto, InboxTearlineContentDto, ThreatLevelDto)
+@ApiExtraModels(InboxAssessmentContentDto, InboxTearlineContentDto, ThreatLevelDto, AdminNoticeContentDto)
 export class InboxItemDto {
   @ApiProperty({ format: 'uuid', description: 'The dissemination’s id' })
   id!: string;
@@ -90,11 +91,12 @@ export class InboxItemDto {
       { $ref: getSchemaPath(InboxAssessmentContentDto) },
       { $ref: getSchemaPath(InboxTearlineContentDto) },
       { $ref: getSchemaPath(ThreatLevelDto) },
+      { $ref: getSchemaPath(AdminNoticeContentDto) },
     ],
     description:
-      'Per kind and variant: ASSESSMENT FULL → InboxAssessmentContentDto, ASSESSMENT TEARLINE → InboxTearlineContentDto, THREAT_LEVEL → ThreatLevelDto ({level, since}); null when WITHHELD',
+      'Per kind and variant: ASSESSMENT FULL → InboxAssessmentContentDto, ASSESSMENT TEARLINE → InboxTearlineContentDto, THREAT_LEVEL → ThreatLevelDto ({level, since}), ADMIN_NOTICE → AdminNoticeContentDto; null when WITHHELD',
   })
-  content!: InboxAssessmentContentDto | InboxTearlineContentDto | ThreatLevelDto | null;
+  content!: InboxAssessmentContentDto | InboxTearlineContentDto | ThreatLevelDto | AdminNoticeContentDto | null;
 
   @ApiProperty({ format: 'date-time' })
   deliveredAt!: string;

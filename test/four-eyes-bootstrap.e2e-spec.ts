@@ -1,0 +1,37 @@
+import { TestApp, uniq } from './support/app';
+import { createMigratedDatabase, dropDatabase } from './support/db';
+import { PASSWORD } from './support/fixtures';
+
+/** SPEC S1: the first ADMIN of a fresh install acts alone until a second active ADMIN exists (own database: the shared one has two). */
+describe('four eyes: the first ADMIN of a fresh install', () => {
+  const dbName = `fusion_foureyes_${Date.now()}_${process.pid}`;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
+    process.env.QUEUE_PREFIX = `fusiontest-foureyes-${process.pid}-${Date.now()}`;
+    t = await TestApp.start();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await dropDatabase(dbName);
+  });
+
+  it('creates the second ADMIN directly (201); from then on a sensitive change waits for that ADMIN (202)', async () => {
+    const admin = await t.adminToken();
+    const cell = (await t.get('/api/v1/agencies', { token: admin })).body[0] as { id: string };
+    const user = (roles: string[]) => ({ username: `u${uniq().toLowerCase()}`, password: PASSWORD, agencyId: cell.id, roles, clearance: 'UNCLASSIFIED', compartments: [] });
+
+    const second = user(['ADMIN']);
+    const created = await t.post('/api/v1/users', { token: admin, body: second });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ username: second.username, roles: ['ADMIN'] });
+
+    const next = await t.post('/api/v1/users', { token: admin, body: user(['AUDITOR']) });
+    expect(next.status).toBe(202);
+    // The second ADMIN, too, now needs the first.
+    const secondToken = await t.login(second.username, PASSWORD);
+    expect((await t.post('/api/v1/users', { token: secondToken, body: user(['ANALYST']) })).status).toBe(202);
+    expect((await t.post(`/api/v1/admin/changes/${next.body.changeId}/approve`, { token: secondToken })).status).toBe(200);
+  });
+});
