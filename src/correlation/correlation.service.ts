@@ -124,8 +124,9 @@ export class CorrelationService {
   }
 
   async searchEntity(ctx: AuthedContext, type: EntityType, rawValue: string): Promise<EntitySearchResult> {
-    const value = normaliseEntity(type, rawValue);
-    if (!value) throw badRequest(`value is not a valid ${type}`, { fields: ['value'] });
+    const n = normaliseEntity(type, rawValue);
+    if (!n.ok) throw badRequest(`value is not a valid ${type}: ${n.reason}`, { fields: ['value'] });
+    const value = n.value;
     // A caller who may read no report at all (AUDITOR, ADMIN) learns nothing: no pointers (hiddenCounts),
     // and not even that the value is over-common.
     if (!ctx.ability.can('read', 'Report')) {
