@@ -107,4 +107,5 @@ describe('entity normalisation defeats look-alikes (S1)', () => {
     const [nobody] = await t.ds.query(`SELECT details FROM audit_event WHERE action = 'auth.login' AND details->>'usernameSent' = 'nobody-like-admin' ORDER BY seq DESC LIMIT 1`);
     expect(nobody.details).not.toHaveProperty('usernameLooksLike');
   });
+
 });
