@@ -27,6 +27,7 @@ describe('migration RenormaliseEntities1796100000000', () => {
       ['PHONE', '+44 7700 ９００１２３', '+447700'],
       ['PERSON', 'John\u200bSmith', 'john\u200bsmith'],
       ['EMAIL', '\u0430lice@example.org', '\u0430lice@example.org'],
+      ['DOMAIN', 'xn--pypal-4ve.com', 'xn--pypal-4ve.com'],
       ['VEHICLE', 'AB12★Ж', 'AB12'], // refused now (★): keeps its key
       ['VEHICLE', 'ab 12 $', 'AB12'], // ASCII: never a candidate
     ];
@@ -49,8 +50,9 @@ describe('migration RenormaliseEntities1796100000000', () => {
           [old[1][1], '+447700900123'],
           [old[2][1], 'john smith'],
           [old[3][1], 'alice@example.org'],
-          [old[4][1], old[4][2]],
+          [old[4][1], 'paypal.com'],
           [old[5][1], old[5][2]],
+          [old[6][1], old[6][2]],
         ]),
       );
       await migration.down(q);

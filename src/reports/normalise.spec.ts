@@ -70,6 +70,10 @@ describe('normaliseEntity', () => {
     expect(key('EMAIL', 'аlice@exаmple.org')).toBe('alice@example.org');
     expect(key('DOMAIN', 'paypa\u0399.com')).toBe('paypal.com'); // Greek capital iota looks like l
     expect(key('DOMAIN', 'ｅｘａｍｐｌｅ．ｃｏｍ')).toBe('example.com');
+    // Punycode labels are read as the Unicode they encode: `xn--pypal-4ve` is `pаypal` with a Cyrillic а.
+    expect(key('DOMAIN', 'xn--pypal-4ve.com')).toBe('paypal.com');
+    expect(key('EMAIL', 'Billing@XN--PYPAL-4VE.com')).toBe('billing@paypal.com');
+    expect(key('DOMAIN', 'xn--zz.example.com')).toBe('xn--zz.example.com'); // not valid punycode: as sent
   });
 
   it('keeps letters that look like no Latin letter: nothing is lost silently', () => {

@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import { domainToUnicode } from 'node:url';
 import { foldToLatin } from '../common/confusables';
 
 export const ENTITY_TYPES = [
@@ -104,6 +105,16 @@ function lowerIdentifier(value: string): string {
 }
 
 /**
+ * A domain's punycode labels (`xn--pypal-4ve`) in Unicode (`pаypal`, Cyrillic а), so that they fold like
+ * the look-alike they encode; a label that is not valid punycode stays as it is.
+ */
+const punycodeDecoded = (domain: string): string =>
+  domain
+    .split('.')
+    .map((label) => (/^xn--/i.test(label) ? domainToUnicode(label) || label : label))
+    .join('.');
+
+/**
  * Names (person, organisation, location): case-folded and single-spaced, in their own script (Иванов
  * stays Cyrillic). A zero-width space is a space (it marks a word boundary); other ignorables go.
  */
@@ -138,12 +149,13 @@ export function normaliseEntity(type: EntityType, value: string): Normalised {
       res = phone(value);
       break;
     case 'EMAIL': {
-      const out = lowerIdentifier(value);
+      const at = value.lastIndexOf('@');
+      const out = lowerIdentifier(at < 0 ? value : value.slice(0, at + 1) + punycodeDecoded(value.slice(at + 1)));
       res = /^[^\s@]+@[^\s@]+$/.test(out) ? { ok: true, value: out } : refused('an EMAIL is one local part, @ and a domain');
       break;
     }
     case 'DOMAIN': {
-      const out = lowerIdentifier(value).replace(/\.$/, '');
+      const out = lowerIdentifier(punycodeDecoded(value)).replace(/\.$/, '');
       res = /^[^\s/@]+$/.test(out) ? { ok: true, value: out } : refused('a DOMAIN has no spaces, / or @');
       break;
     }

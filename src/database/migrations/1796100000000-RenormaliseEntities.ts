@@ -1,8 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { type EntityType, normaliseEntity } from '../../reports/normalise';
 
-/** Only a value with a character outside ASCII can have a different key under the S1 rules (see docs/decisions.md, "normalise"). */
-const CANDIDATES = `SELECT id, type, value, normalized FROM report_entity WHERE value ~ '[^\\x01-\\x7f]' AND id > $1 ORDER BY id LIMIT 1000`;
+/**
+ * Only a value with a character outside ASCII, or a domain or address with a punycode label, can have a
+ * different key under the S1 rules (see docs/decisions.md, "normalise").
+ */
+const CANDIDATES = `SELECT id, type, value, normalized FROM report_entity
+  WHERE (value ~ '[^\\x01-\\x7f]' OR (type IN ('DOMAIN', 'EMAIL') AND value ~* 'xn--')) AND id > $1 ORDER BY id LIMIT 1000`;
 type Row = { id: string; type: EntityType; value: string; normalized: string };
 
 /** The stage-1 rule, frozen here so `down` can restore the keys it made. */
