@@ -42,6 +42,12 @@ describe('normaliseEntity', () => {
     expect(normaliseEntity(type, value)).toEqual({ ok: false, reason: expect.any(String) });
   });
 
+  it('refuses, never throws on, what validation should have stopped (no type, no string)', () => {
+    expect(normaliseEntity(undefined as unknown as EntityType, undefined as unknown as string).ok).toBe(false);
+    expect(normaliseEntity('PHONE', ['+44'] as unknown as string).ok).toBe(false);
+    expect(normaliseEntity('SHOE' as EntityType, 'x').ok).toBe(false);
+  });
+
   describe('the four look-alikes of issue 18, verbatim', () => {
     it('+44 7700 ９００１２３ (full-width digits) is +447700900123, not +447700', () => {
       expect(key('PHONE', '+44 7700 ９００１２３')).toBe('+447700900123');
@@ -207,11 +213,18 @@ describe('look-alikes normalise to their plain twin (property)', () => {
     );
   });
 
-  it('never loses a character silently: a symbol anywhere in a plate, document or account is refused', () => {
+  it('never loses a character silently: a symbol anywhere in a plate, document or account, a letter or symbol in a phone, is refused', () => {
+    const symbols = ['★', '$', '+', '=', '©', '€', '|', '<', '\u{1F600}', '\ue000'];
     fc.assert(
-      fc.property(upperAlnum, fc.nat(), pick(['★', '$', '+', '=', '©', '€', '|', '<', '\u{1F600}', '\ue000']), (plain, at, sym) => {
+      fc.property(upperAlnum, fc.nat(), pick(symbols), pick(['VEHICLE', 'DOCUMENT', 'FINANCIAL_ACCOUNT'] as const), (plain, at, sym, type) => {
         const i = at % (plain.length + 1);
-        expect(normaliseEntity('VEHICLE', plain.slice(0, i) + sym + plain.slice(i)).ok).toBe(false);
+        expect(normaliseEntity(type, plain.slice(0, i) + sym + plain.slice(i)).ok).toBe(false);
+      }),
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: pick([...'0123456789']), minLength: 1, maxLength: 12 }), fc.nat(), pick([...symbols, 'x', 'Ж', 'ω']), (plain, at, bad) => {
+        const i = 1 + (at % plain.length);
+        expect(normaliseEntity('PHONE', `+${plain.slice(0, i)}${bad}${plain.slice(i)}`).ok).toBe(false);
       }),
     );
   });

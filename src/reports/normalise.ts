@@ -143,6 +143,8 @@ function name(type: EntityType, value: string): Normalised {
  * can expand a character up to 18 times) is refused with the reason: the caller answers 400.
  */
 export function normaliseEntity(type: EntityType, value: string): Normalised {
+  // Fail closed on what validation should have stopped (an array where an entity object belongs, say).
+  if (typeof value !== 'string') return refused('the value must be a string');
   let res: Normalised;
   switch (type) {
     case 'PHONE':
@@ -174,6 +176,8 @@ export function normaliseEntity(type: EntityType, value: string): Normalised {
     case 'LOCATION':
       res = name(type, value);
       break;
+    default:
+      return refused('not an entity type');
   }
   if (res.ok && Buffer.byteLength(res.value) > MAX_NORMALIZED_BYTES) return refused(`the normalised form is longer than ${MAX_NORMALIZED_BYTES} bytes`);
   return res;
