@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
+import { skeleton } from '../src/common/confusables';
 import { TestApp } from './support/app';
 import { ADMIN_PASSWORD } from './support/env';
 import { Fixtures, PASSWORD } from './support/fixtures';
@@ -88,7 +89,8 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     for (let i = 0; i < 5; i++) expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD }, remoteAddress: ip })).status).toBe(429);
     await t.audit.flush();
     const denied = await t.ds.query(`SELECT details FROM audit_event WHERE action = 'auth.login' AND outcome = 'DENIED' AND resource_id = $1`, [`username:${officer.username}`]);
-    expect(denied).toEqual([{ details: { ip } }]);
+    // S1: every login event also carries the name as sent and its confusable skeleton.
+    expect(denied).toEqual([{ details: { ip, usernameSent: officer.username, usernameSkeleton: skeleton(officer.username) } }]);
   });
 
   it('holds the throttle under a burst: of 30 wrong passwords sent at once, at most 10 are tried, the rest are 429', async () => {

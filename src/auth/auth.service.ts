@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
+import { foldToLatin, skeleton } from '../common/confusables';
 import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import { User } from '../users/user.entity';
@@ -20,6 +21,9 @@ import { UnauthorizedException } from '@nestjs/common';
  * file a login event under that id.
  */
 const byName = (username: string) => `username:${username}`;
+
+/** The name as sent and its UTS #39 skeleton (of the name as compared: trimmed, lower case), for every login event. */
+const sentName = (raw: string, username: string) => ({ usernameSent: raw, usernameSkeleton: skeleton(username) });
 
 /** Failed logins allowed per (username, address) and per address in the window; the next is 429. */
 export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perUserAndIp: 10, perIp: 100 } as const;
@@ -70,7 +74,7 @@ export class AuthService {
           resourceId: byName(username),
           outcome: 'DENIED',
           reason: 'too many failed logins',
-          details: { ip: ctx.ip, ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
+          details: { ip: ctx.ip, ...sentName(rawUsername, username), ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
         });
       }
       throw tooManyRequests('Too many failed logins; try again later');
@@ -94,7 +98,7 @@ export class AuthService {
         reason: !user ? 'unknown user' : !ok ? 'wrong password' : 'account inactive',
         actorId: user?.id ?? null,
         agencyId: user?.agencyId ?? null,
-        details: { username, ip: ctx.ip },
+        details: { username, ip: ctx.ip, ...sentName(rawUsername, username), ...(user ? {} : await this.lookAlikeOf(username)) },
       });
       throw new UnauthorizedException('Invalid username or password');
     }
@@ -109,7 +113,7 @@ export class AuthService {
       outcome: 'ALLOWED',
       actorId: user.id,
       agencyId: user.agencyId,
-      details: { ip: ctx.ip, ...(user.passwordChangeRequired ? { passwordChangeRequired: true } : {}) },
+      details: { ip: ctx.ip, ...sentName(rawUsername, username), ...(user.passwordChangeRequired ? { passwordChangeRequired: true } : {}) },
     });
     // A password an ADMIN reset is temporary: its token is good only for POST /auth/password (SPEC S1).
     if (user.passwordChangeRequired) return { passwordChangeRequired: true as const, accessToken };
@@ -159,5 +163,18 @@ export class AuthService {
       { sub: user.id, tv: user.tokenVersion, ...(user.passwordChangeRequired ? { scope: PASSWORD_CHANGE_SCOPE } : {}) },
       { expiresIn: this.config.JWT_TTL_SECONDS, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, algorithm: 'HS256' },
     );
+  }
+
+  /**
+   * For an unknown name written with look-alike letters of other scripts (`аdmin` in Cyrillic), the
+   * existing user it imitates, so an auditor sees the attempt for what it is. One indexed look-up, and
+   * only for a name that is not plain ASCII (usernames are).
+   */
+  private async lookAlikeOf(username: string): Promise<{ usernameLooksLike?: string }> {
+    if (/^[\x20-\x7e]*$/.test(username)) return {};
+    const twin = foldToLatin(username.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, ''), 'lower').toLowerCase();
+    if (twin === username || !/^[\x20-\x7e]+$/.test(twin)) return {};
+    const found = await this.ds.getRepository(User).findOne({ where: { username: twin }, select: { id: true, username: true } });
+    return found ? { usernameLooksLike: found.username } : {};
   }
 }

@@ -115,8 +115,9 @@ export class CorrelationService {
 
   async searchEntity(ctx: AuthedContext, q: EntitySearchQuery): Promise<EntitySearchResult> {
     const { type } = q;
-    const value = normaliseEntity(type, q.value);
-    if (!value) throw badRequest(`value is not a valid ${type}`, { fields: ['value'] });
+    const normalised = normaliseEntity(type, q.value);
+    if (!normalised.ok) throw badRequest(`value is not a valid ${type}: ${normalised.reason}`, { fields: ['value'] });
+    const value = normalised.value;
     const after = q.cursor ? afterCursor(q.cursor) : null;
     // A caller who may read no report at all (AUDITOR, ADMIN) learns nothing: no pointers (hidden),
     // and not even that the value is over-common.

@@ -10,6 +10,7 @@ import { AccessKeySearch1795909800000 } from './migrations/1795909800000-AccessK
 import { ShareLiveAgencyCover1795909900000 } from './migrations/1795909900000-ShareLiveAgencyCover';
 import { AuditChainV21796200000000 } from './migrations/1796200000000-AuditChainV2';
 import { FourEyes1796400000000 } from './migrations/1796400000000-FourEyes';
+import { RenormaliseEntities1796100000000 } from './migrations/1796100000000-RenormaliseEntities';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   ShareLiveAgencyCover1795909900000,
   AuditChainV21796200000000,
   FourEyes1796400000000,
+  RenormaliseEntities1796100000000,
 ];

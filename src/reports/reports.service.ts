@@ -241,9 +241,9 @@ export class ReportsService {
       throw forbidden('You may not mark a report above your clearance or with compartments you do not hold');
     }
     const entities = (dto.entities ?? []).map((e, i) => {
-      const normalized = normaliseEntity(e.type, e.value);
-      if (!normalized) throw badRequest(`entities.${i}.value is not a valid ${e.type}`, { fields: [`entities.${i}.value`] });
-      return { type: e.type, value: e.value, normalized };
+      const n = normaliseEntity(e.type, e.value);
+      if (!n.ok) throw badRequest(`entities.${i}.value is not a valid ${e.type}: ${n.reason}`, { fields: [`entities.${i}.value`] });
+      return { type: e.type, value: e.value, normalized: n.value };
     });
     const releasableTo = dto.releasableTo ?? [];
     if (releasableTo.length > 0) {
