@@ -85,7 +85,11 @@ export class AbilityFactory {
       can('manage', 'User');
     }
     if (user.roles.includes('AUDITOR')) {
-      can('read', 'AuditEvent');
+      // Auditors by scope (SPEC S1): the cell's and an oversight body's see every event; any other
+      // agency's only the events whose actor belongs to it (an event's agencyId is its actor's agency;
+      // events with no actor — anonymous login failures, the system's own — are outside that scope).
+      if (user.inFusionCell || user.inOversightAgency) can('read', 'AuditEvent');
+      else can('read', 'AuditEvent', { agencyId: user.agencyId });
       can('read', 'Dissemination');
     }
     if (user.roles.includes('ADMIN')) {
