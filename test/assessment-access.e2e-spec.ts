@@ -200,6 +200,9 @@ const FULL_KEYS = [
   'validUntil',
   'variant',
 ];
+/** The cell's workflow fields: a reader outside the cell gets the full text without them (SPEC S1). */
+const WORKFLOW_KEYS = ['authorId', 'distribution', 'publishedBy', 'submittedAt'];
+const OUTSIDER_FULL_KEYS = FULL_KEYS.filter((k) => !WORKFLOW_KEYS.includes(k));
 
 describe('assessment access matrix: role × clearance × compartments × distribution × tearline, on the read and the list', () => {
   const dbName = `fusion_assessment_access_${Date.now()}_${process.pid}`;
@@ -234,14 +237,15 @@ describe('assessment access matrix: role × clearance × compartments × distrib
       expect(body).toEqual({ id: m.id, variant: 'TEARLINE', tearline: m.tearline });
       return;
     }
-    expect(Object.keys(body).sort()).toEqual(FULL_KEYS);
+    const inCell = a.agency.id === agencies.CELL.id;
+    expect({ reader: a.username, keys: Object.keys(body).sort() }).toEqual({ reader: a.username, keys: inCell ? FULL_KEYS : OUTSIDER_FULL_KEYS });
     expect(body).toMatchObject({
       id: m.id,
       variant: 'FULL',
       status: m.status,
       classification: m.classification,
       compartments: m.compartments,
-      distribution: m.distribution,
+      ...(inCell ? { distribution: m.distribution } : {}),
       tearline: m.tearline,
       createdAt: m.createdAt,
     });

@@ -254,9 +254,14 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
     const view = await t.get(`/api/v1/assessments/${ids[0]}/disseminations`, { token: analyst.token });
     expect(view.status).toBe(200);
     expect(view.body.map((d: { status: string }) => d.status)).toEqual(agencies.map(() => 'PENDING'));
-    const health = await t.get('/health');
+    // Without a token: the contract's error body with `status`, naming no dependency.
+    const anonymous = await t.get('/health');
+    expect(anonymous.status).toBe(503);
+    const { code: _code, ...anonymousBody } = anonymous.body; // (an error code, where the error body carries one)
+    expect(anonymousBody).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Unavailable', requestId: expect.any(String), status: 'error' });
+    // For an ADMIN: the contract's error body, with each dependency's status kept.
+    const health = await t.get('/health', { token: await fx.admin() });
     expect(health.status).toBe(503);
-    // The contract's error body, with each dependency's status kept.
     expect(health.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('redis') });
     expect(health.body.details.database.status).toBe('up');
     expect(health.body.details.redis.status).toBe('down');

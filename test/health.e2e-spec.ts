@@ -1,4 +1,5 @@
 import { TestApp } from './support/app';
+import { Fixtures } from './support/fixtures';
 
 describe('GET /health', () => {
   let t: TestApp;
@@ -7,8 +8,34 @@ describe('GET /health', () => {
   });
   afterAll(() => t.close());
 
-  it('is public and reports PostgreSQL, Redis and the dissemination queue depth', async () => {
+  it('is public, and tells a caller without a token its status alone (no queue counters, no dependency names)', async () => {
     const res = await t.get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+    // HEAD stays for monitors: the same check, no body.
+    const head = await t.call('HEAD', '/health');
+    expect([head.status, head.text]).toEqual([200, '']);
+  });
+
+  it('tells a non-ADMIN user its status alone, and treats a bad token as no token (never 401)', async () => {
+    const fx = new Fixtures(t);
+    const cell = await fx.fusionCell();
+    for (const roles of [['AUDITOR'], ['ANALYST'], ['SUPERVISOR']] as const) {
+      const user = await fx.user(cell, [...roles], 'SECRET');
+      const res = await t.get('/health', { token: user.token });
+      expect([roles[0], res.status, res.body]).toEqual([roles[0], 200, { status: 'ok' }]);
+    }
+    const admin = await fx.admin();
+    for (const token of ['garbage', `${admin.slice(0, -4)}AAAA`, 'a.b.c']) {
+      const res = await t.get('/health', { token });
+      expect([token, res.status, res.body]).toEqual([token, 200, { status: 'ok' }]);
+    }
+    const basic = await t.get('/health', { headers: { authorization: 'Basic YWRtaW46eA==' } });
+    expect([basic.status, basic.body]).toEqual([200, { status: 'ok' }]);
+  });
+
+  it('gives an ADMIN PostgreSQL, Redis and the dissemination queue depth', async () => {
+    const res = await t.get('/health', { token: await t.adminToken() });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');

@@ -245,6 +245,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
       'EMERGENCY_MANAGEMENT',
       'FOREIGN_PARTNER',
       'OTHER',
+      'OVERSIGHT',
     ]);
     expect(s.ReportDto.properties?.tlp.enum).toEqual(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
     expect(s.ThreatLevelDto.properties?.level.enum).toEqual(['LOW', 'MODERATE', 'SUBSTANTIAL', 'SEVERE', 'CRITICAL']);

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, type QueryRunner, type Repository } from 'typeorm';
 import { Agency, type AgencyKind } from '../agencies/agency.entity';
+import { AuditPending } from '../audit/audit-event.entity';
 import { loadConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source';
 import { Report } from '../reports/report.entity';
@@ -99,6 +100,8 @@ interface PrincipalSpec {
   /** An index into the test's agencies, or 4: an agency no report comes from or is released to. */
   agency: number;
   inFusionCell: boolean;
+  /** An oversight body's member (kind OVERSIGHT); false when absent. */
+  inOversightAgency?: boolean;
   roles: Principal['roles'];
   clearance: Principal['clearance'];
   compartments: string[];
@@ -107,6 +110,7 @@ interface PrincipalSpec {
 const principalArb: fc.Arbitrary<PrincipalSpec> = fc.record({
   agency: fc.integer({ min: 0, max: 4 }),
   inFusionCell: fc.boolean(),
+  inOversightAgency: fc.boolean(),
   roles: fc.shuffledSubarray([...ROLES], { minLength: 1 }),
   clearance: fc.constantFrom(...CLASSIFICATIONS),
   compartments: fc.shuffledSubarray([...COMPARTMENTS, 'OTHER']),
@@ -122,6 +126,7 @@ function principalOf(spec: PrincipalSpec): Principal {
     agencyId: agency.id,
     agencyCode: agency.code,
     inFusionCell: spec.inFusionCell,
+    inOversightAgency: spec.inOversightAgency ?? false,
     roles: spec.roles,
     clearance: spec.clearance,
     compartments: spec.compartments,
@@ -355,6 +360,76 @@ describe('accessibleSql agrees with ability.can on real PostgreSQL', () => {
       }),
       { numRuns: 10 },
     );
+  });
+});
+
+describe('accessibleSql agrees with ability.can for audit events (auditors by scope)', () => {
+  const factory = new AbilityFactory();
+
+  /**
+   * Audit rows of random actors' agencies (or none: anonymous and system events). They are written to
+   * audit_pending, which has the same columns as audit_event, inside this spec's rolled-back
+   * transaction: the chain itself is never touched, and no chainer sees them.
+   */
+  const eventsArb = fc.array(fc.option(agencyIndex(), { nil: null }), { minLength: 0, maxLength: 40, size: 'max' });
+
+  it('an auditor of the cell or of an oversight body sees every event; any other auditor only its agency’s; nobody else any', async () => {
+    const pending = () => tx.manager.getRepository(AuditPending);
+    const tally = { scoped: { allowed: 0, denied: 0 }, everything: 0, none: 0 };
+    await fc.assert(
+      fc.asyncProperty(eventsArb, fc.array(principalArb, { minLength: 1, maxLength: 4, size: 'max' }), async (actorAgencies, specs) => {
+        if (actorAgencies.length === 0) return;
+        const now = new Date();
+        const { identifiers } = await pending().insert(
+          actorAgencies.map((a) => ({
+            at: now,
+            actorId: a === null ? null : randomUUID(),
+            agencyId: a === null ? null : agencies[a].id,
+            action: 'test.event',
+            resourceIds: [],
+            outcome: 'ALLOWED' as const,
+          })),
+        );
+        const ids = identifiers.map((i) => String(i.id));
+        const rows = await pending().createQueryBuilder('e').where('e.id = ANY(:ids)', { ids }).getMany();
+        for (const spec of specs) {
+          const ability = factory.createFor(principalOf(spec));
+          const inMemory = rows.filter((r) => ability.can('read', asSubject('AuditEvent', r))).map((r) => r.id).sort();
+          const qb = pending().createQueryBuilder('e').select('e.id').where('e.id = ANY(:ids)', { ids });
+          whereAccessible(qb, ability, 'read', 'AuditEvent');
+          expect((await qb.getMany()).map((r) => r.id).sort()).toEqual(inMemory);
+          // …and what it selects is the rule itself, not just whatever the SQL and the memory agree on.
+          const expected = !spec.roles.includes('AUDITOR')
+            ? []
+            : spec.inFusionCell || spec.inOversightAgency
+              ? rows.map((r) => r.id).sort()
+              : rows.filter((r) => r.agencyId !== null && r.agencyId === principalOf(spec).agencyId).map((r) => r.id).sort();
+          expect(inMemory).toEqual(expected);
+          if (!spec.roles.includes('AUDITOR')) tally.none += rows.length;
+          else if (spec.inFusionCell || spec.inOversightAgency) tally.everything += rows.length;
+          else {
+            tally.scoped.allowed += inMemory.length;
+            tally.scoped.denied += rows.length - inMemory.length;
+          }
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(tally.scoped.allowed).toBeGreaterThan(0);
+    expect(tally.scoped.denied).toBeGreaterThan(0);
+    expect(tally.everything).toBeGreaterThan(0);
+    expect(tally.none).toBeGreaterThan(0);
+  });
+
+  it('translates a scoped auditor’s rule to one equality on the actor’s agency (no NULL agency passes)', () => {
+    const auditor = principalOf({ agency: 1, inFusionCell: false, roles: ['AUDITOR'], clearance: 'UNCLASSIFIED', compartments: [] });
+    const { sql, params } = accessibleSql(factory.createFor(auditor), 'read', 'AuditEvent', tx.manager.getRepository(AuditPending).createQueryBuilder('e'));
+    expect(sql).toMatch(/^"e"\."agency_id" = :ntk_\d+$/);
+    expect(Object.values(params)).toEqual([auditor.agencyId]);
+    for (const over of [{ inFusionCell: true }, { inOversightAgency: true }]) {
+      const wide = principalOf({ agency: 1, inFusionCell: false, roles: ['AUDITOR'], clearance: 'UNCLASSIFIED', compartments: [], ...over });
+      expect(accessibleSql(factory.createFor(wide), 'read', 'AuditEvent', tx.manager.getRepository(AuditPending).createQueryBuilder('e')).sql).toBe('TRUE');
+    }
   });
 });
 

@@ -28,6 +28,8 @@ export type Action =
   | 'publish'
   /** read only the sanitised tearline of a published assessment */
   | 'readTearline'
+  /** see an assessment's cell workflow fields (authorId, publishedBy, distribution, submittedAt): the cell's readers */
+  | 'readWorkflow'
   /** set the national threat level */
   | 'set'
   /** acknowledge an inbox item (an officer of the recipient agency) */
@@ -52,6 +54,8 @@ export type SubjectName =
   | 'AdminChange'
   /** the delivery queues: their dashboard, and redriving any dissemination whatever its content */
   | 'Queue'
+  /** the health check's details (each dependency, queue depth); anyone gets its status alone */
+  | 'HealthDetails'
   | 'all';
 
 export type AppAbility = MongoAbility<[Action, SubjectName | object], MongoQuery>;
@@ -95,12 +99,17 @@ export class AbilityFactory {
       can('manage', 'AdminChange');
     }
     if (user.roles.includes('AUDITOR')) {
-      can('read', 'AuditEvent');
+      // Auditors by scope (SPEC S1): the cell's and an oversight body's see every event; any other
+      // agency's only the events whose actor belongs to it (an event's agencyId is its actor's agency;
+      // events with no actor — anonymous login failures, the system's own — are outside that scope).
+      if (user.inFusionCell || user.inOversightAgency) can('read', 'AuditEvent');
+      else can('read', 'AuditEvent', { agencyId: user.agencyId });
       can('read', 'Dissemination');
     }
     if (user.roles.includes('ADMIN')) {
       can('redrive', 'Dissemination');
       can('manage', 'Queue');
+      can('read', 'HealthDetails');
     }
 
     if (user.roles.some((r) => CONTENT_ROLES.includes(r))) {
@@ -138,6 +147,9 @@ export class AbilityFactory {
       for (const d of distributed) can('read', 'Assessment', { ...cleared, ...d });
       const tearlineCleared = { tearlineClassification: { $in: classificationsUpTo(user.clearance) } } as MongoQuery;
       for (const d of distributed) can('readTearline', 'Assessment', { ...tearlineCleared, ...d });
+      // The cell's workflow (who drafted, who published, when it went for review, who else got it) stays
+      // with the cell: a reader elsewhere gets the full text as the disseminated copy carries it (SPEC S1).
+      if (user.inFusionCell) can('readWorkflow', 'Assessment');
       if (isCellAnalyst) {
         can('create', 'Assessment');
         can('read', 'Assessment', cleared);

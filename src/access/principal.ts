@@ -9,6 +9,8 @@ export interface Principal {
   agencyCode: string;
   /** True when the caller's agency is the fusion cell (kind FUSION_CELL). */
   inFusionCell: boolean;
+  /** True when the caller's agency is an oversight body (kind OVERSIGHT): its auditors see every audit event. */
+  inOversightAgency: boolean;
   roles: Role[];
   clearance: Classification;
   compartments: string[];

@@ -12,13 +12,15 @@ export const AGENCY_KINDS = [
   'EMERGENCY_MANAGEMENT',
   'FOREIGN_PARTNER',
   'OTHER',
+  /** An inspectorate, data-protection authority or parliamentary committee: its AUDITORs see every audit event. */
+  'OVERSIGHT',
 ] as const;
 export type AgencyKind = (typeof AGENCY_KINDS)[number];
 
 @Entity('agency')
 @Unique('UQ_agency_code', ['code'])
 @Index('agency_one_fusion_cell', ['kind'], { unique: true, where: `"kind" = 'FUSION_CELL'` })
-@Check('CHK_agency_kind', `"kind" IN ('FUSION_CELL','POLICE','SECURITY_SERVICE','CUSTOMS','BORDER','MILITARY','PUBLIC_HEALTH','EMERGENCY_MANAGEMENT','FOREIGN_PARTNER','OTHER')`)
+@Check('CHK_agency_kind', `"kind" IN ('FUSION_CELL','POLICE','SECURITY_SERVICE','CUSTOMS','BORDER','MILITARY','PUBLIC_HEALTH','EMERGENCY_MANAGEMENT','FOREIGN_PARTNER','OTHER','OVERSIGHT')`)
 @Check('CHK_agency_accreditation', `"accreditation" IN ('UNCLASSIFIED','RESTRICTED','CONFIDENTIAL','SECRET','TOP_SECRET')`)
 export class Agency {
   @PrimaryGeneratedColumn('uuid')

@@ -72,7 +72,19 @@ export function tearlineView(a: Assessment) {
   return { id: a.id, variant: 'TEARLINE' as const, tearline: tearlineOf(a) };
 }
 
-export type AssessmentView = ReturnType<typeof fullView> | ReturnType<typeof tearlineView>;
+/** The cell's workflow fields of the full view: a reader outside the cell does not get them (SPEC S1). */
+type WorkflowField = 'authorId' | 'publishedBy' | 'distribution' | 'submittedAt';
+type FullView = ReturnType<typeof fullView>;
+export type ReaderFullView = Omit<FullView, WorkflowField> & Partial<Pick<FullView, WorkflowField>>;
+
+/** The full view as this reader may see it: without the cell's workflow fields unless the ability allows them. */
+export function fullViewFor(ability: AppAbility, view: FullView): ReaderFullView {
+  if (ability.can('readWorkflow', 'Assessment')) return view;
+  const { authorId: _authorId, publishedBy: _publishedBy, distribution: _distribution, submittedAt: _submittedAt, ...rest } = view;
+  return rest;
+}
+
+export type AssessmentView = ReaderFullView | ReturnType<typeof tearlineView>;
 
 type Fields = Omit<CreateAssessmentDto, 'distribution' | 'tearline' | 'validUntil' | 'region' | 'supersedes'> & {
   validUntil: Date;
@@ -188,7 +200,7 @@ export class AssessmentsService {
     const subject = a && asSubject('Assessment', a);
     if (a && subject && ctx.ability.can('read', subject)) {
       await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'FULL' } });
-      return fullView(a, await this.readableReportIds(ctx, a.reportIds), await this.readableLinks(ctx, [a]));
+      return fullViewFor(ctx.ability, fullView(a, await this.readableReportIds(ctx, a.reportIds), await this.readableLinks(ctx, [a])));
     }
     if (a && subject && ctx.ability.can('readTearline', subject)) {
       await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'TEARLINE' } });
@@ -210,7 +222,7 @@ export class AssessmentsService {
     const links = await this.readableLinks(ctx, page);
     const items = page.map((a) =>
       ctx.ability.can('read', asSubject('Assessment', a))
-        ? fullView(a, a.reportIds.filter((r) => readableReports.has(r)), links)
+        ? fullViewFor(ctx.ability, fullView(a, a.reportIds.filter((r) => readableReports.has(r)), links))
         : tearlineView(a),
     );
     await this.audit.record(ctx, {

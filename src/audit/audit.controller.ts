@@ -131,7 +131,7 @@ export class AuditController {
     });
     await this.audit.flush();
     const afterSeq = q.cursor ? decodeCursor(q.cursor, ['int'])[0] : undefined;
-    const rows = await this.audit.search({ ...filter, afterSeq }, q.limit + 1);
+    const rows = await this.audit.search(ctx.ability, { ...filter, afterSeq }, q.limit + 1);
     const items = rows.slice(0, q.limit);
     const nextCursor = rows.length > q.limit ? encodeCursor([items[items.length - 1].seq]) : null;
     return { items: items.map(auditEventView), nextCursor };
@@ -172,7 +172,7 @@ export class AuditController {
       details: { format: q.format, filter: { ...filter } },
     });
     await this.audit.flush();
-    const events = this.audit.stream(filter);
+    const events = this.audit.stream(ctx.ability, filter);
     async function* lines(): AsyncGenerator<string> {
       if (q.format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       for await (const e of events) {

@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
+import type { AppAbility } from '../access/ability.factory';
+import { whereAccessible } from '../access/ability-sql';
 import type { RequestContext } from '../common/request-context';
 import { preparedQuery } from '../database/prepared';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
@@ -308,9 +310,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Filtered audit events in chain order (ascending seq), keyset-paginated. */
-  async search(filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
+  /**
+   * Filtered audit events in chain order (ascending seq), keyset-paginated: only those the reader's
+   * ability lets them read (auditors by scope, in the ability factory).
+   */
+  async search(ability: AppAbility, filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
     const qb = this.ds.getRepository(AuditEvent).createQueryBuilder('e');
+    whereAccessible(qb, ability, 'read', 'AuditEvent');
     if (filter.actorId) qb.andWhere('e.actor_id = :actorId', { actorId: filter.actorId });
     if (filter.agencyId) qb.andWhere('e.agency_id = :agencyId', { agencyId: filter.agencyId });
     if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
@@ -377,10 +383,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Streams events (filtered) in pages, without holding the whole log in memory. */
-  async *stream(filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEvent> {
+  async *stream(ability: AppAbility, filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEvent> {
     let afterSeq = filter.afterSeq;
     for (;;) {
-      const rows = await this.search({ ...filter, afterSeq }, pageSize);
+      const rows = await this.search(ability, { ...filter, afterSeq }, pageSize);
       for (const row of rows) yield row;
       if (rows.length < pageSize) return;
       afterSeq = rows[rows.length - 1].seq;

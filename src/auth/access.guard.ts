@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { AbilityFactory } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
 import { AuditService } from '../audit/audit.service';
-import { AUTHORIZE_KEY, PUBLIC_KEY, type Requirement } from '../common/decorators';
+import { AUTHORIZE_KEY, OPTIONAL_USER_KEY, PUBLIC_KEY, type Requirement } from '../common/decorators';
 import { forbidden } from '../common/domain.exception';
 import { type AppRequest, contextOf } from '../common/request-context';
 
@@ -25,7 +25,10 @@ export class AccessGuard extends AuthGuard('jwt') {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) {
+      if (this.reflector.getAllAndOverride<boolean>(OPTIONAL_USER_KEY, targets)) await this.optionalUser(context);
+      return true;
+    }
 
     await super.canActivate(context);
     const req = context.switchToHttp().getRequest<AppRequest>();
@@ -46,6 +49,23 @@ export class AccessGuard extends AuthGuard('jwt') {
       throw forbidden('Not allowed for your role');
     }
     return true;
+  }
+
+  /**
+   * On a public route that reads an optional token: the caller and their ability when a valid token is
+   * sent; otherwise (no token, a bad one, a refused account, the database unreachable) none, and the
+   * route answers as to anyone — it never fails because of a token.
+   */
+  private async optionalUser(context: ExecutionContext): Promise<void> {
+    const req = context.switchToHttp().getRequest<AppRequest>();
+    if (!req.headers.authorization) return;
+    try {
+      await super.canActivate(context);
+    } catch {
+      /* anonymous */
+    }
+    if (req.user) req.ability = this.abilities.createFor(req.user);
+    else req.user = undefined;
   }
 
   /**

@@ -11,6 +11,7 @@ import { ShareLiveAgencyCover1795909900000 } from './migrations/1795909900000-Sh
 import { AuditChainV21796200000000 } from './migrations/1796200000000-AuditChainV2';
 import { FourEyes1796400000000 } from './migrations/1796400000000-FourEyes';
 import { RenormaliseEntities1796100000000 } from './migrations/1796100000000-RenormaliseEntities';
+import { OversightAgencyKind1796300000000 } from './migrations/1796300000000-OversightAgencyKind';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AuditChainV21796200000000,
   FourEyes1796400000000,
   RenormaliseEntities1796100000000,
+  OversightAgencyKind1796300000000,
 ];

@@ -20,6 +20,7 @@ const reader = (over: Partial<Principal>): Principal => ({
   agencyId: 'a1',
   agencyCode: 'A',
   inFusionCell: false,
+  inOversightAgency: false,
   roles: ['OFFICER'],
   clearance: 'SECRET',
   compartments: ['HUMINT'],

@@ -3,9 +3,16 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableRespo
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DomainException } from '../common/domain.exception';
 import { ErrorBodyDto } from '../common/error-body';
-import { Public } from '../common/decorators';
+import { Public, PublicOptionalUser } from '../common/decorators';
+import { type AuthedContext, Ctx, type RequestContext } from '../common/request-context';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
+
+const DEPENDENCIES = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'For ADMIN only: each dependency (database, redis, disseminationQueue with its job counts)',
+} as const;
 
 @ApiTags('health')
 @Controller('health')
@@ -18,29 +25,43 @@ export class HealthController {
   ) {}
 
   @Get()
-  @Public()
-  // Above @HealthCheck(), so it replaces Terminus's 503 schema: the 503 is the contract's error body, with Terminus's detail.
+  @PublicOptionalUser()
+  // Above @HealthCheck(), so they replace Terminus's schemas: `{status}` for anyone, the details for ADMIN;
+  // the 503 is the contract's error body.
+  @ApiOkResponse({
+    description: 'Every dependency is up. Without a token (or for any role but ADMIN): `{status}` only; for ADMIN also each dependency',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['ok', 'degraded'] }, info: DEPENDENCIES, error: DEPENDENCIES, details: DEPENDENCIES },
+    },
+  })
   @ApiExtraModels(ErrorBodyDto)
   @ApiServiceUnavailableResponse({
-    description: 'A dependency is down: the error body, with each dependency’s status',
+    description: 'A dependency is down: the error body with `status`; for ADMIN also which one, and each dependency’s status',
     schema: {
       allOf: [
         { $ref: getSchemaPath(ErrorBodyDto) },
         {
           type: 'object',
+          required: ['status'],
           properties: {
             status: { type: 'string', example: 'error' },
-            info: { type: 'object', additionalProperties: true, description: 'The dependencies that are up' },
-            details: { type: 'object', additionalProperties: true, description: 'Every dependency, up or down' },
+            info: { ...DEPENDENCIES, description: 'For ADMIN only: the dependencies that are up' },
+            details: { ...DEPENDENCIES, description: 'For ADMIN only: every dependency, up or down' },
           },
         },
       ],
     },
   })
   @HealthCheck()
-  @ApiOperation({ summary: 'PostgreSQL, Redis and dissemination-queue depth (503 when one is down)' })
-  async check(): Promise<HealthCheckResult> {
-    return this.checkAll();
+  @ApiOperation({
+    summary: 'PostgreSQL, Redis and dissemination-queue depth (503 when one is down): `{status}` for anyone, details for ADMIN (bearer token optional)',
+  })
+  async check(@Ctx() ctx: RequestContext | AuthedContext): Promise<Partial<HealthCheckResult>> {
+    const detailed = 'ability' in ctx && ctx.ability.can('read', 'HealthDetails');
+    const result = await this.checkAll(detailed);
+    return detailed ? result : { status: result.status };
   }
 
   /** The same check for monitors that ask with HEAD (the API serves no automatic HEAD routes). */
@@ -51,10 +72,11 @@ export class HealthController {
   @ApiOkResponse({ description: 'Every dependency is up' })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
   async checkHead(): Promise<void> {
-    await this.checkAll();
+    await this.checkAll(false);
   }
 
-  private async checkAll(): Promise<HealthCheckResult> {
+  /** Every dependency's check; a 503 when one is down, naming it and carrying Terminus's detail only when `detailed`. */
+  private async checkAll(detailed: boolean): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
         () => this.db.pingCheck('database', { timeout: 1500 }),
@@ -62,9 +84,10 @@ export class HealthController {
         () => this.queue.check('disseminationQueue'),
       ]);
     } catch (err) {
-      // Keep Terminus's per-dependency detail in the contract's error body.
       if (!(err instanceof ServiceUnavailableException)) throw err;
       const result = err.getResponse() as HealthCheckResult;
+      if (!detailed) throw new DomainException(503, 'DEPENDENCY_DOWN', 'Unavailable', { status: result.status });
+      // Keep Terminus's per-dependency detail in the contract's error body.
       const down = Object.keys(result.error ?? {});
       throw new DomainException(503, 'DEPENDENCY_DOWN', `Unavailable: ${down.join(', ') || 'a dependency'}`, {
         status: result.status,

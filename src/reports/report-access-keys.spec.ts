@@ -27,6 +27,7 @@ describe('branchAccessKeys', () => {
       agencyId: '00000000-0000-4000-8000-000000000001',
       agencyCode: 'POL',
       inFusionCell,
+      inOversightAgency: false,
       roles,
       clearance: 'SECRET',
       compartments: ['HUMINT'],

@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import {
   CLASSIFICATIONS,
   type Classification,
@@ -25,7 +25,10 @@ export class DistributionAllDto {
   all!: true;
 }
 
-/** An assessment in full: fullView() in assessments.service.ts. */
+/** Said of the cell's workflow fields, which a reader outside the fusion cell does not get (SPEC S1). */
+const CELL_ONLY = 'Only for readers in the fusion cell (absent for any other agency’s reader, as in the disseminated copy)';
+
+/** An assessment in full: fullView() in assessments.service.ts (fullViewFor: without the cell's workflow fields outside the cell). */
 @ApiExtraModels(DistributionCodesDto, DistributionAllDto)
 export class AssessmentDto {
   @ApiProperty({ format: 'uuid' })
@@ -37,8 +40,8 @@ export class AssessmentDto {
   @ApiProperty({ enum: ASSESSMENT_STATUSES })
   status!: AssessmentStatus;
 
-  @ApiProperty({ format: 'uuid' })
-  authorId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: CELL_ONLY })
+  authorId?: string;
 
   @ApiProperty()
   title!: string;
@@ -79,11 +82,11 @@ export class AssessmentDto {
   @ApiProperty({ format: 'date-time' })
   validUntil!: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     oneOf: [{ $ref: getSchemaPath(DistributionCodesDto) }, { $ref: getSchemaPath(DistributionAllDto) }],
-    description: '{agencyCodes: [...]} or {all: true}',
+    description: `{agencyCodes: [...]} or {all: true}. ${CELL_ONLY}`,
   })
-  distribution!: DistributionCodesDto | DistributionAllDto;
+  distribution?: DistributionCodesDto | DistributionAllDto;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The assessment this one replaces on publication' })
   supersedes!: string | null;
@@ -97,14 +100,14 @@ export class AssessmentDto {
   @ApiProperty({ type: TearlineDto, nullable: true })
   tearline!: TearlineDto | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  submittedAt!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: CELL_ONLY })
+  submittedAt?: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   publishedAt!: string | null;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
-  publishedBy!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: CELL_ONLY })
+  publishedBy?: string | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
