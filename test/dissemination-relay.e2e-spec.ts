@@ -48,6 +48,8 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
     recipients = [];
     for (let i = 0; i < RECIPIENTS; i++) recipients.push(await fx.agency('POLICE', 'SECRET'));
+    // Each with a cleared person: without one an agency gets no FULL copy (SPEC S1).
+    for (const agency of recipients) await fx.user(agency, ['OFFICER'], 'SECRET');
     const admin = await fx.admin();
     const hooked = await t.call('PUT', `/api/v1/agencies/${recipients[0].id}/webhook`, { token: admin, body: { url: receiver.url('/held'), secret: SECRET } });
     expect(hooked.status).toBe(200);
