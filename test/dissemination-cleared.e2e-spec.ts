@@ -21,7 +21,7 @@ describe('dissemination: a variant needs a cleared person in the agency', () => 
   let t: TestApp;
   let worker: INestApplicationContext;
   let fx: Fixtures;
-  let analyst: Actor, supervisor: Actor, holder: Actor, plain: Actor;
+  let analyst: Actor, supervisor: Actor, holder: Actor, plain: Actor, lowReader: Actor;
   let noHolder: AgencyRef, withHolder: AgencyRef, departed: AgencyRef, adminOnly: AgencyRef, lowOnly: AgencyRef, empty: AgencyRef;
   let assessmentId: string;
 
@@ -48,7 +48,7 @@ describe('dissemination: a variant needs a cleared person in the agency', () => 
     ]);
     plain = await fx.user(noHolder, ['OFFICER'], 'SECRET', ['FININT']); // cleared high enough, without HUMINT
     holder = await fx.user(withHolder, ['OFFICER'], 'CONFIDENTIAL', ['HUMINT']);
-    await fx.user(withHolder, ['OFFICER'], 'RESTRICTED');
+    lowReader = await fx.user(withHolder, ['OFFICER'], 'RESTRICTED');
     const gone = await fx.user(departed, ['OFFICER'], 'SECRET', ['HUMINT']);
     await fx.user(departed, ['OFFICER'], 'CONFIDENTIAL');
     await fx.user(adminOnly, ['OFFICER'], 'CONFIDENTIAL');
@@ -138,5 +138,48 @@ describe('dissemination: a variant needs a cleared person in the agency', () => 
     const other = await item(plain.token);
     expect(other).toMatchObject({ assessmentId, variant: 'TEARLINE', content: { assessmentId, tearline: TEARLINE } });
     expect(JSON.stringify(other)).not.toContain(BODY);
+  });
+
+  const lastEvent = async (action: string, actorId: string) => {
+    await t.audit.flush();
+    const [e] = await t.ds.query(`SELECT resource_id, resource_ids, outcome, reason, details FROM audit_event WHERE action = $1 AND actor_id = $2 ORDER BY seq DESC LIMIT 1`, [action, actorId]);
+    return e as { resource_id: string; resource_ids: string[]; outcome: string; reason: string | null; details: Record<string, unknown> } | undefined;
+  };
+
+  it('a repeated acknowledgement returns only what the reader may read, and is audited as a read of the item', async () => {
+    const itemId = ((await t.get('/api/v1/inbox', { token: holder.token })).body.items as { id: string }[])[0].id;
+    const first = await t.post(`/api/v1/inbox/${itemId}/acknowledge`, { token: holder.token });
+    expect(first.status).toBe(200);
+    expect((await lastEvent('dissemination.acknowledge', holder.id))?.details).toEqual({ variant: 'FULL' });
+    expect(await lastEvent('inbox.read', holder.id)).toBeUndefined();
+
+    const again = await t.post(`/api/v1/inbox/${itemId}/acknowledge`, { token: holder.token });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(JSON.stringify(again.body)).toContain(BODY);
+    expect(await lastEvent('inbox.read', holder.id)).toEqual({
+      resource_id: itemId,
+      resource_ids: [itemId, assessmentId],
+      outcome: 'ALLOWED',
+      reason: 'repeated acknowledgement',
+      details: { variant: 'FULL', acknowledgedAt: first.body.acknowledgedAt },
+    });
+
+    // Another officer of the agency, cleared for neither the text nor the tearline: the item without content.
+    const low = await t.post(`/api/v1/inbox/${itemId}/acknowledge`, { token: lowReader.token });
+    expect(low.status).toBe(200);
+    expect(low.body).toEqual({ id: itemId, kind: 'ASSESSMENT', variant: 'WITHHELD', content: null, deliveredAt: expect.any(String), acknowledgedAt: first.body.acknowledgedAt });
+    expect(await lastEvent('inbox.read', lowReader.id)).toMatchObject({ resource_ids: [itemId], details: { variant: 'WITHHELD' } });
+  });
+
+  it('a read of the threat-level history is audited with the changes and the assessments it showed', async () => {
+    const set = await t.post('/api/v1/threat-level', { token: supervisor.token, body: { level: 'SUBSTANTIAL', justification: 'Courier network', assessmentIds: [assessmentId] } });
+    expect(set.status).toBe(201);
+    const [change] = await t.ds.query(`SELECT id FROM threat_level_change WHERE $1 = ANY(assessment_ids)`, [assessmentId]);
+    const history = await t.get('/api/v1/threat-level/history', { token: holder.token });
+    expect(history.status).toBe(200);
+    expect(history.body[0].assessmentIds).toEqual([assessmentId]);
+    const event = await lastEvent('threat_level.history', holder.id);
+    expect(event?.resource_ids).toEqual(expect.arrayContaining([change.id, assessmentId]));
   });
 });
