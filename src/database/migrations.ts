@@ -8,6 +8,7 @@ import { ShareMarkings1795909600000 } from './migrations/1795909600000-ShareMark
 import { TextSearchBranches1795909700000 } from './migrations/1795909700000-TextSearchBranches';
 import { AccessKeySearch1795909800000 } from './migrations/1795909800000-AccessKeySearch';
 import { ShareLiveAgencyCover1795909900000 } from './migrations/1795909900000-ShareLiveAgencyCover';
+import { UserAgencyIndex1796500000000 } from './migrations/1796500000000-UserAgencyIndex';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   TextSearchBranches1795909700000,
   AccessKeySearch1795909800000,
   ShareLiveAgencyCover1795909900000,
+  UserAgencyIndex1796500000000,
 ];
