@@ -347,7 +347,9 @@ export class ReportsService {
   private async replay(ctx: AuthedContext, key: string, requestHash: string): Promise<CreateOutcome> {
     const details = { replay: true, idempotencyKey: key };
     const out = await this.ds.transaction(async (m): Promise<{ outcome: CreateOutcome } | { deniedId: string | null }> => {
-      const prior = await m.findOneByOrFail(IdempotencyKey, { userId: ctx.principal.id, key });
+      const prior = await m.findOneBy(IdempotencyKey, { userId: ctx.principal.id, key });
+      // Forgotten since the claim was refused (retention): nothing to replay, and no report was made.
+      if (!prior) throw conflict('The request with this Idempotency-Key was forgotten meanwhile; send it again');
       if (prior.requestHash !== requestHash) throw unprocessable('Idempotency-Key was already used with a different request');
       if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
       const response = prior.response as (Record<string, unknown> & { id?: unknown }) | null;
