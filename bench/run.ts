@@ -183,7 +183,7 @@ async function setup(): Promise<World> {
   const norep = await mkAgency('NOREP', 'OTHER', 'UNCLASSIFIED');
   const intake = await mkAgency('INTAKE', 'POLICE', 'TOP_SECRET');
   const hookAgencies = await inBatches(w.hookCodes, 8, (code) => mkAgency(code, 'OTHER', 'SECRET'));
-  await inBatches(w.inboxCodes, 8, (code) => mkAgency(code, 'OTHER', 'SECRET'));
+  const inboxAgencies = await inBatches(w.inboxCodes, 8, (code) => mkAgency(code, 'OTHER', 'SECRET'));
   await inBatches(hookAgencies, 8, (a) =>
     api.expect(200, 'PUT', `/api/v1/agencies/${a.id}/webhook`, { token: w.admin, body: { url: `http://127.0.0.1:${w.hookPort}/hook/${a.code}` } }),
   );
@@ -198,6 +198,8 @@ async function setup(): Promise<World> {
     });
     return { id: body.id, username, agencyId };
   };
+  // A cleared person in each recipient agency: without one it is sent no FULL copy (SPEC S1).
+  await inBatches([...hookAgencies, ...inboxAgencies], 8, (a) => mkUser(a.id, ['OFFICER'], 'SECRET', []));
   const submitters = await inBatches(origin, 4, (a) => mkUser(a.id, ['OFFICER'], 'TOP_SECRET', ['HUMINT', 'SIGINT', 'FININT']));
   w.seedAgencies = origin.map((a, i) => ({ id: a.id, code: a.code, userId: submitters[i].id }));
   const people = {

@@ -79,6 +79,8 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
       fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET'),
       fx.user(cell, ['AUDITOR'], 'UNCLASSIFIED'),
     ]);
+    // Each recipient with a cleared person: without one an agency gets no FULL copy (SPEC S1).
+    for (const agency of agencies.slice(1)) await fx.user(agency, ['OFFICER'], 'SECRET');
     for (const agency of agencies) {
       const res = await fx.webhook(agency.id, { url: receiver.url(pathOf(agency)), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
       expect(res.status).toBe(200);

@@ -48,6 +48,8 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
     recipients = [];
     for (let i = 0; i < RECIPIENTS; i++) recipients.push(await fx.agency('POLICE', 'SECRET'));
+    // Each with a cleared person: without one an agency gets no FULL copy (SPEC S1).
+    for (const agency of recipients) await fx.user(agency, ['OFFICER'], 'SECRET');
     const hooked = await fx.webhook(recipients[0].id, { url: receiver.url('/held'), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
     expect(hooked.status).toBe(200);
     queue = t.app.get<Queue<JobMap['deliver']>>(getQueueToken(DISSEMINATION_QUEUE));

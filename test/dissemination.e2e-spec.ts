@@ -42,6 +42,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     fullOfficer = await fx.user(full, ['OFFICER'], 'SECRET');
     tearOfficer = await fx.user(tear, ['OFFICER'], 'CONFIDENTIAL');
     withheldOfficer = await fx.user(withheld, ['OFFICER'], 'RESTRICTED');
+    await fx.user(broken, ['OFFICER'], 'SECRET'); // a cleared person: without one an agency gets no FULL copy (SPEC S1)
     analyst = await fx.user(cell, ['ANALYST'], 'TOP_SECRET');
     supervisor = await fx.user(cell, ['SUPERVISOR'], 'TOP_SECRET');
     auditor = await fx.user(cell, ['AUDITOR'], 'UNCLASSIFIED');

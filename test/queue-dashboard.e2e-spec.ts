@@ -1,4 +1,8 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import { JwtService } from '@nestjs/jwt';
+import type { Queue } from 'bullmq';
+import { PasswordService } from '../src/auth/password.service';
+import { DISSEMINATION_QUEUE } from '../src/common/queues';
 import { TestApp } from './support/app';
 import { ADMIN_PASSWORD } from './support/env';
 import { Fixtures, PASSWORD } from './support/fixtures';
@@ -56,5 +60,66 @@ describe('queue dashboard (/admin/queues)', () => {
     await t.audit.flush();
     const events = await t.ds.query(`SELECT reason, details->>'path' AS path FROM audit_event WHERE action = 'auth.token' AND actor_id = $1`, [admin.id]);
     expect(events).toEqual([{ reason: 'account inactive', path: '/admin/queues/api/queues' }]);
+  });
+
+  it('re-checks Basic credentials on every request: a deactivated, demoted or re-passworded ADMIN is refused on the very next one', async () => {
+    const cell = await fx.fusionCell();
+    const [deactivated, demoted, repassworded] = [await fx.user(cell, ['ADMIN']), await fx.user(cell, ['ADMIN']), await fx.user(cell, ['ADMIN'])];
+    for (const a of [deactivated, demoted, repassworded]) {
+      // Twice: the second is answered from the remembered login.
+      expect((await t.get('/admin/queues/api/queues', { headers: basic(a.username, PASSWORD) })).status).toBe(200);
+      expect((await t.get('/admin/queues/api/queues', { headers: basic(a.username, PASSWORD) })).status).toBe(200);
+    }
+    await t.ds.query(`UPDATE app_user SET active = false WHERE id = $1`, [deactivated.id]);
+    await t.ds.query(`UPDATE app_user SET roles = '{AUDITOR}' WHERE id = $1`, [demoted.id]);
+    await t.ds.query(`UPDATE app_user SET password_hash = $2 WHERE id = $1`, [repassworded.id, await t.app.get(PasswordService).hash('a-brand-new-password-42')]);
+    for (const a of [deactivated, demoted, repassworded]) {
+      expect((await t.get('/admin/queues/api/queues', { headers: basic(a.username, PASSWORD) })).status).toBe(401);
+    }
+    expect((await t.get('/admin/queues/api/queues', { headers: basic(repassworded.username, 'a-brand-new-password-42') })).status).toBe(200);
+  });
+
+  it('is read-only: pause, add, clean, obliterate, retry, promote… are refused (and audited), reads work', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(DISSEMINATION_QUEUE));
+    const jobId = `dashboard-${Date.now()}`;
+    await queue.add('deliver', { disseminationId: jobId }, { jobId, delay: 3_600_000 }); // delayed: no worker runs it
+    const counts = await queue.getJobCounts();
+    const token = await fx.admin();
+    const q = '/admin/queues/api/queues';
+    const mutations: [string, string][] = [
+      ['PUT', `${q}/pause`],
+      ['PUT', `${q}/resume`],
+      ['PUT', `${q}/dissemination/pause`],
+      ['POST', `${q}/dissemination/add`],
+      ['PUT', `${q}/dissemination/clean/delayed`],
+      ['PUT', `${q}/dissemination/empty`],
+      ['PUT', `${q}/dissemination/obliterate`],
+      ['PUT', `${q}/dissemination/retry/failed`],
+      ['PUT', `${q}/dissemination/promote`],
+      ['PUT', `${q}/dissemination/${jobId}/promote`],
+      ['PUT', `${q}/dissemination/${jobId}/retry`],
+      ['PUT', `${q}/dissemination/${jobId}/clean`],
+      ['PATCH', `${q}/dissemination/${jobId}/update-data`],
+      ['PUT', `${q}/dissemination/concurrency`],
+    ];
+    for (const [method, url] of mutations) {
+      const res = await t.call(method, url, { token, body: { name: 'deliver', data: {}, concurrency: 1 } });
+      expect({ method, url, status: res.status }).toEqual({ method, url, status: 405 });
+    }
+    expect((await t.call('DELETE', `${q}/dissemination`, { token })).status).toBe(404); // no such route
+    expect(await queue.isPaused()).toBe(false);
+    expect(await queue.getJobCounts()).toEqual(counts);
+    expect(await (await queue.getJob(jobId))?.isDelayed()).toBe(true);
+    await t.audit.flush();
+    const [denied] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'queue.dashboard' AND outcome = 'DENIED' AND details->>'path' LIKE '/admin/queues/api/queues%'`);
+    expect(denied.n).toBeGreaterThanOrEqual(mutations.length);
+
+    // Reads: the queues (each marked read-only, so the page shows no action buttons) and a job.
+    const list = await t.get(q, { token });
+    expect(list.status).toBe(200);
+    expect(list.body.queues.map((x: { readOnlyMode: boolean }) => x.readOnlyMode)).toEqual([true, true]);
+    expect((await t.get(`${q}/dissemination/${jobId}`, { token })).status).toBe(200);
+    expect((await t.get('/admin/queues', { headers: basic('admin', ADMIN_PASSWORD) })).status).toBe(200);
+    await queue.remove(jobId);
   });
 });

@@ -363,6 +363,8 @@ export async function setupWorld(o: WorldOptions): Promise<World> {
     mkUser('supervisor', cell.id, ['SUPERVISOR'], 'TOP_SECRET'),
     mkUser('auditor', cell.id, ['AUDITOR'], 'SECRET'),
   ]);
+  // A cleared person in each recipient agency: without one it is sent no FULL copy (SPEC S1).
+  await inBatches(recipients, 4, (r) => mkUser(`reader.${r.code.toLowerCase()}`, r.id, ['OFFICER'], 'SECRET'));
   const w: World = {
     tag: o.tag,
     dbUrl,

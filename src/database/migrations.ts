@@ -12,6 +12,7 @@ import { AuditChainV21796200000000 } from './migrations/1796200000000-AuditChain
 import { FourEyes1796400000000 } from './migrations/1796400000000-FourEyes';
 import { RenormaliseEntities1796100000000 } from './migrations/1796100000000-RenormaliseEntities';
 import { OversightAgencyKind1796300000000 } from './migrations/1796300000000-OversightAgencyKind';
+import { UserAgencyIndex1796500000000 } from './migrations/1796500000000-UserAgencyIndex';
 
 /** Every migration, oldest first. `npm run migration:generate` writes new ones into migrations/: add them here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   FourEyes1796400000000,
   RenormaliseEntities1796100000000,
   OversightAgencyKind1796300000000,
+  UserAgencyIndex1796500000000,
 ];

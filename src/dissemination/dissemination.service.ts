@@ -152,7 +152,11 @@ export class DisseminationService {
     return { items, nextCursor };
   }
 
-  /** An officer of the recipient agency acknowledges receipt. Acknowledging twice changes nothing. */
+  /**
+   * An officer of the recipient agency acknowledges receipt. Acknowledging twice changes nothing, but
+   * the answer carries the item again (as much of it as the reader may read): a repeat is audited as a
+   * read of the item (`inbox.read`, naming the assessment only when the reader was shown it).
+   */
   async acknowledge(ctx: AuthedContext, id: string) {
     return this.ds.transaction(async (m) => {
       const item = await m.findOne(InboxItem, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -160,22 +164,46 @@ export class DisseminationService {
         await this.audit.record(ctx, { action: 'dissemination.acknowledge', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: item ? 'another agency’s inbox' : 'not found' });
         throw notFound('Inbox item');
       }
-      if (!item.acknowledgedAt) {
-        item.acknowledgedAt = new Date();
-        item.acknowledgedBy = ctx.principal.id;
-        await m.save(item);
-        await m.update(
-          Dissemination,
-          { id, status: In(['DELIVERED', 'QUEUED', 'PENDING', 'FAILED']) },
-          { status: 'ACKNOWLEDGED', acknowledgedAt: item.acknowledgedAt, acknowledgedBy: ctx.principal.id },
-        );
+      const view = () => supersededVisible(m, ctx, [item]).then((visible) => inboxView(item, ctx.principal, visible));
+      if (item.acknowledgedAt) {
+        const shown = await view();
         await this.audit.record(
           ctx,
-          { action: 'dissemination.acknowledge', resourceType: 'Dissemination', resourceId: id, resourceIds: [item.assessmentId ?? '', item.agencyId].filter(Boolean), outcome: 'ALLOWED' },
+          {
+            action: 'inbox.read',
+            resourceType: 'Inbox',
+            resourceId: id,
+            resourceIds: [id, ...(shown.assessmentId ? [shown.assessmentId] : [])],
+            outcome: 'ALLOWED',
+            reason: 'repeated acknowledgement',
+            details: { variant: shown.variant, acknowledgedAt: item.acknowledgedAt.toISOString() },
+          },
           m,
         );
+        return shown;
       }
-      return inboxView(item, ctx.principal, await supersededVisible(m, ctx, [item]));
+      item.acknowledgedAt = new Date();
+      item.acknowledgedBy = ctx.principal.id;
+      await m.save(item);
+      await m.update(
+        Dissemination,
+        { id, status: In(['DELIVERED', 'QUEUED', 'PENDING', 'FAILED']) },
+        { status: 'ACKNOWLEDGED', acknowledgedAt: item.acknowledgedAt, acknowledgedBy: ctx.principal.id },
+      );
+      const shown = await view();
+      await this.audit.record(
+        ctx,
+        {
+          action: 'dissemination.acknowledge',
+          resourceType: 'Dissemination',
+          resourceId: id,
+          resourceIds: [item.assessmentId ?? '', item.agencyId].filter(Boolean),
+          outcome: 'ALLOWED',
+          details: { variant: shown.variant },
+        },
+        m,
+      );
+      return shown;
     });
   }
 }

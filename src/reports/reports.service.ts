@@ -335,10 +335,35 @@ export class ReportsService {
     }
     // The key was claimed before (or concurrently, and that request has now committed): replay it.
     if (!idempotencyKey) throw new Error('report intake wrote nothing without an Idempotency-Key');
-    const prior = await this.ds.getRepository(IdempotencyKey).findOneByOrFail({ userId: p.id, key: idempotencyKey });
-    if (prior.requestHash !== requestHash) throw unprocessable('Idempotency-Key was already used with a different request');
-    if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
-    return { status: prior.statusCode, body: prior.response, replayed: true };
+    return this.replay(ctx, idempotencyKey, requestHash);
+  }
+
+  /**
+   * A replay returns the stored response, which discloses the report again: it is audited as a read
+   * (`report.read`, `details.replay`), in the transaction that reads the stored response, and only while
+   * the caller may still read the report (a clearance lowered since: 404 and DENIED, as for a read).
+   * Keys are the caller's own (the record's key is the user and the key), so nobody replays another's.
+   */
+  private async replay(ctx: AuthedContext, key: string, requestHash: string): Promise<CreateOutcome> {
+    const details = { replay: true, idempotencyKey: key };
+    const out = await this.ds.transaction(async (m): Promise<{ outcome: CreateOutcome } | { deniedId: string | null }> => {
+      const prior = await m.findOneBy(IdempotencyKey, { userId: ctx.principal.id, key });
+      // Forgotten since the claim was refused (retention): nothing to replay, and no report was made.
+      if (!prior) throw conflict('The request with this Idempotency-Key was forgotten meanwhile; send it again');
+      if (prior.requestHash !== requestHash) throw unprocessable('Idempotency-Key was already used with a different request');
+      if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
+      const response = prior.response as (Record<string, unknown> & { id?: unknown }) | null;
+      const id = typeof response?.id === 'string' ? response.id : null;
+      const report = id ? await m.findOneBy(Report, { id }) : null;
+      if (!id || !response || !report || !ctx.ability.can('read', asSubject('Report', report))) return { deniedId: id };
+      await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED', reason: 'idempotent replay', details }, m);
+      const { sourceDescription: _source, ...withoutSource } = response;
+      const body = ctx.ability.can('readSource', asSubject('Report', report)) ? response : withoutSource;
+      return { outcome: { status: prior.statusCode, body, replayed: true } };
+    });
+    if ('outcome' in out) return out.outcome;
+    await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: out.deniedId, outcome: 'DENIED', reason: 'need-to-know', details });
+    throw notFound('Report');
   }
 
   /**

@@ -41,8 +41,11 @@ export class ThreatLevelService {
   async history(ctx: AuthedContext) {
     const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
     const readable = await visibleAssessmentIds(this.ds.manager, ctx.ability, [...new Set(rows.flatMap((c) => c.assessmentIds))]);
-    await this.audit.record(ctx, { action: 'threat_level.history', resourceType: 'ThreatLevel', outcome: 'ALLOWED' });
-    return rows.map((c) => changeView(c, readable));
+    const history = rows.map((c) => changeView(c, readable));
+    // The changes returned and the assessments they were shown to cite, so `?resourceId=` finds this read.
+    const shown = [...rows.map((c) => c.id), ...new Set(history.flatMap((c) => c.assessmentIds))];
+    await this.audit.record(ctx, { action: 'threat_level.history', resourceType: 'ThreatLevel', resourceIds: shown, outcome: 'ALLOWED' });
+    return history;
   }
 
   /**

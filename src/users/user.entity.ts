@@ -5,6 +5,7 @@ import { Agency } from '../agencies/agency.entity';
 
 @Entity('app_user')
 @Index('IDX_app_user_username', ['username'], { unique: true })
+@Index('IDX_app_user_agency', ['agencyId'])
 @Check('CHK_app_user_clearance', `"clearance" IN ('UNCLASSIFIED','RESTRICTED','CONFIDENTIAL','SECRET','TOP_SECRET')`)
 export class User {
   @PrimaryGeneratedColumn('uuid')
