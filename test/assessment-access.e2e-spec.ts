@@ -369,7 +369,7 @@ describe('assessment access matrix: role × clearance × compartments × distrib
 
       const missing = await t.get(`/api/v1/assessments/${randomUUID()}`, { token: a.token });
       expect(missing.status).toBe(404);
-      expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String), requestId: expect.any(String) });
+      expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) });
 
       const results = await Promise.all(made.map(async (m) => ({ m, res: await t.get(`/api/v1/assessments/${m.id}`, { token: a.token }) })));
       for (const { m, res } of results) {
@@ -463,7 +463,7 @@ describe('assessment access matrix: role × clearance × compartments × distrib
       expect(filtered.body).toEqual({ items: [], nextCursor: null });
       for (const res of singles) {
         expect(res.status).toBe(404);
-        expect(Object.keys(res.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+        expect(Object.keys(res.body).sort()).toEqual(['code', 'error', 'message', 'requestId', 'statusCode']);
       }
       for (const res of responses) {
         expect(res.text).not.toContain(marker);

@@ -56,7 +56,7 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     const forever = await t.app.get(JwtService).signAsync({ sub: adminId }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256' });
     expect((await t.get('/api/v1/auth/me', { token: forever })).status).toBe(401);
     const unauth = await t.get('/api/v1/auth/me', { token: 'garbage' });
-    expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String), requestId: expect.any(String) });
+    expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: expect.any(String), requestId: expect.any(String) });
   });
 
   it('throttles failed logins per username and address: the 11th attempt in 15 minutes is 429, even with the right password', async () => {

@@ -226,7 +226,7 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
 
       const missing = await t.get(`/api/v1/reports/${randomUUID()}`, { token: a.token });
       expect(missing.status).toBe(404);
-      expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String), requestId: expect.any(String) });
+      expect(missing.body).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: expect.any(String), requestId: expect.any(String) });
 
       const results = await Promise.all(reports.map(async (r) => ({ r, res: await t.get(`/api/v1/reports/${r.id}`, { token: a.token }) })));
       for (const { r, res } of results) {
@@ -339,7 +339,7 @@ describe('need-to-know matrix: role × classification × compartments × TLP × 
     expect([list.status, search.status, single.status]).toEqual([200, 200, 404]);
     expect(list.body).toEqual({ items: [], nextCursor: null });
     expect(search.body).toEqual({ items: [], nextCursor: null });
-    expect(Object.keys(single.body).sort()).toEqual(['error', 'message', 'requestId', 'statusCode']);
+    expect(Object.keys(single.body).sort()).toEqual(['code', 'error', 'message', 'requestId', 'statusCode']);
     for (const res of responses) expect(res.text).not.toContain(token);
     await t.audit.flush();
     const rows: { request_id: string; action: string; outcome: string; resource_ids: string[] }[] = await t.ds.query(

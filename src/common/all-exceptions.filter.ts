@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common'
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toErrorBody } from './error-body';
 
-/** The one exception filter: every error leaves as `{statusCode, error, message, requestId}`. */
+/** The one exception filter: every error leaves as `{statusCode, error, code, message, requestId}`. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {

@@ -17,6 +17,7 @@ describe('toErrorBody', () => {
     expect(toErrorBody(pgError(code, message), 'req-1')).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
+      code: 'SERVICE_UNAVAILABLE',
       message: 'A dependency is unavailable, please retry',
       requestId: 'req-1',
     });
@@ -29,14 +30,14 @@ describe('toErrorBody', () => {
 
   it('answers 400, not 503, to an upload the client aborted (Fastify: ECONNRESET with statusCode 400)', () => {
     const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
-    expect(toErrorBody(aborted)).toEqual({ statusCode: 400, error: 'Bad Request', message: 'aborted' });
+    expect(toErrorBody(aborted)).toEqual({ statusCode: 400, error: 'Bad Request', code: 'BAD_REQUEST', message: 'aborted' });
   });
 
   it('maps query errors a client can cause to 4xx, and keeps internal messages out of the body', () => {
     const dup = new QueryFailedError('INSERT …', [], pgError('23505', 'duplicate key value violates unique constraint "secret_idx"'));
-    expect(toErrorBody(dup)).toEqual({ statusCode: 409, error: 'Conflict', message: 'Conflicts with an existing record' });
+    expect(toErrorBody(dup)).toEqual({ statusCode: 409, error: 'Conflict', code: 'CONFLICT', message: 'Conflicts with an existing record' });
     const other = toErrorBody(pgError('42P01', 'relation "secret_table" does not exist'));
-    expect(other).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
+    expect(other).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' });
   });
 
   it.each([

@@ -7,6 +7,8 @@ import { DomainException } from './domain.exception';
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  /** A stable, machine-readable code: the domain exception's, or the status's phrase in upper snake case. */
+  code: string;
   message: string;
   requestId?: string;
   [extra: string]: unknown;
@@ -19,6 +21,9 @@ export class ErrorBodyDto {
 
   @ApiProperty({ example: 'Not Found', description: 'The status’s reason phrase' })
   error!: string;
+
+  @ApiProperty({ example: 'NOT_FOUND', description: 'A stable, machine-readable code (e.g. MARKING_ABOVE_CLEARANCE, SAME_ADMIN); otherwise the status’s phrase in upper snake case' })
+  code!: string;
 
   @ApiProperty({ example: 'Report not found', description: 'What went wrong; for invalid input it names every offending field' })
   message!: string;
@@ -72,8 +77,9 @@ function looksLikeDbDown(err: unknown): boolean {
   );
 }
 
-function body(statusCode: number, message: string, extra?: Record<string, unknown>): ErrorBody {
-  return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...extra };
+function body(statusCode: number, message: string, extra?: Record<string, unknown>, code?: string): ErrorBody {
+  const error = STATUS_CODES[statusCode] ?? 'Error';
+  return { statusCode, error, code: code ?? error.toUpperCase().replace(/[^A-Z0-9]+/g, '_'), message, ...extra };
 }
 
 /**
@@ -82,7 +88,7 @@ function body(statusCode: number, message: string, extra?: Record<string, unknow
  */
 export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
   const out = ((): ErrorBody => {
-    if (err instanceof DomainException) return body(err.status, err.message, err.details);
+    if (err instanceof DomainException) return body(err.status, err.message, err.details, err.code);
     if (err instanceof HttpException) {
       const status = err.getStatus();
       const res = err.getResponse();

@@ -136,7 +136,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
               agencyId: admin.agencyId,
               details: { method: req.method, path: req.url.split('?')[0].slice(0, 200) },
             });
-            await reply.code(405).header('allow', 'GET, HEAD').send({ statusCode: 405, error: 'Method Not Allowed', message: 'The queue dashboard is read-only', requestId: req.id });
+            await reply.code(405).header('allow', 'GET, HEAD').send({ statusCode: 405, error: 'Method Not Allowed', code: 'METHOD_NOT_ALLOWED', message: 'The queue dashboard is read-only', requestId: req.id });
             return;
           }
         } catch (err) {
@@ -151,7 +151,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
         await reply
           .code(401)
           .header('www-authenticate', 'Basic realm="Fusion Cell queues", charset="UTF-8"')
-          .send({ statusCode: 401, error: 'Unauthorized', message: 'ADMIN credentials required', requestId: req.id });
+          .send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'ADMIN credentials required', requestId: req.id });
       });
       await instance.register(board.registerPlugin());
     },
