@@ -167,4 +167,30 @@ describe('audit log: auditors by scope', () => {
     expect((await t.get('/api/v1/audit-events', { token: partnerOfficer.token })).status).toBe(403);
     expect((await t.get('/api/v1/audit-events/export', { token: partnerOfficer.token })).status).toBe(403);
   });
+
+  it("a scoped auditor sees only the deliveries to their own agency, and none of an assessment not sent there (404)", async () => {
+    const supervisor = await fx.user(cell, ['SUPERVISOR'], 'SECRET');
+    const publish = async (agencyCodes: string[]) => {
+      const body = {
+        title: `scope ${uniq()}`, keyJudgements: ['k'], body: 'b', likelihood: 'LIKELY', recommendedLevel: 'MODERATE',
+        scope: 'REGIONAL', region: 'NORTH', sectors: [], reportIds: [], classification: 'RESTRICTED', compartments: [], tlp: 'AMBER',
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(), distribution: { agencyCodes },
+      };
+      const draft = await t.post('/api/v1/assessments', { token: analyst.token, body });
+      expect(draft.status).toBe(201);
+      expect((await t.post(`/api/v1/assessments/${draft.body.id}/submit`, { token: analyst.token })).status).toBe(200);
+      expect((await t.post(`/api/v1/assessments/${draft.body.id}/publish`, { token: supervisor.token })).status).toBe(200);
+      return draft.body.id as string;
+    };
+    const both = await publish([police.code, partner.code]);
+    const policeOnly = await publish([police.code]);
+    const codes = async (who: Actor, id: string) => {
+      const res = await t.get(`/api/v1/assessments/${id}/disseminations`, { token: who.token });
+      return res.status === 200 ? (res.body as { agencyCode: string }[]).map((d) => d.agencyCode).sort() : res.status;
+    };
+    expect(await codes(partnerAuditor, both)).toEqual([partner.code]);
+    expect(await codes(partnerAuditor, policeOnly)).toBe(404);
+    expect(await codes(cellAuditor, both)).toEqual([partner.code, police.code].sort());
+    expect(await codes(oversightAuditor, policeOnly)).toEqual([police.code]);
+  });
 });

@@ -104,7 +104,9 @@ export class AbilityFactory {
       // events with no actor — anonymous login failures, the system's own — are outside that scope).
       if (user.inFusionCell || user.inOversightAgency) can('read', 'AuditEvent');
       else can('read', 'AuditEvent', { agencyId: user.agencyId });
-      can('read', 'Dissemination');
+      // Deliveries likewise: a scoped auditor sees only those to their own agency.
+      if (user.inFusionCell || user.inOversightAgency) can('read', 'Dissemination');
+      else can('read', 'Dissemination', { agencyId: user.agencyId });
     }
     if (user.roles.includes('ADMIN')) {
       can('redrive', 'Dissemination');

@@ -93,7 +93,15 @@ export class DisseminationService {
       await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: a ? 'need-to-know' : 'not found' });
       throw notFound('Assessment');
     }
-    const rows = await this.ds.getRepository(Dissemination).find({ where: { assessmentId }, order: { agencyCode: 'ASC' } });
+    const all = await this.ds.getRepository(Dissemination).find({ where: { assessmentId }, order: { agencyCode: 'ASC' } });
+    // An auditor by scope sees only the deliveries to their own agency; with none, the assessment is as
+    // if it did not exist for them (its id discloses nothing).
+    const rows = all.filter((d) => ctx.ability.can('read', asSubject('Dissemination', d)));
+    const scoped = auditor && !ctx.principal.inFusionCell && !ctx.principal.inOversightAgency;
+    if (scoped && rows.length === 0) {
+      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: 'audit scope' });
+      throw notFound('Assessment');
+    }
     await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, resourceIds: rows.map((d) => d.id), outcome: 'ALLOWED' });
     return rows.map(disseminationView);
   }
