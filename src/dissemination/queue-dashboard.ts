@@ -16,6 +16,7 @@ import { contextOf } from '../common/request-context';
 import { AuditService } from '../audit/audit.service';
 import { toErrorBody } from '../common/error-body';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
+import { withoutForeignLinks } from './queue-dashboard-page';
 
 export const DASHBOARD_PATH = '/admin/queues';
 const CACHE_MS = 5 * 60_000;
@@ -93,6 +94,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
           .header('www-authenticate', 'Basic realm="Fusion Cell queues", charset="UTF-8"')
           .send({ statusCode: 401, error: 'Unauthorized', message: 'ADMIN credentials required', requestId: req.id });
       });
+      instance.addHook('onSend', withoutForeignLinks); // no third-party font (the CSP refuses it)
       await instance.register(board.registerPlugin());
     },
     { prefix: DASHBOARD_PATH },
