@@ -36,33 +36,32 @@ const TOTAL = 17;
 /** No printed line is wider than this (a terminal of 120 columns shows the demo without wrapping). */
 const WIDTH = 120;
 
+/** Greedy word wrap: the first row holds `first` columns, the next ones `rest`. */
+function wrap(text: string, first: number, rest: number): string[] {
+  const rows = [''];
+  for (const word of text.split(' ')) {
+    const row = rows[rows.length - 1];
+    if (row && row.length + 1 + word.length > (rows.length === 1 ? first : rest)) rows.push(word);
+    else rows[rows.length - 1] = row ? `${row} ${word}` : word;
+  }
+  return rows;
+}
+
 /**
- * One step: `[ n/T] who  what  outcome`, words wrapped under the text when longer than WIDTH, then the
- * call it made, dimmed, on a line of its own. The outcome keeps its colour across the wrap.
+ * One step: `[ n/T] who  what  outcome`, outcomes in a column of their own (wrapped there when
+ * long, in the outcome's colour), then the call it made, dimmed, on a line of its own: no line is
+ * wider than WIDTH.
  */
 function line(who: string, what: string, call: string, outcome: string): void {
   step += 1;
   const head = `${dim(`[${String(step).padStart(2)}/${TOTAL}]`)} ${bold(who.padEnd(16))} `;
   const indent = ' '.repeat(stripVTControlCharacters(head).length);
-  const colour = outcome.startsWith('\x1b[') ? outcome.slice(0, outcome.indexOf('m') + 1) : '';
-  const words = [...what.split(' ').map((w) => ({ w, c: '' })), ...stripVTControlCharacters(outcome).split(' ').map((w, i) => ({ w: i === 0 ? ` ${w}` : w, c: colour }))];
-  const rows: string[] = [];
-  let row = '';
-  let width = 0;
-  for (const { w, c } of words) {
-    const fits = width === 0 || indent.length + width + 1 + w.length <= WIDTH;
-    if (!fits) {
-      rows.push(row);
-      row = '';
-      width = 0;
-    }
-    const text = width === 0 ? w.trimStart() : ` ${w}`;
-    row += c ? `${c}${text}\x1b[0m` : text;
-    width += text.length;
-  }
-  rows.push(row);
-  const cut = (s: string) => (indent.length + s.length > WIDTH ? `${s.slice(0, WIDTH - indent.length - 1)}…` : s);
-  process.stdout.write(`${head}${rows.join(`\n${indent}`)}\n${indent}${dim(cut(call))}\n`);
+  const text = `${what.padEnd(53)} `;
+  const column = indent.length + 54;
+  const colour = outcome.startsWith('\x1b[') ? (s: string) => `${outcome.slice(0, outcome.indexOf('m') + 1)}${s}\x1b[0m` : (s: string) => s;
+  const rows = wrap(stripVTControlCharacters(outcome), WIDTH - indent.length - text.length, WIDTH - column).map(colour);
+  const shown = call.length > WIDTH - indent.length ? `${call.slice(0, WIDTH - indent.length - 1)}…` : call;
+  process.stdout.write(`${head}${text}${rows.join(`\n${' '.repeat(column)}`)}\n${indent}${dim(shown)}\n`);
 }
 
 async function preflight(config: AppConfig): Promise<void> {
