@@ -41,7 +41,7 @@ async function queueKeys(prefix: string): Promise<string[]> {
   }
 }
 
-const ADMIN_LOGIN = /^ {4}admin +\S+$/m;
+const ADMIN_LOGIN = /^ {4}admin +\S+/m;
 
 /** `npm run demo`, headless, against a database it creates itself; then again, to show it is re-runnable. */
 describe('npm run demo', () => {
