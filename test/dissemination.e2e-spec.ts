@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Webhook } from 'standardwebhooks';
 import { RelayService } from '../src/dissemination/relay.service';
-import { WorkerModule } from '../src/worker.module';
+import { startWorker } from './support/worker';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
@@ -29,7 +28,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     process.env.QUEUE_PREFIX = `fusiontest-dissem-${process.pid}-${Date.now()}`;
     process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
     t = await TestApp.start();
-    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+    worker = await startWorker();
     await worker.init();
     fx = new Fixtures(t);
     cell = await fx.fusionCell();

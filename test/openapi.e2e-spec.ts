@@ -1,9 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../src/common/queues';
-import { WorkerModule } from '../src/worker.module';
+import { startWorker } from './support/worker';
 import { type Call, type Res, TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { ADMIN_PASSWORD } from './support/env';
@@ -192,7 +191,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     process.env.DATABASE_URL = await createMigratedDatabase(dbName);
     process.env.QUEUE_PREFIX = `fusiontest-openapi-${process.pid}-${Date.now()}`;
     t = await TestApp.start();
-    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+    worker = await startWorker();
     await worker.init();
     doc = (await t.get<OpenApiDoc>('/api/docs-json')).body;
 

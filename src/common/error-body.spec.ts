@@ -1,4 +1,4 @@
-import { UnauthorizedException } from '@nestjs/common';
+import { Logger, UnauthorizedException } from '@nestjs/common';
 import { DatabaseError } from 'pg-protocol';
 import { QueryFailedError } from 'typeorm';
 import { toErrorBody } from './error-body';
@@ -7,6 +7,22 @@ import { toErrorBody } from './error-body';
 const pgError = (code: string, message: string): DatabaseError => Object.assign(new DatabaseError(message, message.length, 'error'), { code });
 
 describe('toErrorBody', () => {
+  // Every 5xx is logged (with its error and request id) through Nest's Logger: captured here, so a
+  // passing run prints nothing and the test can say what was logged.
+  let logged: unknown[][];
+  beforeEach(() => {
+    logged = [];
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((...args: unknown[]) => void logged.push(args));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('logs what it answers with a 5xx, with the error and the request id, and nothing it answers with a 4xx', () => {
+    const boom = new Error('secret internal detail');
+    expect(toErrorBody(boom, 'req-9')).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: 'req-9' });
+    expect(toErrorBody(new UnauthorizedException('Invalid or missing token'), 'req-10').statusCode).toBe(401);
+    expect(logged).toEqual([[{ err: boom, requestId: 'req-9' }, 'request failed']]);
+  });
+
   it.each([
     ['57P03', 'the database system is starting up'],
     ['57P03', 'the database system is not yet accepting connections'],

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
@@ -32,9 +33,35 @@ class DemoFailure extends Error {}
 
 let step = 0;
 const TOTAL = 18;
+/** No printed line is wider than this (a terminal of 120 columns shows the demo without wrapping). */
+const WIDTH = 120;
+
+/** Greedy word wrap: the first row holds `first` columns, the next ones `rest`. */
+function wrap(text: string, first: number, rest: number): string[] {
+  const rows = [''];
+  for (const word of text.split(' ')) {
+    const row = rows[rows.length - 1];
+    if (row && row.length + 1 + word.length > (rows.length === 1 ? first : rest)) rows.push(word);
+    else rows[rows.length - 1] = row ? `${row} ${word}` : word;
+  }
+  return rows;
+}
+
+/**
+ * One step: `[ n/T] who  what  outcome`, outcomes in a column of their own (wrapped there when
+ * long, in the outcome's colour), then the call it made, dimmed, on a line of its own: no line is
+ * wider than WIDTH.
+ */
 function line(who: string, what: string, call: string, outcome: string): void {
   step += 1;
-  process.stdout.write(`${dim(`[${String(step).padStart(2)}/${TOTAL}]`)} ${bold(who.padEnd(18))} ${what.padEnd(52)} ${dim(call.padEnd(48))} ${outcome}\n`);
+  const head = `${dim(`[${String(step).padStart(2)}/${TOTAL}]`)} ${bold(who.padEnd(16))} `;
+  const indent = ' '.repeat(stripVTControlCharacters(head).length);
+  const text = `${what.padEnd(53)} `;
+  const column = indent.length + 54;
+  const colour = outcome.startsWith('\x1b[') ? (s: string) => `${outcome.slice(0, outcome.indexOf('m') + 1)}${s}\x1b[0m` : (s: string) => s;
+  const rows = wrap(stripVTControlCharacters(outcome), WIDTH - indent.length - text.length, WIDTH - column).map(colour);
+  const shown = call.length > WIDTH - indent.length ? `${call.slice(0, WIDTH - indent.length - 1)}…` : call;
+  process.stdout.write(`${head}${text}${rows.join(`\n${' '.repeat(column)}`)}\n${indent}${dim(shown)}\n`);
 }
 
 async function preflight(config: AppConfig): Promise<void> {
@@ -70,12 +97,15 @@ async function preflight(config: AppConfig): Promise<void> {
   process.stdout.write(`${green('✓')} PostgreSQL ${dbUrl.host}/${dbName} and Redis ${new URL(config.REDIS_URL).host} are reachable\n`);
 }
 
-async function migrate(config: AppConfig): Promise<void> {
+/** Migrates; answers whether the database has no user yet (then the API this run starts bootstraps `admin`). */
+async function migrate(config: AppConfig): Promise<boolean> {
   const ds = new DataSource({ ...dataSourceOptions(config), logging: false, logger: undefined });
   await ds.initialize();
   const done = await ds.runMigrations({ transaction: 'each' });
+  const [{ n }] = await ds.query<{ n: number }[]>('SELECT count(*)::int AS n FROM app_user');
   await ds.destroy();
   process.stdout.write(`${green('✓')} migrations: ${done.length ? `${done.length} applied` : 'up to date'}\n`);
+  return n === 0;
 }
 
 function startProcess(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
@@ -322,29 +352,69 @@ async function story(base: string, creds: DemoCredentials, adminPassword: string
   line('auditor', 'verifies the hash chain', 'GET /api/v1/audit-events/verify', green(`200 valid, ${verify.body.checked} events`));
 }
 
+/**
+ * Stops the API and the worker (SIGTERM; SIGKILL after 10 s) and removes what this run made outside
+ * the database: every Redis key of its queue prefix (the outbox relay re-enqueues whatever is still
+ * open on the next start) and, unless a failure needs them, its log folder.
+ */
+async function shutDown(children: ChildProcess[], closeReceiver: () => void, config: AppConfig, logDir: string, keepLogs: boolean): Promise<void> {
+  closeReceiver();
+  await Promise.all(
+    children.map(
+      (ch) =>
+        new Promise<void>((done) => {
+          if (ch.exitCode !== null || ch.signalCode !== null) return done();
+          ch.once('exit', () => done());
+          ch.kill('SIGTERM');
+          setTimeout(() => ch.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch (err) {
+    process.stderr.write(`could not remove the Redis keys ${config.QUEUE_PREFIX}:*: ${(err as Error).message}\n`);
+  } finally {
+    redis.disconnect();
+  }
+  if (keepLogs) process.stderr.write(`logs kept in ${logDir}\n`);
+  else rmSync(logDir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
-  const { config, childEnv, generated, exitWhenDone } = launchEnvironment(['127.0.0.1']);
+  // The demo's queues live under a prefix of their own (removed when it stops), unless QUEUE_PREFIX says otherwise.
+  const { config, childEnv, generated, exitWhenDone } = launchEnvironment(['127.0.0.1'], { QUEUE_PREFIX: 'fusion-demo', ...process.env });
   process.stdout.write(`${bold('Fusion Cell demo')}\n`);
   await preflight(config);
-  await migrate(config);
+  const bootstraps = await migrate(config);
 
   const logDir = mkdtempSync(join(tmpdir(), 'fusion-demo-'));
   const receiverSecret = `whsec_${randomBytes(32).toString('base64')}`;
   const receiver = await startReceiver(receiverSecret);
   const children = [startProcess('api', 'main', childEnv, logDir), startProcess('worker', 'worker', childEnv, logDir)];
-  const stop = () => {
-    for (const ch of children) ch.kill('SIGTERM');
-    receiver.close();
-  };
+  let crashed = false;
+  let stopping: Promise<void> | undefined;
+  const stop = (keepLogs: boolean) => (stopping ??= shutDown(children, receiver.close, config, logDir, keepLogs || crashed));
   for (const [i, ch] of children.entries()) {
     ch.on('exit', (code) => {
-      if (code && code !== 0) process.stderr.write(red(`\n${i === 0 ? 'API' : 'worker'} exited with code ${code}; see ${logDir}\n`));
+      if (code && code !== 0 && !stopping) {
+        crashed = true;
+        process.stderr.write(red(`\n${i === 0 ? 'API' : 'worker'} exited with code ${code}; see ${logDir}\n`));
+      }
     });
   }
   process.on('SIGINT', () => {
+    if (stopping) return;
     process.stdout.write('\nstopping…\n');
-    stop();
-    setTimeout(() => process.exit(0), 500).unref();
+    void stop(false).then(() => process.exit(0));
   });
 
   try {
@@ -365,16 +435,20 @@ async function main(): Promise<void> {
     await story(base, credentials, config.BOOTSTRAP_ADMIN_PASSWORD ?? '', receiver, receiverSecret);
 
     process.stdout.write(`\n${green(bold('The whole mechanism ran.'))}\n`);
-    process.stdout.write(`  Swagger UI:   ${base}/api/docs\n  Health:       ${base}/health\n  Threat level: ${base}/api/v1/threat-level\n  Logs:         ${logDir}\n`);
+    process.stdout.write(`  Swagger UI:   ${base}/api/docs\n  Health:       ${base}/health\n  Threat level: ${base}/api/v1/threat-level\n`);
+    process.stdout.write(`  Logs:         ${logDir} (removed when the demo stops)\n`);
     process.stdout.write('  Logins (new passwords on every run):\n');
-    if (generated.BOOTSTRAP_ADMIN_PASSWORD) process.stdout.write(`    ${'admin'.padEnd(20)} ${generated.BOOTSTRAP_ADMIN_PASSWORD} (if this run bootstrapped the database)\n`);
+    // The admin's password is new only when the API this run started created the admin (an empty database).
+    if (bootstraps && generated.BOOTSTRAP_ADMIN_PASSWORD) process.stdout.write(`    ${'admin'.padEnd(20)} ${generated.BOOTSTRAP_ADMIN_PASSWORD}\n`);
     for (const [u, p] of Object.entries(credentials)) process.stdout.write(`    ${u.padEnd(20)} ${p}\n`);
   } catch (err) {
-    stop();
+    const interrupted = !!stopping;
+    await stop(true);
+    if (interrupted) return; // Ctrl-C during the story: the SIGINT handler exits once everything is stopped
     throw err;
   }
   if (exitWhenDone) {
-    stop();
+    await stop(false);
     return;
   }
   process.stdout.write('\nThe API keeps running for exploration. Ctrl-C to stop.\n');

@@ -18,6 +18,7 @@ import { contextOf } from '../common/request-context';
 import { AuditService } from '../audit/audit.service';
 import { toErrorBody } from '../common/error-body';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
+import { withoutForeignLinks } from './queue-dashboard-page';
 
 export const DASHBOARD_PATH = '/admin/queues';
 /** How long a verified Basic credential spares argon2 (the account is still re-read on every request). */
@@ -153,6 +154,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
           .header('www-authenticate', 'Basic realm="Fusion Cell queues", charset="UTF-8"')
           .send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'ADMIN credentials required', requestId: req.id });
       });
+      instance.addHook('onSend', withoutForeignLinks); // no third-party font (the CSP refuses it)
       await instance.register(board.registerPlugin());
     },
     { prefix: DASHBOARD_PATH },
