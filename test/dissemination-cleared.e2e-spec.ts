@@ -1,6 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { WorkerModule } from '../src/worker.module';
+import { startWorker } from './support/worker';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
@@ -31,8 +30,7 @@ describe('dissemination: a variant needs a cleared person in the agency', () => 
     process.env.QUEUE_PREFIX = `fusiontest-cleared-${process.pid}-${Date.now()}`;
     process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
     t = await TestApp.start();
-    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
-    await worker.init();
+    worker = await startWorker(); // a module graph of its own, as in production
     fx = new Fixtures(t);
     const cell = await fx.fusionCell();
     analyst = await fx.user(cell, ['ANALYST'], 'TOP_SECRET', ['HUMINT']);

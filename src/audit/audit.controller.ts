@@ -6,6 +6,7 @@ import { Authorize, Public } from '../common/decorators';
 import { ApiPageResponse, decodeCursor, encodeCursor, type Page } from '../common/pagination';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import type { AuditEvent } from './audit-event.entity';
+import { recordedFields } from './canonical';
 import { AuditReceiptService, type HeadReceipt, type ReceiptCheck, type SigningKeyView } from './audit-receipt.service';
 import { type AuditFilter, AuditService, type VerifyResult } from './audit.service';
 import { HeadReceiptDto, ReceiptCheckDto, SigningKeyDto } from './dto/audit-receipt.dto';
@@ -16,17 +17,8 @@ export function auditEventView(e: AuditEvent) {
   return {
     seq: Number(e.seq),
     at: e.atText ?? e.at.toISOString(),
-    actorId: e.actorId,
-    agencyId: e.agencyId,
-    action: e.action,
-    resourceType: e.resourceType,
-    resourceId: e.resourceId,
-    resourceIds: e.resourceIds,
-    outcome: e.outcome,
-    reason: e.reason,
-    requestId: e.requestId,
+    ...recordedFields(e),
     clientRequestId: e.clientRequestId,
-    details: e.details,
     hash: e.hash,
     prevHash: e.prevHash,
     canon: e.canon,

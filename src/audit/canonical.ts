@@ -54,37 +54,15 @@ export const atTextSql = (col: string): string => `to_char(${col} AT TIME ZONE '
 export function canonicalEvent(e: ChainedFields): string {
   if ((e.canon ?? 1) === 2) {
     if (typeof e.atText !== 'string') throw new Error('a v2 canonical event needs atText');
-    return canonicalJson({
-      v: 2,
-      seq: String(e.seq),
-      at: e.atText,
-      actorId: e.actorId,
-      agencyId: e.agencyId,
-      action: e.action,
-      resourceType: e.resourceType,
-      resourceId: e.resourceId,
-      resourceIds: e.resourceIds,
-      outcome: e.outcome,
-      reason: e.reason,
-      requestId: e.requestId,
-      clientRequestId: e.clientRequestId ?? null,
-      details: e.details,
-    });
+    return canonicalJson({ v: 2, seq: String(e.seq), at: e.atText, ...recordedFields(e), clientRequestId: e.clientRequestId ?? null });
   }
-  return canonicalJson({
-    seq: String(e.seq),
-    at: e.at,
-    actorId: e.actorId,
-    agencyId: e.agencyId,
-    action: e.action,
-    resourceType: e.resourceType,
-    resourceId: e.resourceId,
-    resourceIds: e.resourceIds,
-    outcome: e.outcome,
-    reason: e.reason,
-    requestId: e.requestId,
-    details: e.details,
-  });
+  return canonicalJson({ seq: String(e.seq), at: e.at, ...recordedFields(e) });
+}
+
+/** What an event records, in both canonical forms and in its view: who did what to which item, and how it ended. */
+export function recordedFields(e: Omit<ChainedFields, 'seq' | 'at' | 'canon' | 'atText' | 'clientRequestId'>) {
+  const { actorId, agencyId, action, resourceType, resourceId, resourceIds, outcome, reason, requestId, details } = e;
+  return { actorId, agencyId, action, resourceType, resourceId, resourceIds, outcome, reason, requestId, details };
 }
 
 /** hash = sha256(prevHash || canonical(event)), lower-case hex. */

@@ -18,7 +18,7 @@ describe('toErrorBody', () => {
 
   it('logs what it answers with a 5xx, with the error and the request id, and nothing it answers with a 4xx', () => {
     const boom = new Error('secret internal detail');
-    expect(toErrorBody(boom, 'req-9')).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error', requestId: 'req-9' });
+    expect(toErrorBody(boom, 'req-9')).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', requestId: 'req-9' });
     expect(toErrorBody(new UnauthorizedException('Invalid or missing token'), 'req-10').statusCode).toBe(401);
     expect(logged).toEqual([[{ err: boom, requestId: 'req-9' }, 'request failed']]);
   });
