@@ -1,3 +1,5 @@
+import { AppConfig } from '../src/config/app-config';
+import { DeliveryService } from '../src/dissemination/delivery.service';
 import { TestApp, uniq } from './support/app';
 import { type Actor, type AgencyRef, Fixtures, PASSWORD } from './support/fixtures';
 
@@ -97,5 +99,37 @@ describe('four eyes: what is approved is what was asked', () => {
       await q.release();
     }
     expect(await t.ds.query(`SELECT active FROM app_user WHERE id = $1`, [officer.id])).toEqual([{ active: false }]);
+  });
+
+  it('a temporary password reaches nothing but POST /auth/password: not the queue dashboard (Basic or bearer), not /health details', async () => {
+    const other = newUser(['ADMIN'], 'UNCLASSIFIED');
+    expect((await approve((await t.post('/api/v1/users', { token: admin, body: other })).body.changeId)).status).toBe(200);
+    const otherId = (await me(await t.login(other.username, PASSWORD))).body.id;
+    const reset = await patch(otherId, { password: 'temporary-admin-0001' });
+    expect((await approve(reset.body.changeId)).status).toBe(200);
+    const temp = await t.post('/api/v1/auth/login', { body: { username: other.username, password: 'temporary-admin-0001' } });
+    expect(temp.body.passwordChangeRequired).toBe(true);
+    const basic = `Basic ${Buffer.from(`${other.username}:temporary-admin-0001`).toString('base64')}`;
+    expect((await t.get('/admin/queues', { headers: { authorization: basic } })).status).toBe(401);
+    expect((await t.get('/admin/queues', { token: temp.body.accessToken })).status).toBe(401);
+    expect((await t.get('/api/v1/admin/changes', { token: temp.body.accessToken })).status).toBe(403);
+    const health = await t.get('/health', { token: temp.body.accessToken });
+    expect(Object.keys(health.body)).toEqual(['status']);
+  });
+
+  it('an ADMIN_NOTICE names only the compartments its reader holds (a compartment is a marking)', async () => {
+    const police = await fx.agency('POLICE', 'TOP_SECRET');
+    const uncleared = await fx.user(police, ['OFFICER'], 'SECRET');
+    const promoted = await fx.user(police, ['OFFICER'], 'SECRET');
+    const asked = await patch(promoted.id, { compartments: ['HUMINT'] });
+    expect((await approve(asked.body.changeId)).status).toBe(200);
+    const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE kind = 'ADMIN_NOTICE' AND content->>'changeId' = $1`, [asked.body.changeId]);
+    expect(await new DeliveryService(t.ds, t.audit, t.app.get(AppConfig)).deliver(d.id, 1)).toBe('delivered');
+    const seenBy = async (a: Actor) => ((await t.get('/api/v1/inbox', { token: a.token })).body.items as any[]).find((i) => i.id === d.id);
+    const theirs = await seenBy(promoted);
+    expect(theirs.content.request).toMatchObject({ userId: promoted.id, compartments: ['HUMINT'] });
+    const other = await seenBy(uncleared);
+    expect(other.content.request).toEqual({ userId: promoted.id, username: promoted.username, compartments: [], compartmentsNotShown: 1 });
+    expect(JSON.stringify(other)).not.toContain('HUMINT');
   });
 });
