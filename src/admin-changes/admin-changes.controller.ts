@@ -27,7 +27,7 @@ export class AdminChangesController {
   @ApiOperation({ summary: 'Approve and apply a change another ADMIN asked for (ADMIN); checked again against the state now' })
   @ApiOkResponse({ description: 'The change, APPLIED, with `result`: what the original request would have answered', type: AppliedChangeDto })
   @ApiNotFoundResponse({ description: 'No such change, or its user or agency is gone', type: ErrorBodyDto })
-  @ApiConflictResponse({ description: 'Already decided or expired (CHANGE_DECIDED, CHANGE_EXPIRED), or no longer applicable (e.g. the username is taken)', type: ErrorBodyDto })
+  @ApiConflictResponse({ description: 'Already decided or expired (CHANGE_DECIDED, CHANGE_EXPIRED), its requester no longer an active ADMIN (REQUESTER_GONE), its user changed since it was asked (TARGET_CHANGED), or no longer applicable (e.g. the username is taken)', type: ErrorBodyDto })
   @ApiUnprocessableEntityResponse({ description: 'The caller asked for the change (SAME_ADMIN), or it breaks a rule now', type: ErrorBodyDto })
   approve(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
     return this.changes.approve(ctx, id);

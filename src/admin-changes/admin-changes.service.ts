@@ -11,7 +11,7 @@ import { OutboxService } from '../dissemination/outbox.service';
 import { RelayService } from '../dissemination/relay.service';
 import type { CreateUserDto } from '../users/dto/create-user.dto';
 import { User } from '../users/user.entity';
-import { UsersService, userView } from '../users/users.service';
+import { type UserGrantSnapshot, UsersService, userView } from '../users/users.service';
 import { AdminChange, type AdminChangeStatus } from './admin-change.entity';
 import type { ListAdminChangesQuery } from './dto/list-admin-changes.query';
 import type { Approval } from './four-eyes';
@@ -35,6 +35,21 @@ export function changeView(c: AdminChange, now: Date) {
     decidedBy: c.decidedBy,
     decidedAt: c.decidedAt?.toISOString() ?? null,
   };
+}
+
+/** The request as the agency is told it: without `before` (the user's grant when asked: for the approver, not the agency's readers). */
+function noticeRequest(request: Record<string, unknown>): Record<string, unknown> {
+  const { before: _before, ...rest } = request;
+  return rest;
+}
+
+async function requesterStillAdmin(m: EntityManager, userId: string): Promise<boolean> {
+  const [row] = await m.query<{ ok: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM app_user u JOIN agency a ON a.id = u.agency_id
+                     WHERE u.id = $1::uuid AND u.active AND a.active AND 'ADMIN' = ANY (u.roles)) AS ok`,
+    [userId],
+  );
+  return row.ok;
 }
 
 /** What an agency is told of an approved change (its ADMIN_NOTICE): what changed and by whose decision, no password or secret. */
@@ -81,7 +96,7 @@ export class AdminChangesService {
         changeId: change.id,
         change: change.kind,
         summary: SUMMARIES[change.kind],
-        request: change.request,
+        request: noticeRequest(change.request),
         ...(change.kind === 'USER_CREATE' && 'id' in result ? { userId: result.id } : {}),
         requestedBy: requester?.username ?? change.requestedBy,
         approvedBy: ctx.principal.username,
@@ -122,6 +137,11 @@ export class AdminChangesService {
       if (verb === 'approve' && change.requestedBy === ctx.principal.id) {
         throw new DomainException(422, 'SAME_ADMIN', 'A change must be approved by another ADMIN than the one who asked for it');
       }
+      // A request stands only while its requester is still an ADMIN (active, of an active agency): one
+      // deactivated or demoted since, for cause perhaps, leaves behind nothing another ADMIN may apply.
+      if (verb === 'approve' && !(await requesterStillAdmin(m, change.requestedBy))) {
+        throw new DomainException(409, 'REQUESTER_GONE', 'The ADMIN who asked for this change is no longer an active ADMIN; reject it, or ask for it again');
+      }
       Object.assign(change, { status: verb === 'approve' ? 'APPLIED' : 'REJECTED', decidedBy: ctx.principal.id, decidedAt: now });
       const result = await act(m, change);
       await m.update(AdminChange, { id }, { status: change.status, decidedBy: change.decidedBy, decidedAt: now, targetId: change.targetId });
@@ -153,7 +173,7 @@ export class AdminChangesService {
         return userView(user);
       }
       case 'USER_UPDATE': {
-        const { userId: _u, username: _n, passwordReset: _p, ...fields } = change.request;
+        const { userId: _u, username: _n, passwordReset: _p, before, ...fields } = change.request;
         const user = await this.users.applyUpdate(
           ctx,
           m,
@@ -162,6 +182,7 @@ export class AdminChangesService {
           change.passwordHash ?? undefined,
           change.requestedBy,
           approval,
+          before as UserGrantSnapshot | undefined,
         );
         return userView(user);
       }

@@ -31,6 +31,20 @@ export function disseminationView(d: Dissemination) {
 }
 
 /**
+ * An ADMIN_NOTICE as one reader of the agency may see it: a compartment is a marking, so the notice
+ * names only the compartments the reader holds (a colleague given HUMINT does not tell an uncleared
+ * reader that HUMINT exists), and counts the others in `compartmentsNotShown`.
+ */
+function adminNoticeFor(content: Record<string, unknown>, reader: Principal): Record<string, unknown> {
+  const request = content.request as Record<string, unknown> | undefined;
+  if (!request || !Array.isArray(request.compartments)) return content;
+  const all = request.compartments as string[];
+  const shown = all.filter((c) => reader.compartments.includes(c));
+  const { compartments: _all, ...rest } = request;
+  return { ...content, request: { ...rest, compartments: shown, ...(shown.length < all.length ? { compartmentsNotShown: all.length - shown.length } : {}) } };
+}
+
+/**
  * An inbox item as one reader may see it: the agency received the variant its accreditation allows,
  * and a reader whose own clearance is lower sees the tearline (if cleared for that) or no content. An
  * item withheld from the reader does not name its assessment (which would answer them 404), and a
@@ -58,6 +72,7 @@ export function inboxView(item: InboxItem, reader: Principal, visible: ReadonlyS
       }
     }
   }
+  if (item.kind === 'ADMIN_NOTICE' && content) content = adminNoticeFor(content, reader);
   if (variant === 'FULL' && content && typeof content.supersedes === 'string' && !visible.has(content.supersedes)) content = { ...content, supersedes: null };
   return {
     id: item.id,

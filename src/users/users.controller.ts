@@ -37,6 +37,7 @@ export class UsersController {
     type: PendingChangeDto,
   })
   @ApiNotFoundResponse({ description: 'No such user', type: ErrorBodyDto })
+  @ApiConflictResponse({ description: 'The user was changed by someone else while this request was written, making it sensitive (USER_CHANGED): send it again', type: ErrorBodyDto })
   @ApiUnprocessableEntityResponse({
     description: 'Clearance above the agency’s accreditation, roles that may not be combined, or an ADMIN deactivating themselves or dropping their own ADMIN role',
     type: ErrorBodyDto,

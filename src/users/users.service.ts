@@ -7,7 +7,7 @@ import { Agency } from '../agencies/agency.entity';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import { isUniqueViolation } from '../common/db-errors';
-import { badRequest, conflict, notFound, unprocessable } from '../common/domain.exception';
+import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../admin-changes/four-eyes';
 import type { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
@@ -110,7 +110,9 @@ export class UsersService {
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : undefined;
     const { password: _password, ...fields } = dto;
     if (isSensitiveUpdate(user, dto, ctx.principal.id) && (await this.fourEyes.approverExists(ctx.principal.id))) {
-      const request = { userId: user.id, username: user.username, ...fields, ...(passwordHash ? { passwordReset: true } : {}) };
+      // `before`: the user as the approver is asked to judge them; the change is applied only to that user (TARGET_CHANGED otherwise).
+      const before = grantOf(user);
+      const request = { userId: user.id, username: user.username, ...fields, ...(passwordHash ? { passwordReset: true } : {}), before };
       return this.fourEyes.request(ctx, { kind: 'USER_UPDATE', targetId: user.id, agencyId: user.agencyId, request, passwordHash });
     }
     return this.ds.transaction((m) => this.applyUpdate(ctx, m, id, fields, passwordHash, ctx.principal.id));
@@ -125,9 +127,19 @@ export class UsersService {
     passwordHash: string | undefined,
     requesterId: string,
     approval?: Approval,
+    before?: UserGrantSnapshot,
   ): Promise<User> {
     const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw notFound('User');
+    if (before && !sameGrant(grantOf(user), before)) {
+      throw new DomainException(409, 'TARGET_CHANGED', 'The user has changed since this change was asked for; ask for it again');
+    }
+    // Decided on the user as read before the lock: were they changed meanwhile (a concurrent deactivation,
+    // say), a change that looked harmless may now be sensitive, and must not be applied without approval.
+    const asked = { ...dto, ...(passwordHash ? { password: '' } : {}) };
+    if (!approval && isSensitiveUpdate(user, asked, requesterId) && (await this.fourEyes.approverExists(requesterId, m))) {
+      throw new DomainException(409, 'USER_CHANGED', 'The user changed while this request was made; send it again');
+    }
     const agency = await m.findOneByOrFail(Agency, { id: user.agencyId });
     const roles = dto.roles ?? user.roles;
     const clearance = dto.clearance ?? user.clearance;
@@ -155,6 +167,23 @@ export class UsersService {
     );
     return user;
   }
+}
+
+/** A user's grant as an approver judges it (a USER_UPDATE's `before`). */
+export interface UserGrantSnapshot {
+  roles: Role[];
+  clearance: Classification;
+  compartments: string[];
+  active: boolean;
+}
+
+function grantOf(u: User): UserGrantSnapshot {
+  return { roles: u.roles, clearance: u.clearance, compartments: u.compartments, active: u.active };
+}
+
+function sameGrant(a: UserGrantSnapshot, b: UserGrantSnapshot): boolean {
+  const set = (xs: string[]) => JSON.stringify([...xs].sort());
+  return set(a.roles) === set(b.roles) && a.clearance === b.clearance && set(a.compartments) === set(b.compartments) && a.active === b.active;
 }
 
 /** An ADMIN may not deactivate themselves or drop their own ADMIN role (422). */

@@ -71,7 +71,7 @@ export class AdminNoticeContentDto {
   @ApiProperty({ example: 'A user account of your agency was created' })
   summary!: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What was asked, as the ADMINs saw it (no password or secret)' })
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What was asked, as the ADMINs saw it (no password or secret); `compartments` only those the reader holds, the others counted in `compartmentsNotShown`' })
   request!: Record<string, unknown>;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'USER_CREATE: the new user' })
