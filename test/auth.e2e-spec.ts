@@ -199,7 +199,10 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(401);
     // Reactivating and a compartment more are sensitive (SPEC S1): approved by the second ADMIN.
     expect((await fx.approved(await patch(officer.id, { active: true, clearance: 'RESTRICTED', compartments: ['HUMINT'] }))).status).toBe(200);
-    expect((await t.get('/api/v1/auth/me', { token: officer.token })).body).toMatchObject({ clearance: 'RESTRICTED', compartments: ['HUMINT'] });
+    // Deactivation ended the old token for good; the reactivated officer logs in again.
+    expect((await t.get('/api/v1/auth/me', { token: officer.token })).status).toBe(401);
+    const again = await t.login(officer.username, PASSWORD);
+    expect((await t.get('/api/v1/auth/me', { token: again })).body).toMatchObject({ clearance: 'RESTRICTED', compartments: ['HUMINT'] });
 
     // A password reset (approved): the old one no longer logs in, the new one does, as a temporary password.
     expect((await fx.approved(await patch(officer.id, { password: 'a-brand-new-password-1' }))).status).toBe(200);

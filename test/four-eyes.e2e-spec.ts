@@ -113,6 +113,9 @@ describe('four eyes on administration', () => {
     expect(back.status).toBe(202);
     expect((await me(target.token)).status).toBe(401);
     expect((await approve(back.body.changeId)).status).toBe(200);
+    // Deactivation ended the old tokens for good: the reactivated user logs in again.
+    expect((await me(target.token)).status).toBe(401);
+    target.token = await t.login(target.username, PASSWORD);
     expect((await me(target.token)).status).toBe(200);
   });
 

@@ -145,13 +145,16 @@ export class UsersService {
     const clearance = dto.clearance ?? user.clearance;
     checkGrant(agency, roles, clearance);
     checkSelf(user.id, requesterId, dto);
+    // Deactivation ends the user's tokens for good: a later reactivation does not bring them back.
+    const deactivated = user.active && dto.active === false;
     Object.assign(user, {
       roles,
       clearance,
       compartments: dto.compartments ?? user.compartments,
       active: dto.active ?? user.active,
       // A password set by an ADMIN for someone else is temporary; every password change revokes older tokens.
-      ...(passwordHash ? { passwordHash, passwordChangeRequired: user.id !== requesterId, tokenVersion: user.tokenVersion + 1 } : {}),
+      ...(passwordHash ? { passwordHash, passwordChangeRequired: user.id !== requesterId } : {}),
+      ...(passwordHash || deactivated ? { tokenVersion: user.tokenVersion + 1 } : {}),
     });
     await m.save(user);
     await this.audit.record(
