@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { AuditReceiptService } from '../src/audit/audit-receipt.service';
 import { systemContext } from '../src/common/request-context';
-import { TestApp } from './support/app';
+import { TestApp, uniq } from './support/app';
 import { type Actor, Fixtures } from './support/fixtures';
 
 /**
@@ -51,6 +52,41 @@ describe('review: audit and data paths of S1', () => {
       const res = await t.post('/api/v1/audit-events/verify-receipt', { token: auditor.token, body: receipt });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ valid: true, problem: null });
+    });
+  });
+
+  describe('a scoped auditor learns nothing out of scope from their own events', () => {
+    it('probing the dissemination list: a missing assessment and one not sent to their agency leave the same trace', async () => {
+      const cell = await fx.fusionCell();
+      const police = await fx.agency('POLICE', 'SECRET');
+      const partner = await fx.agency('FOREIGN_PARTNER', 'SECRET');
+      const analyst = await fx.user(cell, ['ANALYST'], 'SECRET');
+      const supervisor = await fx.user(cell, ['SUPERVISOR'], 'SECRET');
+      const partnerAuditor = await fx.user(partner, ['AUDITOR'], 'UNCLASSIFIED');
+      const body = {
+        title: `review ${uniq()}`, keyJudgements: ['k'], body: 'b', likelihood: 'LIKELY', recommendedLevel: 'MODERATE',
+        scope: 'REGIONAL', region: 'NORTH', sectors: [], reportIds: [], classification: 'RESTRICTED', compartments: [], tlp: 'AMBER',
+        validUntil: new Date(Date.now() + 86_400_000).toISOString(), distribution: { agencyCodes: [police.code] },
+      };
+      const draft = await t.post('/api/v1/assessments', { token: analyst.token, body });
+      expect(draft.status).toBe(201);
+      expect((await t.post(`/api/v1/assessments/${draft.body.id}/submit`, { token: analyst.token })).status).toBe(200);
+      expect((await t.post(`/api/v1/assessments/${draft.body.id}/publish`, { token: supervisor.token })).status).toBe(200);
+
+      const existing = draft.body.id as string;
+      const missing = randomUUID();
+      const answers = await Promise.all([existing, missing].map((id) => t.get(`/api/v1/assessments/${id}/disseminations`, { token: partnerAuditor.token })));
+      expect(answers.map((r) => r.status)).toEqual([404, 404]);
+      expect(answers[0].body.message).toBe(answers[1].body.message);
+
+      const trace = async (id: string) => {
+        const res = await t.get('/api/v1/audit-events', { token: partnerAuditor.token, query: { action: 'dissemination.list', resourceId: id } });
+        expect(res.status).toBe(200);
+        expect(res.body.items).toHaveLength(1);
+        const { outcome, reason, details, resourceIds } = res.body.items[0];
+        return { outcome, reason, details, resourceIds };
+      };
+      expect(await trace(existing)).toEqual(await trace(missing));
     });
   });
 });
