@@ -155,8 +155,11 @@ export class AuditReceiptService implements OnModuleInit {
     const [event] = await this.ds.query<{ hash: string }[]>('SELECT hash FROM audit_event WHERE seq = $1', [String(r.seq)]);
     if (!event) return { valid: false, problem: 'EVENT_MISSING' };
     if (event.hash !== r.hash) return { valid: false, problem: 'HASH_MISMATCH' };
-    const chain = await this.audit.verify(undefined, r.seq);
-    if (!chain.valid || chain.headSeq !== r.seq) return { valid: false, problem: 'CHAIN_BROKEN', brokenAtSeq: chain.valid ? chain.headSeq + 1 : chain.brokenAtSeq };
+    // The shared whole-chain walk (one at a time, however many ask): the prefix 1..seq verifies iff the
+    // walk breaks nowhere up to seq and reaches it.
+    const chain = await this.audit.verifyShared();
+    const brokenAt = !chain.valid ? chain.brokenAtSeq : chain.headSeq < r.seq ? chain.headSeq + 1 : null;
+    if (brokenAt !== null && brokenAt <= r.seq) return { valid: false, problem: 'CHAIN_BROKEN', brokenAtSeq: brokenAt };
     return { valid: true, problem: null };
   }
 }

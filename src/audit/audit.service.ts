@@ -147,6 +147,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
   /** When the chainer was first asked since it last ran (ms since the epoch), while it waits for a pause. */
   private deferredSince: number | null = null;
+  /** The whole-chain walk running now ({@link verifyShared}), and the one queued to start after it. */
+  private walking: Promise<VerifyResult> | null = null;
+  private nextWalk: Promise<VerifyResult> | null = null;
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
@@ -380,6 +383,30 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     const headSeq = Number(expected - 1n);
     if (broken !== null) return { valid: false, checked, brokenAtSeq: Number(broken), headSeq, headHash: prevHash };
     return { valid: true, checked, headSeq, headHash: prevHash };
+  }
+
+  /**
+   * The whole chain verified by a walk that starts after this call, shared: while a walk runs, every
+   * caller joins the one queued to start when it ends. So however many auditors ask at once (GET
+   * /verify, POST /verify-receipt), a process walks the chain at most once at a time, and each answer
+   * still covers everything committed before its call (its own audit event included).
+   */
+  verifyShared(): Promise<VerifyResult> {
+    const start = (): Promise<VerifyResult> => {
+      const walk: Promise<VerifyResult> = this.verify().finally(() => {
+        if (this.walking === walk) this.walking = null;
+      });
+      this.walking = walk;
+      return walk;
+    };
+    if (!this.walking) return start();
+    this.nextWalk ??= this.walking
+      .catch(() => undefined)
+      .then(() => {
+        this.nextWalk = null;
+        return start();
+      });
+    return this.nextWalk;
   }
 
   /** Streams events (filtered) in pages, without holding the whole log in memory. */

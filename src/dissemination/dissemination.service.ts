@@ -104,17 +104,20 @@ export class DisseminationService {
   async forAssessment(ctx: AuthedContext, assessmentId: string) {
     const a = await this.ds.getRepository(Assessment).findOneBy({ id: assessmentId });
     const auditor = ctx.principal.roles.includes('AUDITOR');
+    const scoped = auditor && !ctx.principal.inFusionCell && !ctx.principal.inOversightAgency;
+    // A scoped auditor reads their own events: "not found" and "not sent to you" must read alike there,
+    // or the log would tell them which assessment ids exist outside their scope.
+    const outOfScope = 'not found or outside audit scope';
     if (!a || (!auditor && !ctx.ability.can('read', asSubject('Assessment', a)))) {
-      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: a ? 'need-to-know' : 'not found' });
+      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: a ? 'need-to-know' : scoped ? outOfScope : 'not found' });
       throw notFound('Assessment');
     }
     const all = await this.ds.getRepository(Dissemination).find({ where: { assessmentId }, order: { agencyCode: 'ASC' } });
     // An auditor by scope sees only the deliveries to their own agency; with none, the assessment is as
     // if it did not exist for them (its id discloses nothing).
     const rows = all.filter((d) => ctx.ability.can('read', asSubject('Dissemination', d)));
-    const scoped = auditor && !ctx.principal.inFusionCell && !ctx.principal.inOversightAgency;
     if (scoped && rows.length === 0) {
-      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: 'audit scope' });
+      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: outOfScope });
       throw notFound('Assessment');
     }
     await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, resourceIds: rows.map((d) => d.id), outcome: 'ALLOWED' });
