@@ -1,5 +1,4 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
@@ -9,12 +8,12 @@ import { AuditAnchorService } from '../src/audit/audit-anchor.service';
 import { ANCHOR_SCHEDULER } from '../src/audit/audit-anchor.processor';
 import { atTextSql, canonicalJson, chainHash, type ChainedFields, GENESIS_HASH } from '../src/audit/canonical';
 import { AUDIT_ANCHOR_QUEUE } from '../src/common/queues';
-import { WorkerModule } from '../src/worker.module';
 import { TestApp } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { type Actor, Fixtures, reportBody } from './support/fixtures';
 import { WorkerProcess } from './support/processes';
 import { WebhookReceiver, waitFor } from './support/receiver';
+import { startWorkerWith } from './support/worker';
 
 /** The chainer's advisory-lock key (audit.service.ts): holding it, as an attacker might, stops the chainer. */
 const CHAIN_LOCK = 0x46_55_53_41;
@@ -275,6 +274,8 @@ describe('audit chain: append-only pending rows, µs timestamps, signed head rec
     const receiver = new WebhookReceiver();
     const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
     let worker: INestApplicationContext;
+    /** AuditAnchorService as the worker's own module registry has it (see support/worker.ts). */
+    let Anchor: typeof AuditAnchorService;
     const saved: Record<string, string | undefined> = {};
 
     beforeAll(async () => {
@@ -284,8 +285,8 @@ describe('audit chain: append-only pending rows, µs timestamps, signed head rec
         saved[k] = process.env[k];
         process.env[k] = v;
       }
-      worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
-      await worker.init();
+      /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+      ({ worker, picked: Anchor } = await startWorkerWith(() => (require('../src/audit/audit-anchor.service') as typeof import('../src/audit/audit-anchor.service')).AuditAnchorService));
     });
     afterAll(async () => {
       await worker?.close();
@@ -299,7 +300,7 @@ describe('audit chain: append-only pending rows, µs timestamps, signed head rec
     it('the worker posts a signed receipt (Standard Webhooks) every AUDIT_ANCHOR_INTERVAL_SECONDS, which the API verifies', async () => {
       const scheduler = await worker.get<Queue>(getQueueToken(AUDIT_ANCHOR_QUEUE)).getJobScheduler(ANCHOR_SCHEDULER);
       expect(scheduler).toMatchObject({ key: ANCHOR_SCHEDULER, every: 900_000 });
-      const result = await worker.get(AuditAnchorService).anchor();
+      const result = await worker.get(Anchor).anchor();
       expect(result).toMatchObject({ ok: true, status: 204 });
       const post = await waitFor(() => Promise.resolve(receiver.for('/anchor').find((r) => JSON.parse(r.body).data.signature === result!.receipt.signature)), 'the anchor post');
       const payload = new Webhook(secret).verify(post.body, post.headers as Record<string, string>) as { type: string; data: Receipt };

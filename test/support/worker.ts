@@ -8,16 +8,26 @@ import type { INestApplicationContext } from '@nestjs/common';
  * worker its own @nestjs/*, TypeORM and BullMQ, as `node dist/worker.js` has.
  */
 export async function startWorker(): Promise<INestApplicationContext> {
+  return (await startWorkerWith(() => undefined)).worker;
+}
+
+/**
+ * The same, with `pick` run inside the worker's module registry: classes a test looks up in the worker
+ * (`worker.get(Class)`) must come from there, not from the test's own registry.
+ */
+export async function startWorkerWith<T>(pick: () => T): Promise<{ worker: INestApplicationContext; picked: T }> {
   let core!: typeof import('@nestjs/core');
   let mod!: typeof import('../../src/worker.module');
+  let picked!: T;
   jest.isolateModules(() => {
     // Only require() loads into the isolated registry (jest.isolateModules is synchronous).
     /* eslint-disable @typescript-eslint/no-require-imports */
     core = require('@nestjs/core') as typeof import('@nestjs/core');
     mod = require('../../src/worker.module') as typeof import('../../src/worker.module');
     /* eslint-enable @typescript-eslint/no-require-imports */
+    picked = pick();
   });
   const worker = await core.NestFactory.createApplicationContext(mod.WorkerModule, { logger: false });
   await worker.init();
-  return worker;
+  return { worker, picked };
 }
