@@ -149,6 +149,9 @@ describe('four eyes on administration', () => {
     const own = await approve(asked.body.changeId, admin);
     expect(own.status).toBe(422);
     expect(own.body.code).toBe('SAME_ADMIN');
+    await t.audit.flush();
+    const [denied] = await t.ds.query(`SELECT reason FROM audit_event WHERE action = 'admin_change.approve' AND outcome = 'DENIED' AND resource_id = $1`, [asked.body.changeId]);
+    expect(denied).toEqual({ reason: 'SAME_ADMIN' }); // a refused decision is audited too
     expect((await approve(asked.body.changeId)).status).toBe(200);
     expect((await approve(asked.body.changeId)).status).toBe(409);
     expect((await reject(asked.body.changeId)).status).toBe(409);

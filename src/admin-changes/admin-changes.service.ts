@@ -119,6 +119,8 @@ export class AdminChangesService {
    */
   private async decide<R>(ctx: AuthedContext, id: string, verb: 'approve' | 'reject', act: (m: EntityManager, change: AdminChange) => Promise<R>) {
     const now = this.clock.now();
+    const refused = (reason: string, m?: EntityManager) =>
+      this.audit.record(ctx, { action: `admin_change.${verb}`, resourceType: 'AdminChange', resourceId: id, outcome: 'DENIED', reason }, m);
     const outcome = await this.ds.transaction(async (m) => {
       const change = await m
         .getRepository(AdminChange)
@@ -131,6 +133,7 @@ export class AdminChangesService {
       if (change.status !== 'PENDING_APPROVAL') throw new DomainException(409, 'CHANGE_DECIDED', `The change is already ${change.status}`);
       if (effectiveStatus(change, now) === 'EXPIRED') {
         await m.update(AdminChange, { id }, { status: 'EXPIRED', decidedAt: now });
+        await refused('CHANGE_EXPIRED', m);
         return { expired: true as const };
       }
       // The requester may withdraw their own request, never approve it.
@@ -158,6 +161,10 @@ export class AdminChangesService {
         m,
       );
       return { change, result };
+    }).catch(async (err: unknown) => {
+      // A refused decision is a denial, and every denial is audited (after the rollback, on its own).
+      if (err instanceof DomainException) await refused(err.code);
+      throw err;
     });
     if ('expired' in outcome) throw new DomainException(409, 'CHANGE_EXPIRED', 'The change expired without a decision; ask for it again');
     return { ...changeView(outcome.change, now), ...(outcome.result !== undefined ? { result: outcome.result } : {}) };
