@@ -335,7 +335,9 @@ async function intakePhase(w: World): Promise<IntakeResults> {
         await audit.flush();
       }
     };
-    const clearPending = () => adminPool.query('DELETE FROM audit_pending');
+    // The ceiling's synthetic pending rows are never chained, and audit_pending refuses to delete an
+    // unchained row (its guard trigger): the benchmark, a superuser, clears them with triggers off.
+    const clearPending = () => adminPool.query('BEGIN; SET LOCAL session_replication_role = replica; DELETE FROM audit_pending; COMMIT');
     // Warm-up each, then interleave the runs so drift (table growth, other load) hits all three alike.
     await rawPgLoad(w.dbUrl, connections, warmup, txn(false));
     await rawPgLoad(w.dbUrl, connections, warmup, txn(true));

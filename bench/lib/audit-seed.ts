@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { canonicalEvent, chainHash, type ChainedFields } from '../../src/audit/canonical';
+import { CANON_VERSION, canonicalEvent, chainHash, type ChainedFields } from '../../src/audit/canonical';
 
 /**
  * Appends `count` synthetic events to the audit chain, continuing from its head, with hashes computed
@@ -55,9 +55,14 @@ export async function appendSyntheticAuditEvents(
       const actor = actors[i % actors.length];
       const action = actions[i % actions.length];
       const listing = action === 'report.list';
+      const at = new Date(base + i * 10);
       const e: ChainedFields = {
         seq: seq.toString(),
-        at: new Date(base + i * 10),
+        at,
+        // The current canonical form (v2): `at` to the microsecond as stored (these are whole milliseconds).
+        canon: CANON_VERSION,
+        atText: at.toISOString().replace('Z', '000Z'),
+        clientRequestId: null,
         actorId: actor.id,
         agencyId: actor.agencyId,
         action,
@@ -91,8 +96,8 @@ export async function appendSyntheticAuditEvents(
       prevHash = hash;
     }
     await pool.query(
-      `INSERT INTO audit_event (seq, at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details, prev_hash, hash)
-       SELECT s, a, ac, ag, act, rt, ri, ris::text[], o, re, rq, d::jsonb, p, h
+      `INSERT INTO audit_event (seq, at, actor_id, agency_id, action, resource_type, resource_id, resource_ids, outcome, reason, request_id, details, prev_hash, hash, canon)
+       SELECT s, a, ac, ag, act, rt, ri, ris::text[], o, re, rq, d::jsonb, p, h, ${CANON_VERSION}
          FROM unnest($1::bigint[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[],
                      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
            AS u(s, a, ac, ag, act, rt, ri, ris, o, re, rq, d, p, h)`,
