@@ -1,5 +1,6 @@
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';
+import { dropQueueKeys } from './support/queue-keys';
 import { PASSWORD } from './support/fixtures';
 
 /** SPEC S1: the first ADMIN of a fresh install acts alone until a second active ADMIN exists (own database: the shared one has two). */
@@ -14,6 +15,7 @@ describe('four eyes: the first ADMIN of a fresh install', () => {
   });
   afterAll(async () => {
     await t?.close();
+    await dropQueueKeys(process.env.QUEUE_PREFIX as string); // this file's queue keys leave nothing behind
     await dropDatabase(dbName);
   });
 

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../src/common/queues';
 import { startWorker } from './support/worker';
 import { type Call, type Res, TestApp, uniq } from './support/app';
+import { dropQueueKeys } from './support/queue-keys';
 import { createMigratedDatabase, dropDatabase } from './support/db';
 import { ADMIN_PASSWORD } from './support/env';
 import { PASSWORD, reportBody } from './support/fixtures';
@@ -215,6 +216,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     await t?.app.get<Queue>(getQueueToken(DISSEMINATION_QUEUE)).obliterate({ force: true });
     await t?.app.get<Queue>(getQueueToken(RETENTION_QUEUE)).obliterate({ force: true });
     await t?.close();
+    await dropQueueKeys(process.env.QUEUE_PREFIX as string); // and every other queue's (the audit anchor's…)
     await dropDatabase(dbName);
   });
 
