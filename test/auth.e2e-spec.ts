@@ -216,6 +216,9 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect((await patch(officer.id, { roles: ['OFFICER', 'ANALYST'] })).status).toBe(422);
     expect((await patch(officer.id, { roles: ['OFFICER', 'AUDITOR'] })).status).toBe(422);
     expect((await patch(adminId, { active: false })).status).toBe(422);
+    // One's own password only with the current one (POST /auth/password): a stolen token cannot lock its owner out.
+    const own = await patch(adminId, { password: 'a-new-admin-password-1' });
+    expect([own.status, own.body.code, own.body.fields]).toEqual([422, 'OWN_PASSWORD', ['password']]);
     expect((await patch(adminId, { roles: ['AUDITOR'] })).status).toBe(422);
     // Bad input names the field; other roles may not; an unknown id is 404.
     for (const [body, field] of [[{}, 'at least one of'], [{ roles: [] }, 'roles'], [{ active: 'no' }, 'active'], [{ username: 'renamed' }, 'username'], [{ password: 'short' }, 'password'], [{ roles: null }, 'roles'], [{ active: null }, 'active']] as const) {

@@ -153,7 +153,7 @@ export class UsersService {
       compartments: dto.compartments ?? user.compartments,
       active: dto.active ?? user.active,
       // A password set by an ADMIN for someone else is temporary; every password change revokes older tokens.
-      ...(passwordHash ? { passwordHash, passwordChangeRequired: user.id !== requesterId } : {}),
+      ...(passwordHash ? { passwordHash, passwordChangeRequired: true } : {}), // never one's own (checkSelf)
       ...(passwordHash || deactivated ? { tokenVersion: user.tokenVersion + 1 } : {}),
     });
     await m.save(user);
@@ -190,9 +190,13 @@ function sameGrant(a: UserGrantSnapshot, b: UserGrantSnapshot): boolean {
 }
 
 /** An ADMIN may not deactivate themselves or drop their own ADMIN role (422). */
-function checkSelf(userId: string, requesterId: string, dto: Pick<UpdateUserDto, 'active' | 'roles'>): void {
+function checkSelf(userId: string, requesterId: string, dto: Pick<UpdateUserDto, 'active' | 'roles' | 'password'>): void {
   if (userId === requesterId && (dto.active === false || (dto.roles !== undefined && !dto.roles.includes('ADMIN')))) {
     throw unprocessable('an ADMIN may not deactivate themselves or drop their own ADMIN role');
+  }
+  // One's own password changes only with the current one (a stolen token must not lock its owner out).
+  if (userId === requesterId && dto.password !== undefined) {
+    throw new DomainException(422, 'OWN_PASSWORD', 'change your own password with POST /api/v1/auth/password, giving the current one', { fields: ['password'] });
   }
 }
 
