@@ -1,41 +1,23 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { RETENTION_QUEUE } from '../common/queues';
+import { ScheduledWorkerHost } from '../common/scheduled-worker-host';
 import { RetentionService } from './retention.service';
 
 /** Once an hour, whatever the number of workers: a BullMQ job scheduler (one schedule, one job per tick). */
 export const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 @Processor(RETENTION_QUEUE, { concurrency: 1 })
-export class RetentionProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(RetentionProcessor.name);
-  private timer?: NodeJS.Timeout;
-
+export class RetentionProcessor extends ScheduledWorkerHost {
   constructor(
     private readonly retention: RetentionService,
-    @InjectQueue(RETENTION_QUEUE) private readonly queue: Queue,
+    @InjectQueue(RETENTION_QUEUE) queue: Queue,
   ) {
-    super();
+    super(queue, 'retention');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.schedule();
-    // Upserting is idempotent: doing it every ten minutes restores the schedule if Redis lost it.
-    this.timer = setInterval(() => void this.schedule(), 10 * 60_000);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  private async schedule(): Promise<void> {
-    try {
-      await this.queue.upsertJobScheduler('retention-purge', { every: RETENTION_EVERY_MS }, { name: 'purge', opts: { removeOnComplete: 100, removeOnFail: 100 } });
-    } catch (err) {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not schedule retention (Redis down?); will retry');
-    }
+  protected upsertSchedule(queue: Queue) {
+    return queue.upsertJobScheduler('retention-purge', { every: RETENTION_EVERY_MS }, { name: 'purge', opts: { removeOnComplete: 100, removeOnFail: 100 } });
   }
 
   async process(_job: Job): Promise<number> {
