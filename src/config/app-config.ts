@@ -256,9 +256,10 @@ export interface Launch {
  * For launchers that start the API and the worker as child processes: the validated configuration
  * plus the environment to hand down, with production defaults and any missing secret generated once
  * so both processes share it. `allowHosts` are added to WEBHOOK_ALLOWED_HOSTS (the demo's local
- * webhook receiver).
+ * webhook receiver); `defaults` stand where the environment sets nothing (the demo's own QUEUE_PREFIX).
  */
-export function launchEnvironment(allowHosts: string[] = [], env: NodeJS.ProcessEnv = process.env): Launch {
+export function launchEnvironment(allowHosts: string[] = [], defaults: NodeJS.ProcessEnv = {}, source: NodeJS.ProcessEnv = process.env): Launch {
+  const env: NodeJS.ProcessEnv = { ...defaults, ...source };
   const generated: Launch['generated'] = {};
   if (!env.JWT_SECRET) generated.JWT_SECRET = randomBytes(48).toString('base64url');
   if (!env.AUDIT_SIGNING_KEY) generated.AUDIT_SIGNING_KEY = randomBytes(32).toString('base64');

@@ -391,7 +391,7 @@ async function shutDown(children: ChildProcess[], closeReceiver: () => void, con
 
 async function main(): Promise<void> {
   // The demo's queues live under a prefix of their own (removed when it stops), unless QUEUE_PREFIX says otherwise.
-  const { config, childEnv, generated, exitWhenDone } = launchEnvironment(['127.0.0.1'], { QUEUE_PREFIX: 'fusion-demo', ...process.env });
+  const { config, childEnv, generated, exitWhenDone } = launchEnvironment(['127.0.0.1'], { QUEUE_PREFIX: 'fusion-demo' });
   process.stdout.write(`${bold('Fusion Cell demo')}\n`);
   await preflight(config);
   const bootstraps = await migrate(config);
