@@ -44,8 +44,9 @@ export interface UserChange {
  * AUDITOR), a higher clearance or a compartment more; it resets another user's password; it
  * reactivates an account (which gives its roles back); or it removes another ADMIN (deactivates them or
  * drops their ADMIN role: otherwise one ADMIN could make themselves the only one, and so exempt).
- * Lowering a clearance, removing compartments or roles of a non-ADMIN, deactivating a non-ADMIN and
- * changing one's own password stay immediate.
+ * Lowering a clearance, removing compartments or roles of a non-ADMIN and deactivating a non-ADMIN
+ * stay immediate. (One's own password is not sensitive here, but PATCH refuses it before this is asked:
+ * it changes only through POST /auth/password, with the current one.)
  */
 export function isSensitiveUpdate(user: UserGrant, change: UserChange, requesterId: string): boolean {
   if (change.roles?.some((r) => !user.roles.includes(r))) return true;

@@ -124,7 +124,7 @@ export class OutboxService {
 
   /**
    * An ADMIN_NOTICE to one agency: an approved administrative change that affects it (SPEC S1 four
-   * eyes), delivered like a threat-level notice (inbox, and webhook when the agency has one). Nothing
+   * eyes), delivered to the inbox only (never a webhook: it may announce that very webhook). Nothing
    * when the agency is inactive. `content` says what changed, never a password or secret.
    */
   async forAdminNotice(ctx: RequestContext, m: EntityManager, agencyId: string, content: Record<string, unknown>): Promise<number> {

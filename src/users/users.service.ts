@@ -93,9 +93,10 @@ export class UsersService {
    * An ADMIN changes a user's roles, clearance, compartments or password, or (de)activates them, under
    * the rules of creation. A sensitive change ({@link isSensitiveUpdate}) waits for a second ADMIN when
    * one exists; the rest apply at once, to the user's next request (the principal is read on every
-   * request). A password an ADMIN sets for someone else is temporary; any password change revokes the
-   * user's older tokens. An ADMIN may not deactivate themselves or drop their own ADMIN role (nobody
-   * would be left to undo it).
+   * request). A password an ADMIN sets for someone else is temporary; any password change or deactivation
+   * revokes the user's older tokens. An ADMIN may not deactivate themselves or drop their own ADMIN role
+   * (nobody would be left to undo it), nor set their own password here (POST /auth/password, with the
+   * current one).
    */
   async update(ctx: AuthedContext, id: string, dto: UpdateUserDto): Promise<User | PendingAnswer> {
     const given = (Object.keys(dto) as (keyof UpdateUserDto)[]).filter((k) => dto[k] !== undefined);
