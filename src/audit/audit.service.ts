@@ -343,12 +343,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   /**
    * Re-computes the whole chain: sequence gap-free from 1, each prev_hash equal to the previous hash,
    * each hash equal to sha256(prevHash || canonical(event)), each event's canonical form no older than
-   * the one before it (no v1 after v2). Reports the first seq where it breaks. With `untilSeq`, checks
-   * only from 1 to that seq (a head receipt's).
+   * the one before it (no v1 after v2). Reports the first seq where it breaks.
    */
-  async verify(batch = 5000, untilSeq?: number): Promise<VerifyResult> {
+  async verify(batch = 5000): Promise<VerifyResult> {
     await this.flush();
-    const until = untilSeq === undefined ? null : String(untilSeq);
     let canon = 1;
     let expected = 1n;
     let prevHash = GENESIS_HASH;
@@ -358,8 +356,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       // Hand-mapped rows (no entity hydration): the same values the chainer hashed.
       const rows = await this.ds.query<(ChainedFields & { prevHash: string; hash: string })[]>(
         `SELECT seq, ${HASHED_COLUMNS}, canon, prev_hash AS "prevHash", hash FROM audit_event
-          WHERE seq >= $1 AND ($3::bigint IS NULL OR seq <= $3::bigint) ORDER BY seq LIMIT $2`,
-        [expected.toString(), batch, until],
+          WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+        [expected.toString(), batch],
       );
       if (rows.length === 0) break;
       for (const row of rows) {
