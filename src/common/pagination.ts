@@ -137,3 +137,10 @@ export function pageOf<T extends { id: string }>(rows: T[], limit: number, timeO
   const last = page[page.length - 1];
   return { page, nextCursor: rows.length > limit && last ? cursorAfter(timeOf(last), last.id) : null };
 }
+
+/** The same for a list in id order (the cursor is the last id shown): rows read with `limit + 1`. */
+export function idPageOf<T>(rows: T[], limit: number, idOf: (row: T) => string): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor([idOf(last)]) : null };
+}

@@ -5,7 +5,7 @@ import { accessibleSql, type SqlFragment } from '../access/ability-sql';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { badRequest } from '../common/domain.exception';
-import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../common/pagination';
+import { decodeCursor, idPageOf, type Page, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { type EntityType, normaliseEntity } from '../reports/normalise';
 import { Report } from '../reports/report.entity';
@@ -94,9 +94,9 @@ export class CorrelationService {
       const ntk = this.ntk(ctx);
       const built = correlationPageSql(ntk, keys, reportId, after, q.limit);
       const rows = await this.run<{ reportId: string; shared: EntityKey[]; total: number }>(built.sql, built.params);
-      const page = rows.slice(0, q.limit);
-      items = page.map((r) => ({ reportId: r.reportId, sharedEntities: r.shared, sharedEntityCount: r.total }));
-      nextCursor = rows.length > q.limit ? encodeCursor([page[page.length - 1].reportId]) : null;
+      const paged = idPageOf(rows, q.limit, (r) => r.reportId);
+      items = paged.page.map((r) => ({ reportId: r.reportId, sharedEntities: r.shared, sharedEntityCount: r.total }));
+      nextCursor = paged.nextCursor;
       if (!after) {
         hiddenMatches = await this.hidden(ntk, CORRELATED_IDS_SQL, built.params, KEYS_CTE);
       }
@@ -141,8 +141,8 @@ export class CorrelationService {
         ORDER BY b.report_id LIMIT CAST(:take AS int)`,
       params,
     );
-    const items = rows.slice(0, q.limit).map((r) => r.id);
-    const nextCursor = rows.length > q.limit ? encodeCursor([items[items.length - 1]]) : null;
+    const { page, nextCursor } = idPageOf(rows, q.limit, (r) => r.id);
+    const items = page.map((r) => r.id);
     const hiddenMatches = after ? [] : await this.hidden(ntk, bounded, params);
     await this.audit.record(ctx, {
       action: 'entity.search',
