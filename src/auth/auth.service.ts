@@ -4,9 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { foldToLatin, skeleton } from '../common/confusables';
+import { skeleton } from '../common/confusables';
 import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
+import { lowerIdentifier } from '../reports/normalise';
 import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
 import { DenialSampler } from './denial-sampler';
@@ -172,7 +173,7 @@ export class AuthService {
    */
   private async lookAlikeOf(username: string): Promise<{ usernameLooksLike?: string }> {
     if (/^[\x20-\x7e]*$/.test(username)) return {};
-    const twin = foldToLatin(username.normalize('NFKC').replace(/\p{Default_Ignorable_Code_Point}/gu, ''), 'lower').toLowerCase();
+    const twin = lowerIdentifier(username);
     if (twin === username || !/^[\x20-\x7e]+$/.test(twin)) return {};
     const found = await this.ds.getRepository(User).findOne({ where: { username: twin }, select: { id: true, username: true } });
     return found ? { usernameLooksLike: found.username } : {};

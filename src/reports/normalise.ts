@@ -98,8 +98,8 @@ function phone(value: string): Normalised {
   return digits ? { ok: true, value: plus ? `+${digits}` : digits } : refused('a PHONE needs at least one digit');
 }
 
-/** E-mail address, domain: lower case, look-alike letters as Latin, digits as ASCII. */
-function lowerIdentifier(value: string): string {
+/** E-mail address, domain (and a username compared with the accounts): lower case, look-alike letters as Latin, digits as ASCII. */
+export function lowerIdentifier(value: string): string {
   const low = (s: string) => foldToLatin(s, 'lower').toLowerCase();
   return low(asciiDigits(visible(value)).trim());
 }
