@@ -14,7 +14,7 @@ import { User } from '../users/user.entity';
 import { type UserGrantSnapshot, UsersService, userView } from '../users/users.service';
 import { AdminChange, type AdminChangeStatus } from './admin-change.entity';
 import type { ListAdminChangesQuery } from './dto/list-admin-changes.query';
-import type { Approval } from './four-eyes';
+import { type Approval, isActiveAdmin } from './four-eyes';
 
 /** A change whose time has passed without a decision is EXPIRED, whether or not that was written yet. */
 export function effectiveStatus(c: AdminChange, now: Date): AdminChangeStatus {
@@ -41,15 +41,6 @@ export function changeView(c: AdminChange, now: Date) {
 function noticeRequest(request: Record<string, unknown>): Record<string, unknown> {
   const { before: _before, ...rest } = request;
   return rest;
-}
-
-async function requesterStillAdmin(m: EntityManager, userId: string): Promise<boolean> {
-  const [row] = await m.query<{ ok: boolean }[]>(
-    `SELECT EXISTS (SELECT 1 FROM app_user u JOIN agency a ON a.id = u.agency_id
-                     WHERE u.id = $1::uuid AND u.active AND a.active AND 'ADMIN' = ANY (u.roles)) AS ok`,
-    [userId],
-  );
-  return row.ok;
 }
 
 /** What an agency is told of an approved change (its ADMIN_NOTICE): what changed and by whose decision, no password or secret. */
@@ -142,7 +133,7 @@ export class AdminChangesService {
       }
       // A request stands only while its requester is still an ADMIN (active, of an active agency): one
       // deactivated or demoted since, for cause perhaps, leaves behind nothing another ADMIN may apply.
-      if (verb === 'approve' && !(await requesterStillAdmin(m, change.requestedBy))) {
+      if (verb === 'approve' && !(await isActiveAdmin(m, change.requestedBy))) {
         throw new DomainException(409, 'REQUESTER_GONE', 'The ADMIN who asked for this change is no longer an active ADMIN; reject it, or ask for it again');
       }
       Object.assign(change, { status: verb === 'approve' ? 'APPLIED' : 'REJECTED', decidedBy: ctx.principal.id, decidedAt: now });

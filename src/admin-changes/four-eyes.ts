@@ -58,6 +58,18 @@ export function isSensitiveUpdate(user: UserGrant, change: UserChange, requester
   return user.roles.includes('ADMIN') && user.active && user.id !== requesterId && removesAdmin;
 }
 
+/** An active ADMIN: an active account of an active agency holding the role (`u` the user, `a` its agency). */
+const ACTIVE_ADMIN = `u.active AND a.active AND 'ADMIN' = ANY (u.roles)`;
+
+/** Whether `userId` is still an active ADMIN (a change stands only while its requester is one). */
+export async function isActiveAdmin(m: EntityManager, userId: string): Promise<boolean> {
+  const [row] = await m.query<{ ok: boolean }[]>(
+    `SELECT EXISTS (SELECT 1 FROM app_user u JOIN agency a ON a.id = u.agency_id WHERE u.id = $1::uuid AND ${ACTIVE_ADMIN}) AS ok`,
+    [userId],
+  );
+  return row.ok;
+}
+
 /**
  * The four-eyes rule's two questions — is there a second ADMIN to approve, and how a request is put
  * aside for them — shared by the services that make sensitive changes (users, agencies' webhooks).
@@ -77,7 +89,7 @@ export class FourEyes {
   async approverExists(requesterId: string, m: EntityManager = this.ds.manager): Promise<boolean> {
     const [row] = await m.query<{ other: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM app_user u JOIN agency a ON a.id = u.agency_id
-                       WHERE u.active AND a.active AND 'ADMIN' = ANY (u.roles) AND u.id <> $1::uuid) AS other`,
+                       WHERE ${ACTIVE_ADMIN} AND u.id <> $1::uuid) AS other`,
       [requesterId],
     );
     return row.other;
