@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import type { Client, Pool } from 'pg';
 import { loadConfig } from '../src/config/app-config';
 import { DISSEMINATION_QUEUE, producerQueueOptions, workerQueueOptions } from '../src/common/queues';
-import { AuditService } from '../src/audit/audit.service';
+import { AuditChainer } from '../src/audit/audit-chainer';
 import { deliveryJobOptions } from '../src/dissemination/relay.service';
 import { appendSyntheticAuditEvents, rawSha256 } from './lib/audit-seed';
 import { fanoutPhase } from './lib/fanout';
@@ -260,7 +260,7 @@ async function intakePhase(w: World): Promise<IntakeResults> {
   const rawWithChain: LoadResult[] = [];
   let chainer: IntakeResults['chainer'];
   const ds = await typeormDataSource(w.dbUrl, 2);
-  const audit = new AuditService(ds);
+  const audit = new AuditChainer(ds);
   const adminPool = pool(w.dbUrl, 2);
   try {
     const intakeUser = w.users.intake;
@@ -310,7 +310,7 @@ async function intakePhase(w: World): Promise<IntakeResults> {
       }
       await c.query('COMMIT');
     };
-    // The product's chainer, scheduled as the API schedules it: each audited write calls chainSoon()
+    // The product's chainer, scheduled as the API schedules it: each audited write calls soon()
     // (a chain run once the writes pause, at most a second after it was asked), and auditors flush it.
     const chainStats = { batches: 0, events: 0, ms: 0 };
     const chainBatch = audit.chainBatch.bind(audit);
@@ -329,7 +329,7 @@ async function intakePhase(w: World): Promise<IntakeResults> {
       try {
         return await rawPgLoad(w.dbUrl, connections, d, async (c: Client, i: number) => {
           await audited(c, i);
-          audit.chainSoon();
+          audit.soon();
         });
       } finally {
         await audit.flush();

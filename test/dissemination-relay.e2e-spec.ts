@@ -154,7 +154,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
   it('queues a publication’s rows without reading jobs back from Redis; the periodic sweep repairs a lost job', async () => {
     const ids: string[] = (await t.ds.query(`SELECT id FROM dissemination WHERE assessment_id = $1`, [assessmentId])).map((r: { id: string }) => r.id);
     // The five-second timer is stopped, so every sweep below is one this test asked for.
-    clearInterval(relay['timer']);
+    clearInterval(relay['runner']['tickTimer']);
     const getJob = jest.spyOn(queue, 'getJob');
     const sweeps: { repair: boolean; getJobs: number }[] = [];
     const sweep = relay.sweep.bind(relay);

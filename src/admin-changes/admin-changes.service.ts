@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AgenciesService } from '../agencies/agencies.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { DomainException, notFound, unprocessable } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
@@ -63,7 +63,7 @@ export class AdminChangesService {
     private readonly agencies: AgenciesService,
     private readonly outbox: OutboxService,
     private readonly relay: RelayService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly clock: Clock,
   ) {}
 

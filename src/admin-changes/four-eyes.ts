@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type Classification, classificationRank } from '../access/markings';
 import type { Role } from '../access/roles';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import type { AuthedContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { AdminChange, type AdminChangeKind } from './admin-change.entity';
@@ -78,7 +78,7 @@ export async function isActiveAdmin(m: EntityManager, userId: string): Promise<b
 export class FourEyes {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
   ) {}
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type Approval, FourEyes, type PendingAnswer } from '../admin-changes/four-eyes';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
 import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
 import { isUniqueViolation } from '../common/db-errors';
@@ -25,7 +25,7 @@ export function agencyView(a: Agency) {
 export class AgenciesService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
     private readonly fourEyes: FourEyes,
   ) {}

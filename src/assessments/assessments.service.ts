@@ -6,7 +6,7 @@ import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSql } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
@@ -105,7 +105,7 @@ type Fields = Omit<CreateAssessmentDto, 'distribution' | 'tearline' | 'validUnti
 export class AssessmentsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
   ) {}
 
   async create(ctx: AuthedContext, dto: CreateAssessmentDto): Promise<AssessmentView> {

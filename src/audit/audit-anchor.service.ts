@@ -4,7 +4,7 @@ import { systemContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { postWebhook, type WebhookResult, WebhookPolicy } from '../dissemination/webhook';
 import { AuditReceiptService, type HeadReceipt } from './audit-receipt.service';
-import { AuditService } from './audit.service';
+import { AuditWriter } from './audit-writer';
 
 const ANCHOR_CTX = systemContext('audit-anchor');
 
@@ -26,7 +26,7 @@ export class AuditAnchorService {
   constructor(
     private readonly config: AppConfig,
     private readonly receipts: AuditReceiptService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
   ) {
     this.policy = new WebhookPolicy(config.WEBHOOK_ALLOWED_HOSTS);
   }

@@ -9,6 +9,7 @@ import type { AuditEvent } from './audit-event.entity';
 import { recordedFields } from './canonical';
 import { AuditReceiptService, type HeadReceipt, type ReceiptCheck, type SigningKeyView } from './audit-receipt.service';
 import { type AuditFilter, AuditService, type VerifyResult } from './audit.service';
+import { AuditWriter } from './audit-writer';
 import { HeadReceiptDto, ReceiptCheckDto, SigningKeyDto } from './dto/audit-receipt.dto';
 import { AuditExportQuery, AuditFilterQuery, AuditSearchQuery } from './dto/audit-query.dto';
 import { AuditChainBrokenDto, AuditChainValidDto, AuditEventDto } from './dto/audit-response.dto';
@@ -71,6 +72,7 @@ function filterOf(q: AuditFilterQuery): AuditFilter {
 export class AuditController {
   constructor(
     private readonly audit: AuditService,
+    private readonly writer: AuditWriter,
     private readonly receipts: AuditReceiptService,
   ) {}
 
@@ -80,7 +82,7 @@ export class AuditController {
   @ApiOkResponse({ type: HeadReceiptDto })
   async head(@Ctx() ctx: AuthedContext): Promise<HeadReceipt> {
     // Recorded first: the receipt covers its own request's event.
-    await this.audit.record(ctx, { action: 'audit.head', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
+    await this.writer.record(ctx, { action: 'audit.head', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
     return this.receipts.head();
   }
 
@@ -91,7 +93,7 @@ export class AuditController {
   @ApiOkResponse({ type: ReceiptCheckDto })
   async verifyReceipt(@Ctx() ctx: AuthedContext, @Body() body: HeadReceiptDto): Promise<ReceiptCheck> {
     const result = await this.receipts.check(body);
-    await this.audit.record(ctx, {
+    await this.writer.record(ctx, {
       action: 'audit.verify_receipt',
       resourceType: 'AuditEvent',
       resourceId: String(body.seq),
@@ -115,7 +117,7 @@ export class AuditController {
   @ApiPageResponse(AuditEventDto, 'One page of the matching events, in chain order (seq ascending)')
   async search(@Ctx() ctx: AuthedContext, @Query() q: AuditSearchQuery): Promise<Page<ReturnType<typeof auditEventView>>> {
     const filter = filterOf(q);
-    await this.audit.record(ctx, {
+    await this.writer.record(ctx, {
       action: 'audit.search',
       resourceType: 'AuditEvent',
       outcome: 'ALLOWED',
@@ -138,7 +140,7 @@ export class AuditController {
     schema: { oneOf: [{ $ref: getSchemaPath(AuditChainValidDto) }, { $ref: getSchemaPath(AuditChainBrokenDto) }] },
   })
   async verify(@Ctx() ctx: AuthedContext): Promise<VerifyResult> {
-    await this.audit.record(ctx, { action: 'audit.verify', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
+    await this.writer.record(ctx, { action: 'audit.verify', resourceType: 'AuditEvent', outcome: 'ALLOWED' });
     return this.audit.verifyShared();
   }
 
@@ -156,7 +158,7 @@ export class AuditController {
   })
   async export(@Ctx() ctx: AuthedContext, @Query() q: AuditExportQuery, @Res() reply: FastifyReply): Promise<void> {
     const filter = filterOf(q);
-    await this.audit.record(ctx, {
+    await this.writer.record(ctx, {
       action: 'audit.export',
       resourceType: 'AuditEvent',
       outcome: 'ALLOWED',

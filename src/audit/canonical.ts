@@ -45,6 +45,13 @@ export const CANON_VERSION = 2;
 export const atTextSql = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
+ * The columns the chain hashes besides seq, as ChainedFields: the chainer reads them from audit_pending
+ * to hash, verify reads them from audit_event to check — one list, so the two cannot drift apart.
+ */
+export const HASHED_COLUMNS = `at, ${atTextSql('at')} AS "atText", actor_id AS "actorId", agency_id AS "agencyId", action, resource_type AS "resourceType", resource_id AS "resourceId",
+  resource_ids AS "resourceIds", outcome, reason, request_id AS "requestId", client_request_id AS "clientRequestId", details`;
+
+/**
  * The exact bytes an event contributes to the chain.
  *
  * v1 (events chained before the AuditChainV2 migration): `at` as a JavaScript Date (milliseconds).

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AbilityFactory } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { AUTHORIZE_KEY, OPTIONAL_USER_KEY, PUBLIC_KEY, type Requirement } from '../common/decorators';
 import { forbidden } from '../common/domain.exception';
 import { type AppRequest, contextOf } from '../common/request-context';
@@ -18,7 +18,7 @@ export class AccessGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly abilities: AbilityFactory,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
   ) {
     super();
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
 import { skeleton } from '../common/confusables';
 import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
@@ -38,7 +38,7 @@ export class AuthService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly passwords: PasswordService,
     private readonly jwt: JwtService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
   ) {}
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Agency } from '../agencies/agency.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig, ConfigError } from '../config/app-config';
 import { ThreatLevelService } from '../threat-level/threat-level.service';
 import { User } from '../users/user.entity';
@@ -24,7 +24,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly config: AppConfig,
     private readonly passwords: PasswordService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly threatLevel: ThreatLevelService,
   ) {}
 

@@ -5,7 +5,7 @@ import type { Principal } from '../access/principal';
 import { UUID } from '../common/pagination';
 import { preparedQuery } from '../database/prepared';
 import { User } from '../users/user.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { type AppRequest, contextOf } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { DenialSampler } from './denial-sampler';
@@ -31,7 +31,7 @@ export class PrincipalService {
 
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
   ) {}
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { accessibleSql, type SqlFragment } from '../access/ability-sql';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
 import { badRequest } from '../common/domain.exception';
 import { decodeCursor, idPageOf, type Page, type PageQuery } from '../common/pagination';
@@ -74,7 +74,7 @@ export class CorrelationService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly reports: ReportsService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
   ) {}
 

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type AuditInput, AuditService, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { type AuditInput, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit-writer';
 import { preparedQuery } from '../database/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';

@@ -9,7 +9,7 @@ import type { Principal } from '../access/principal';
 import { CONTENT_ROLES } from '../access/roles';
 import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { conflict, notFound } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
@@ -97,7 +97,7 @@ export class DisseminationService {
     @InjectDataSource() private readonly ds: DataSource,
     @InjectQueue(DISSEMINATION_QUEUE) private readonly queue: Queue,
     private readonly relay: RelayService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
   ) {}
 
   /** Dissemination status of one assessment, for the cell (who may read it) and auditors. */

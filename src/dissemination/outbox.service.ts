@@ -6,7 +6,7 @@ import { CONTENT_ROLES } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
 import type { Assessment } from '../assessments/assessment.entity';
 import { fullView, tearlineOf } from '../assessments/assessments.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import type { RequestContext } from '../common/request-context';
 import type { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
@@ -67,7 +67,7 @@ export function assessmentContent(a: Assessment, variant: Variant): Record<strin
  */
 @Injectable()
 export class OutboxService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(private readonly audit: AuditWriter) {}
 
   async forAssessment(ctx: RequestContext, m: EntityManager, a: Assessment): Promise<number> {
     // One statement over the recipient agencies and their active users: whether each has someone

@@ -15,7 +15,7 @@ import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
 import { PrincipalService, type TokenPayload } from '../auth/principal.service';
 import { AbilityFactory } from '../access/ability.factory';
 import { contextOf } from '../common/request-context';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { toErrorBody } from '../common/error-body';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
 import { withoutForeignLinks } from './queue-dashboard-page';
@@ -59,7 +59,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
   const principals = app.get(PrincipalService);
   const abilities = app.get(AbilityFactory);
   const auth = app.get(AuthService);
-  const audit = app.get(AuditService);
+  const audit = app.get(AuditWriter);
   const logger = new Logger('QueueDashboard');
   const ds = app.get<DataSource>(getDataSourceToken());
   const remembered = new Map<string, Remembered>();

@@ -3,7 +3,8 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { AuditService, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
+import { AuditWriter, gatedEventsParam, insertGatedEvents } from '../audit/audit-writer';
+import { CoalescingRunner } from '../common/coalescing-runner';
 import { preparedQuery } from '../database/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, Dissemination } from './dissemination.entity';
@@ -43,9 +44,12 @@ export function deliveryJobOptions(config: AppConfig, id: string) {
 @Injectable()
 export class RelayService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RelayService.name);
-  private timer?: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly runner = new CoalescingRunner({
+    run: () => this.sweepAsked(),
+    onError: (err) => this.sweepFailed(err),
+    everyMs: SWEEP_INTERVAL_MS,
+    onTick: () => this.kick({ repair: true }),
+  });
   /** A sweep with the repair of lost jobs was asked for and has not started yet. */
   private repairWanted = false;
   private downSince: number | null = null;
@@ -55,45 +59,35 @@ export class RelayService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @InjectQueue(DISSEMINATION_QUEUE) private readonly queue: Queue<JobMap['deliver']>,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => this.kick({ repair: true }), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.runner.start();
     this.kick({ repair: true });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.runner.stop();
   }
 
   /**
-   * Schedules a sweep (coalescing concurrent requests). Never throws. A publication asks only for its
+   * Schedules a sweep now (coalescing concurrent requests). Never throws. A publication asks only for its
    * new rows to be queued; the periodic sweep (`repair`) also looks for QUEUED rows whose job is gone.
    * That look reads every QUEUED row's job from Redis: run after each publication, it read the 200 jobs
    * just added while the worker was delivering them (bench/findings.md F3).
    */
   kick({ repair = false }: { repair?: boolean } = {}): void {
     this.repairWanted ||= repair;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    const withRepair = this.repairWanted;
+    this.runner.now();
+  }
+
+  /** The sweep the runner runs: with the repair if any ask since the last sweep started wanted it. */
+  private async sweepAsked(): Promise<void> {
+    const repair = this.repairWanted;
     this.repairWanted = false;
-    this.running = this.sweep({ repair: withRepair })
-      .then(() => undefined)
-      .catch((err: unknown) => this.sweepFailed(err))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    await this.sweep({ repair });
   }
 
   /**

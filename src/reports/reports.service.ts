@@ -7,7 +7,7 @@ import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFra
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { canonicalJson } from '../audit/canonical';
-import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.service';
+import { AuditedStatement, type AuditInput, AuditWriter } from '../audit/audit-writer';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
@@ -217,7 +217,7 @@ export class ReportsService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}

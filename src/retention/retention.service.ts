@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In, IsNull, LessThan } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { Clock } from '../common/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
@@ -29,7 +29,7 @@ export class RetentionService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly clock: Clock,
   ) {}
 

@@ -6,7 +6,7 @@ import { whereAccessible } from '../access/ability-sql';
 import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
 import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
@@ -28,7 +28,7 @@ const rank = (l: ThreatLevel) => THREAT_LEVELS.indexOf(l);
 export class ThreatLevelService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
   ) {}
 
   /** The level in force. The bootstrap writes the initial LOW, so there always is one. */

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type Classification, dominates } from '../access/markings';
 import { CELL_ROLES, CONTENT_ROLES, OVERSIGHT_ROLES, type Role } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { PasswordService } from '../auth/password.service';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain.exception';
@@ -31,7 +31,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly passwords: PasswordService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly fourEyes: FourEyes,
   ) {}
 

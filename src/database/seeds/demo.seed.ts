@@ -8,7 +8,7 @@ import { AbilityFactory } from '../../access/ability.factory';
 import { CLASSIFICATIONS, TLPS, dominates, type Classification } from '../../access/markings';
 import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
-import { AuditService } from '../../audit/audit.service';
+import { AuditWriter } from '../../audit/audit-writer';
 import { systemContext } from '../../common/request-context';
 import { PasswordService } from '../../auth/password.service';
 import { toPrincipal } from '../../auth/principal.service';
@@ -57,7 +57,7 @@ export async function seedDemo(app: INestApplicationContext): Promise<{ credenti
 
   // Users are written through the database, not the admin API: seeding is the operator's act, not an
   // ADMIN's sensitive change waiting for a second one (SPEC S1). Each write is audited as `(seed-user-N)`.
-  const audit = app.get(AuditService);
+  const audit = app.get(AuditWriter);
   const credentials: DemoCredentials = {};
   for (const [i, u] of DEMO_USERS.entries()) {
     const agency = agencies.get(u.agency);
