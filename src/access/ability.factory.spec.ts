@@ -1,18 +1,8 @@
 import { AbilityFactory, asSubject, onlySome } from './ability.factory';
+import { principal } from '../../test/support/principal';
 import type { Principal } from './principal';
 
-const who = (over: Partial<Principal>): Principal => ({
-  id: 'u1',
-  username: 'u',
-  agencyId: 'police',
-  agencyCode: 'POL',
-  inFusionCell: false,
-  inOversightAgency: false,
-  roles: ['OFFICER'],
-  clearance: 'SECRET',
-  compartments: ['HUMINT'],
-  ...over,
-});
+const who = principal;
 const cell = (over: Partial<Principal>) => who({ agencyId: 'cell', agencyCode: 'FUSION', inFusionCell: true, ...over });
 const can = (p: Principal, action: Parameters<ReturnType<AbilityFactory['createFor']>['can']>[0], subject: Parameters<typeof asSubject>[0], row: object) =>
   new AbilityFactory().createFor(p).can(action, asSubject(subject, row));

@@ -1,20 +1,11 @@
 import { unprocessable } from '../common/domain.exception';
 import { toErrorBody } from '../common/error-body';
 import { AbilityFactory, type AppAbility } from './ability.factory';
+import { principal } from '../../test/support/principal';
 import type { Principal } from './principal';
 import { type DeniedEvent, requireOneOf, requireReadable } from './require-readable';
 
-const officer: Principal = {
-  id: 'u1',
-  username: 'officer',
-  agencyId: 'police',
-  agencyCode: 'POL',
-  inFusionCell: false,
-  inOversightAgency: false,
-  roles: ['OFFICER'],
-  clearance: 'SECRET',
-  compartments: [],
-};
+const officer = principal({ compartments: [] });
 const report = (over: Record<string, unknown> = {}) => ({
   id: 'r1',
   agencyId: 'police',

@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
-import { DataSource, type QueryRunner } from 'typeorm';
+import { rolledBack } from '../../test/support/rolled-back';
 import { AbilityFactory, asSubject } from '../access/ability.factory';
 import { CLASSIFICATIONS } from '../access/markings';
 import type { Principal } from '../access/principal';
 import { ROLES } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
 import { Assessment } from '../assessments/assessment.entity';
-import { loadConfig } from '../config/app-config';
-import { dataSourceOptions } from '../database/data-source';
 import { User } from '../users/user.entity';
 import { recipientsQuery } from './outbox.service';
 
@@ -20,24 +18,9 @@ import { recipientsQuery } from './outbox.service';
  * Everything is written in one transaction, rolled back at the end.
  */
 
-let ds: DataSource;
-let tx: QueryRunner;
+const tx = rolledBack();
 const factory = new AbilityFactory();
 const code = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex').toUpperCase()}`;
-
-beforeAll(async () => {
-  ds = new DataSource({ ...dataSourceOptions(loadConfig()), logging: ['error'] });
-  await ds.initialize();
-  tx = ds.createQueryRunner();
-  await tx.connect();
-  await tx.startTransaction();
-});
-
-afterAll(async () => {
-  if (tx?.isTransactionActive) await tx.rollbackTransaction();
-  await tx?.release();
-  await ds?.destroy();
-});
 
 const COMPARTMENTS = ['HUMINT', 'SIGINT'];
 const userArb = fc.record({
