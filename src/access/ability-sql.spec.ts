@@ -2,11 +2,10 @@ import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, type MongoQ
 import type { FieldCondition } from '@ucast/mongo2js';
 import fc from 'fast-check';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, type QueryRunner, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import { rolledBack } from '../../test/support/rolled-back';
 import { Agency, type AgencyKind } from '../agencies/agency.entity';
 import { AuditPending } from '../audit/audit-event.entity';
-import { loadConfig } from '../config/app-config';
-import { dataSourceOptions } from '../database/data-source';
 import { Report } from '../reports/report.entity';
 import { accessKeysSql, branchAccessKeys } from '../reports/report-access-keys';
 import { ReportShare } from '../reports/report-share.entity';
@@ -27,24 +26,13 @@ import { ROLES } from './roles';
 const COMPARTMENTS = ['HUMINT', 'SIGINT', 'FININT'] as const;
 const code = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex').toUpperCase()}`;
 
-let ds: DataSource;
-/**
- * Everything this spec writes happens in one transaction that is rolled back at the end: nothing is
- * left behind, and the e2e suites sharing the database never see these rows — in particular the user
- * below, whose committed presence would stop the app's first-run bootstrap (it only creates `admin` on
- * an empty users table).
- */
-let tx: QueryRunner;
+/** Everything this spec writes happens in one transaction that is rolled back at the end. */
+const tx = rolledBack();
 let reports: Repository<Report>;
 let agencies: Agency[];
 let creatorId: string;
 
 beforeAll(async () => {
-  ds = new DataSource({ ...dataSourceOptions(loadConfig()), logging: ['error'] });
-  await ds.initialize();
-  tx = ds.createQueryRunner();
-  await tx.connect();
-  await tx.startTransaction();
   const m = tx.manager;
   const kinds: AgencyKind[] = ['POLICE', 'CUSTOMS', 'BORDER', 'SECURITY_SERVICE'];
   agencies = await m.save(
@@ -62,12 +50,6 @@ beforeAll(async () => {
   );
   creatorId = creator.id;
   reports = m.getRepository(Report);
-});
-
-afterAll(async () => {
-  if (tx?.isTransactionActive) await tx.rollbackTransaction();
-  await tx?.release();
-  await ds?.destroy();
 });
 
 // ---------------------------------------------------------------------------------------------------

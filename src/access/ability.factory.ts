@@ -26,8 +26,12 @@ export type Action =
   | 'submit'
   /** publish an assessment (a cell supervisor; the two-person rule is checked by the service) */
   | 'publish'
-  /** read only the sanitised tearline of a published assessment */
+  /** read only the sanitised tearline of a published assessment, or of an inbox item */
   | 'readTearline'
+  /** read an inbox item's assessment in full */
+  | 'readFull'
+  /** see who received an assessment (GET /assessments/:id/disseminations) */
+  | 'readDisseminations'
   /** see an assessment's cell workflow fields (authorId, publishedBy, distribution, submittedAt): the cell's readers */
   | 'readWorkflow'
   /** set the national threat level */
@@ -43,6 +47,7 @@ export type SubjectName =
   | 'ThreatLevel'
   | 'ThreatRecommendation'
   | 'Dissemination'
+  /** an agency's inbox and its items */
   | 'Inbox'
   | 'Agency'
   | 'User'
@@ -104,11 +109,18 @@ export class AbilityFactory {
       // events with no actor — anonymous login failures, the system's own — are outside that scope).
       if (user.inFusionCell || user.inOversightAgency) can('read', 'AuditEvent');
       else can('read', 'AuditEvent', { agencyId: user.agencyId });
-      // Deliveries likewise: a scoped auditor sees only those to their own agency.
-      if (user.inFusionCell || user.inOversightAgency) can('read', 'Dissemination');
-      else can('read', 'Dissemination', { agencyId: user.agencyId });
+      // Deliveries likewise: a scoped auditor sees only those to their own agency, and the list of an
+      // assessment only when one went there (`recipientAgencyIds`: the agencies it was disseminated to).
+      if (user.inFusionCell || user.inOversightAgency) {
+        can('read', 'Dissemination');
+        can('readDisseminations', 'Assessment');
+      } else {
+        can('read', 'Dissemination', { agencyId: user.agencyId });
+        can('readDisseminations', 'Assessment', { recipientAgencyIds: { $all: [user.agencyId] } });
+      }
     }
     if (user.roles.includes('ADMIN')) {
+      // The queues' manager redrives any delivery, whatever its content (which it never reads).
       can('redrive', 'Dissemination');
       can('manage', 'Queue');
       can('read', 'HealthDetails');
@@ -125,7 +137,13 @@ export class AbilityFactory {
       const isCellAnalyst = user.inFusionCell && user.roles.some((r) => CELL_ROLES.includes(r));
 
       can('create', 'Report');
-      if (user.roles.includes('OFFICER')) can('acknowledge', 'Inbox');
+      // Inbox items (their `content` is what the agency received): an assessment's full copy to a reader
+      // cleared for it, else its tearline to one cleared for that; other kinds carry no marked content.
+      const upToClearance = { $in: classificationsUpTo(user.clearance) };
+      can('readFull', 'Inbox', { kind: 'ASSESSMENT', variant: 'FULL', 'content.classification': upToClearance, 'content.compartments': { $subsetOf: user.compartments } } as MongoQuery);
+      can('readTearline', 'Inbox', { kind: 'ASSESSMENT', 'content.tearline.classification': upToClearance } as MongoQuery);
+      // An officer acknowledges their own agency's items only.
+      if (user.roles.includes('OFFICER')) can('acknowledge', 'Inbox', { agencyId: user.agencyId });
       // 1. originator
       can('read', 'Report', { ...live, agencyId: user.agencyId });
       // 2. reports are submitted to the cell
@@ -160,16 +178,34 @@ export class AbilityFactory {
         can('submit', 'Assessment', { authorId: user.id, status: 'DRAFT' });
         can('read', 'ThreatRecommendation');
         can('read', 'Dissemination');
+        can('readDisseminations', 'Assessment', cleared);
         if (user.roles.includes('SUPERVISOR')) {
           can('publish', 'Assessment');
           can('set', 'ThreatLevel');
-          can('redrive', 'Dissemination');
+          // Only what they may read: a notice (no assessment), or an assessment they may read in full
+          // (`assessment`: the dissemination's assessment row; the cell's read rule above is `cleared`).
+          can('redrive', 'Dissemination', { assessmentId: null });
+          can('redrive', 'Dissemination', prefixed('assessment', cleared));
         }
       }
     }
 
     return done();
   }
+}
+
+/** A condition on an object's `field` (a nested object): each of `query`'s fields as `field.name`. */
+function prefixed(field: string, query: MongoQuery): MongoQuery {
+  return Object.fromEntries(Object.entries(query).map(([k, v]) => [`${field}.${k}`, v]));
+}
+
+/**
+ * Whether the caller may do `action` on some `subject`s only (every rule granting it has conditions),
+ * e.g. an auditor by scope reading deliveries. False when no rule grants it at all.
+ */
+export function onlySome(ability: AppAbility, action: Action, subject: Exclude<SubjectName, 'all'>): boolean {
+  const rules = ability.rulesFor(action, subject);
+  return rules.length > 0 && rules.every((r) => !r.inverted && r.conditions !== undefined);
 }
 
 /** Tags a copy of a plain object (or entity) with its CASL subject type. */

@@ -4,10 +4,11 @@ import { Brackets, type DataSource, type EntityManager, In } from 'typeorm';
 import { parseIsoDateTime } from '../common/iso-date';
 import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSql } from '../access/ability-sql';
+import { requireOneOf, requireReadable } from '../access/require-readable';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { AuditWriter } from '../audit/audit-writer';
-import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
+import { badRequest, conflict, forbidden, unprocessable } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Report } from '../reports/report.entity';
@@ -170,13 +171,13 @@ export class AssessmentsService {
       }
       const now = new Date();
       if (a.supersedes) {
-        const old = await m.findOne(Assessment, { where: { id: a.supersedes }, lock: { mode: 'pessimistic_write' } });
-        if (!old || !ctx.ability.can('read', asSubject('Assessment', old))) {
-          // The second person approves the supersession too, so they must be able to review what it
-          // retires. Asked first, so that its state is not disclosed to one who may not read it.
-          await this.deny(ctx, 'assessment.publish', id, 'supersedes an assessment the publisher cannot read');
-          throw unprocessable('This assessment supersedes one you cannot read: it needs a supervisor who can review both', { fields: ['supersedes'] });
-        }
+        // The second person approves the supersession too, so they must be able to review what it
+        // retires. Asked first, so that its state is not disclosed to one who may not read it.
+        const old = await requireReadable(this.audit, ctx, 'Assessment', id, await m.findOne(Assessment, { where: { id: a.supersedes }, lock: { mode: 'pessimistic_write' } }), {
+          action: 'assessment.publish',
+          alike: 'supersedes an assessment the publisher cannot read',
+          error: () => unprocessable('This assessment supersedes one you cannot read: it needs a supervisor who can review both', { fields: ['supersedes'] }),
+        });
         if (old.status !== 'PUBLISHED' || old.supersededBy) {
           throw conflict('The assessment named in supersedes is not a current published assessment');
         }
@@ -196,18 +197,12 @@ export class AssessmentsService {
   }
 
   async findOne(ctx: AuthedContext, id: string): Promise<AssessmentView> {
-    const a = await this.ds.getRepository(Assessment).findOneBy({ id });
-    const subject = a && asSubject('Assessment', a);
-    if (a && subject && ctx.ability.can('read', subject)) {
-      await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'FULL' } });
-      return fullViewFor(ctx.ability, fullView(a, await this.readableReportIds(ctx, a.reportIds), await this.readableLinks(ctx, [a])));
-    }
-    if (a && subject && ctx.ability.can('readTearline', subject)) {
-      await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant: 'TEARLINE' } });
-      return tearlineView(a);
-    }
-    await this.deny(ctx, 'assessment.read', id, a ? 'need-to-know' : 'not found');
-    throw notFound('Assessment');
+    const loaded = await this.ds.getRepository(Assessment).findOneBy({ id });
+    const { row: a, allowed } = await requireOneOf(this.audit, ctx, 'Assessment', id, loaded, ['read', 'readTearline'], { action: 'assessment.read' });
+    const variant = allowed === 'read' ? 'FULL' : 'TEARLINE';
+    await this.audit.record(ctx, { action: 'assessment.read', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', details: { variant } });
+    if (variant === 'TEARLINE') return tearlineView(a);
+    return fullViewFor(ctx.ability, fullView(a, await this.readableReportIds(ctx, a.reportIds), await this.readableLinks(ctx, [a])));
   }
 
   async list(ctx: AuthedContext, q: ListAssessmentsQuery): Promise<Page<AssessmentView>> {
@@ -235,14 +230,10 @@ export class AssessmentsService {
     return { items, nextCursor };
   }
 
-  /** Loads an assessment the caller may read in full, or audits the denial and answers 404. */
+  /** Loads an assessment the caller may read in full, or audits the denial and answers 404 (requireReadable). */
   async readable(ctx: AuthedContext, id: string, action: string, m: EntityManager = this.ds.manager, lock = false): Promise<Assessment> {
     const a = await m.findOne(Assessment, { where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!a || !ctx.ability.can('read', asSubject('Assessment', a))) {
-      await this.deny(ctx, action, id, a ? 'need-to-know' : 'not found');
-      throw notFound('Assessment');
-    }
-    return a;
+    return requireReadable(this.audit, ctx, 'Assessment', id, a, { action });
   }
 
   /** The subset of `ids` the caller may read (cited report ids are not disclosed otherwise). */

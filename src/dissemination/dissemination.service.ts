@@ -3,14 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { asSubject } from '../access/ability.factory';
-import { type Classification, dominates, isSubset } from '../access/markings';
+import { AbilityFactory, type AppAbility, asSubject, onlySome } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
-import { CONTENT_ROLES } from '../access/roles';
+import { requireReadable } from '../access/require-readable';
 import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditWriter } from '../audit/audit-writer';
-import { conflict, notFound } from '../common/domain.exception';
+import { conflict } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Dissemination, type Variant } from './dissemination.entity';
@@ -46,30 +45,26 @@ function adminNoticeFor(content: Record<string, unknown>, reader: Principal): Re
 
 /**
  * An inbox item as one reader may see it: the agency received the variant its accreditation allows,
- * and a reader whose own clearance is lower sees the tearline (if cleared for that) or no content. An
- * item withheld from the reader does not name its assessment (which would answer them 404), and a
- * full copy names the assessment it supersedes only when that is in `visible` (the assessments the
- * reader may read, in full or by tearline: {@link supersededVisible}).
+ * and a reader whose own clearance is lower sees the tearline (if cleared for that) or no content —
+ * the ability's `readFull` / `readTearline` rules on the item (`ability`: the reader's). An item
+ * withheld from the reader does not name its assessment (which would answer them 404), and a full copy
+ * names the assessment it supersedes only when that is in `visible` (the assessments the reader may
+ * read, in full or by tearline: {@link supersededVisible}).
  */
-export function inboxView(item: InboxItem, reader: Principal, visible: ReadonlySet<string> = new Set()) {
+export function inboxView(item: InboxItem, reader: Principal, visible: ReadonlySet<string> = new Set(), ability: AppAbility = new AbilityFactory().createFor(reader)) {
   let variant: Variant = item.variant;
   let content: Record<string, unknown> | null = item.content;
-  if (item.kind === 'ASSESSMENT' && !reader.roles.some((r) => CONTENT_ROLES.includes(r))) {
-    // AUDITOR and ADMIN see that an item arrived, never its content.
-    variant = 'WITHHELD';
-    content = null;
-  } else if (item.kind === 'ASSESSMENT') {
-    const c = item.content as { classification?: Classification; compartments?: string[]; tearline?: { classification: Classification } | null };
-    const fullOk = variant === 'FULL' && !!c.classification && dominates(reader.clearance, c.classification) && isSubset(c.compartments ?? [], reader.compartments);
-    const tearline = c.tearline ?? null;
-    if (!fullOk) {
-      if (tearline && dominates(reader.clearance, tearline.classification)) {
-        variant = 'TEARLINE';
-        content = { assessmentId: item.assessmentId, tearline };
-      } else {
-        variant = 'WITHHELD';
-        content = null;
-      }
+  if (item.kind === 'ASSESSMENT') {
+    const subject = asSubject('Inbox', item);
+    if (ability.can('readFull', subject)) {
+      // the full copy, as received
+    } else if (ability.can('readTearline', subject)) {
+      variant = 'TEARLINE';
+      content = { assessmentId: item.assessmentId, tearline: (item.content as { tearline: unknown }).tearline };
+    } else {
+      // AUDITOR and ADMIN, or a reader cleared for neither: that an item arrived, never its content.
+      variant = 'WITHHELD';
+      content = null;
     }
   }
   if (item.kind === 'ADMIN_NOTICE' && content) content = adminNoticeFor(content, reader);
@@ -103,40 +98,31 @@ export class DisseminationService {
   /** Dissemination status of one assessment, for the cell (who may read it) and auditors. */
   async forAssessment(ctx: AuthedContext, assessmentId: string) {
     const a = await this.ds.getRepository(Assessment).findOneBy({ id: assessmentId });
-    const auditor = ctx.principal.roles.includes('AUDITOR');
-    const scoped = auditor && !ctx.principal.inFusionCell && !ctx.principal.inOversightAgency;
-    // A scoped auditor reads their own events: "not found" and "not sent to you" must read alike there,
-    // or the log would tell them which assessment ids exist outside their scope.
-    const outOfScope = 'not found or outside audit scope';
-    if (!a || (!auditor && !ctx.ability.can('read', asSubject('Assessment', a)))) {
-      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: a ? 'need-to-know' : scoped ? outOfScope : 'not found' });
-      throw notFound('Assessment');
-    }
-    const all = await this.ds.getRepository(Dissemination).find({ where: { assessmentId }, order: { agencyCode: 'ASC' } });
-    // An auditor by scope sees only the deliveries to their own agency; with none, the assessment is as
-    // if it did not exist for them (its id discloses nothing).
+    const all = a ? await this.ds.getRepository(Dissemination).find({ where: { assessmentId }, order: { agencyCode: 'ASC' } }) : [];
+    // An auditor by scope sees only the deliveries to their own agency, and an assessment sent elsewhere
+    // as if it did not exist. They read their own events: "not found" and "not sent to you" must read
+    // alike there, or the log would tell them which assessment ids exist outside their scope.
+    await requireReadable(this.audit, ctx, 'Assessment', assessmentId, a, {
+      action: 'dissemination.list',
+      can: 'readDisseminations',
+      joined: { recipientAgencyIds: all.map((d) => d.agencyId) },
+      alike: onlySome(ctx.ability, 'read', 'Dissemination') ? 'not found or outside audit scope' : undefined,
+    });
     const rows = all.filter((d) => ctx.ability.can('read', asSubject('Dissemination', d)));
-    if (scoped && rows.length === 0) {
-      await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, outcome: 'DENIED', reason: outOfScope });
-      throw notFound('Assessment');
-    }
     await this.audit.record(ctx, { action: 'dissemination.list', resourceType: 'Assessment', resourceId: assessmentId, resourceIds: rows.map((d) => d.id), outcome: 'ALLOWED' });
     return rows.map(disseminationView);
   }
 
   /**
-   * FAILED → QUEUED, and back into the queue (now, or by the relay when Redis returns). A SUPERVISOR may
-   * redrive only what they may read (an assessment's dissemination answers 404 otherwise, as its list
-   * does); ADMIN manages the queues and reads no content, so redrives any.
+   * FAILED → QUEUED, and back into the queue (now, or by the relay when Redis returns). Who may redrive
+   * which is the ability's `redrive` rule on the row with its assessment (a SUPERVISOR only what they
+   * may read; ADMIN any); otherwise 404, as the assessment's list answers.
    */
   async redrive(ctx: AuthedContext, id: string) {
     const d = await this.ds.transaction(async (m) => {
-      const row = await m.findOne(Dissemination, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      const assessment = row?.assessmentId && !ctx.ability.can('manage', 'Queue') ? await m.findOneBy(Assessment, { id: row.assessmentId }) : null;
-      if (!row || (assessment && !ctx.ability.can('read', asSubject('Assessment', assessment)))) {
-        await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: row ? 'need-to-know' : 'not found' });
-        throw notFound('Dissemination');
-      }
+      const loaded = await m.findOne(Dissemination, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const assessment = loaded?.assessmentId ? await m.findOneBy(Assessment, { id: loaded.assessmentId }) : null;
+      const row = await requireReadable(this.audit, ctx, 'Dissemination', id, loaded, { action: 'dissemination.redrive', can: 'redrive', joined: { assessment } });
       if (row.status !== 'FAILED') {
         await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: `status is ${row.status}` });
         throw conflict(`Only a FAILED dissemination can be redriven (this one is ${row.status})`);
@@ -167,7 +153,7 @@ export class DisseminationService {
     const rows = await newestFirst(qb, 'delivered_at', q).getMany();
     const { page, nextCursor } = pageOf(rows, q.limit, (i) => i.deliveredAt);
     const visible = await supersededVisible(this.ds.manager, ctx, page);
-    const items = page.map((i) => inboxView(i, ctx.principal, visible));
+    const items = page.map((i) => inboxView(i, ctx.principal, visible, ctx.ability));
     await this.audit.record(ctx, {
       action: 'inbox.list',
       resourceType: 'Inbox',
@@ -185,12 +171,10 @@ export class DisseminationService {
    */
   async acknowledge(ctx: AuthedContext, id: string) {
     return this.ds.transaction(async (m) => {
-      const item = await m.findOne(InboxItem, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!item || item.agencyId !== ctx.principal.agencyId) {
-        await this.audit.record(ctx, { action: 'dissemination.acknowledge', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: item ? 'another agency’s inbox' : 'not found' });
-        throw notFound('Inbox item');
-      }
-      const view = () => supersededVisible(m, ctx, [item]).then((visible) => inboxView(item, ctx.principal, visible));
+      const loaded = await m.findOne(InboxItem, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const check = { action: 'dissemination.acknowledge', can: 'acknowledge' as const, resourceType: 'Dissemination', notFoundAs: 'Inbox item', refused: 'another agency’s inbox' };
+      const item = await requireReadable(this.audit, ctx, 'Inbox', id, loaded, check);
+      const view = () => supersededVisible(m, ctx, [item]).then((visible) => inboxView(item, ctx.principal, visible, ctx.ability));
       if (item.acknowledgedAt) {
         const shown = await view();
         await this.audit.record(

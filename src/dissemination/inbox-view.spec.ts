@@ -1,3 +1,4 @@
+import { principal } from '../../test/support/principal';
 import type { Principal } from '../access/principal';
 import { inboxView } from './dissemination.service';
 import type { InboxItem } from './inbox-item.entity';
@@ -14,18 +15,7 @@ const item = (over: Partial<InboxItem> = {}): InboxItem => ({
   acknowledgedBy: null,
   ...over,
 });
-const reader = (over: Partial<Principal>): Principal => ({
-  id: 'u1',
-  username: 'u',
-  agencyId: 'a1',
-  agencyCode: 'A',
-  inFusionCell: false,
-  inOversightAgency: false,
-  roles: ['OFFICER'],
-  clearance: 'SECRET',
-  compartments: ['HUMINT'],
-  ...over,
-});
+const reader = (over: Partial<Principal>): Principal => principal({ agencyId: 'a1', agencyCode: 'A', ...over });
 
 describe('inboxView: each reader sees at most what their own clearance allows', () => {
   it('gives a cleared officer the full content', () => {

@@ -62,6 +62,36 @@ export function assessmentContent(a: Assessment, variant: Variant): Record<strin
 }
 
 /**
+ * One statement over an assessment's recipient agencies and their active users: whether each has someone
+ * cleared for the full text and for the tearline (see ClearedReaders). It mirrors the factory's `read` /
+ * `readTearline` Assessment rules (content roles, `cleared`, `tearlineCleared`): outbox-readers.spec.ts
+ * compares the two on random users, so a change to one without the other fails there.
+ */
+export function recipientsQuery(a: Assessment): [string, unknown[]] {
+  const tearline = tearlineOf(a);
+  return [
+    `SELECT a.id, a.code, a.accreditation,
+            EXISTS (SELECT 1 FROM app_user u
+                     WHERE u.agency_id = a.id AND u.active AND u.roles && $3::text[]
+                       AND u.clearance = ANY($4::text[]) AND u.compartments @> $5::text[]) AS "fullReader",
+            EXISTS (SELECT 1 FROM app_user u
+                     WHERE u.agency_id = a.id AND u.active AND u.roles && $3::text[]
+                       AND u.clearance = ANY($6::text[])) AS "tearlineReader"
+       FROM agency a
+      WHERE a.active AND ($1::boolean OR a.code = ANY($2::text[]))
+      ORDER BY a.code`,
+    [
+      a.distributionAll,
+      a.distributionAll ? [] : a.distributionCodes,
+      CONTENT_ROLES,
+      clearancesCovering(a.classification),
+      a.compartments,
+      tearline ? clearancesCovering(tearline.classification) : [],
+    ],
+  ];
+}
+
+/**
  * The transactional outbox: disseminations are written with the publication (or threat-level change)
  * that causes them, in the caller's transaction. The relay moves them to the queue afterwards.
  */
@@ -70,31 +100,11 @@ export class OutboxService {
   constructor(private readonly audit: AuditWriter) {}
 
   async forAssessment(ctx: RequestContext, m: EntityManager, a: Assessment): Promise<number> {
-    // One statement over the recipient agencies and their active users: whether each has someone
-    // cleared for the full text and for the tearline (see ClearedReaders).
-    const tearline = tearlineOf(a);
-    const agencies = (
-      await m.query<(Agency & { fullReader: boolean; tearlineReader: boolean })[]>(
-        `SELECT a.id, a.code, a.accreditation,
-                EXISTS (SELECT 1 FROM app_user u
-                         WHERE u.agency_id = a.id AND u.active AND u.roles && $3::text[]
-                           AND u.clearance = ANY($4::text[]) AND u.compartments @> $5::text[]) AS "fullReader",
-                EXISTS (SELECT 1 FROM app_user u
-                         WHERE u.agency_id = a.id AND u.active AND u.roles && $3::text[]
-                           AND u.clearance = ANY($6::text[])) AS "tearlineReader"
-           FROM agency a
-          WHERE a.active AND ($1::boolean OR a.code = ANY($2::text[]))
-          ORDER BY a.code`,
-        [
-          a.distributionAll,
-          a.distributionAll ? [] : a.distributionCodes,
-          CONTENT_ROLES,
-          clearancesCovering(a.classification),
-          a.compartments,
-          tearline ? clearancesCovering(tearline.classification) : [],
-        ],
-      )
-    ).map((r) => ({ agency: Object.assign(new Agency(), { id: r.id, code: r.code, accreditation: r.accreditation }), readers: { full: r.fullReader, tearline: r.tearlineReader } }));
+    const [sql, params] = recipientsQuery(a);
+    const agencies = (await m.query<(Agency & { fullReader: boolean; tearlineReader: boolean })[]>(sql, params)).map((r) => ({
+      agency: Object.assign(new Agency(), { id: r.id, code: r.code, accreditation: r.accreditation }),
+      readers: { full: r.fullReader, tearline: r.tearlineReader },
+    }));
     // The agencies the superseded assessment was sent to (a variant other than WITHHELD).
     const sentOld = new Set<string>(
       a.supersedes ? (await m.query<{ agency_id: string }[]>(`SELECT agency_id FROM dissemination WHERE assessment_id = $1 AND variant <> 'WITHHELD'`, [a.supersedes])).map((r) => r.agency_id) : [],

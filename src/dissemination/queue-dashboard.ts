@@ -14,6 +14,7 @@ import { AuthService } from '../auth/auth.service';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
 import { PrincipalService, type TokenPayload } from '../auth/principal.service';
 import { AbilityFactory } from '../access/ability.factory';
+import type { Principal } from '../access/principal';
 import { contextOf } from '../common/request-context';
 import { AuditWriter } from '../audit/audit-writer';
 import { toErrorBody } from '../common/error-body';
@@ -71,11 +72,11 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     );
     return row ?? null;
   };
+  /** Whether the principal manages the queues (ADMIN: the ability factory's rule). */
+  const managesQueues = (p: Principal | null): p is Principal => !!p && abilities.createFor(p).can('manage', 'Queue');
   /** The remembered credential's account, re-read now: still an active ADMIN with the same password. */
-  const stillValid = async (entry: Remembered): Promise<boolean> => {
-    const p = await principals.load(entry.userId);
-    return !!p && abilities.createFor(p).can('manage', 'Queue') && (await passwordFingerprint('id', entry.userId))?.fp === entry.passwordFingerprint;
-  };
+  const stillValid = async (entry: Remembered): Promise<boolean> =>
+    managesQueues(await principals.load(entry.userId)) && (await passwordFingerprint('id', entry.userId))?.fp === entry.passwordFingerprint;
 
   /** The ADMIN the request's credentials name, or null (401). */
   const adminFrom = async (req: FastifyRequest): Promise<{ id: string; agencyId: string } | null> => {
@@ -91,7 +92,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
       }
       // The API's own way from a token to a principal (expiry rules, deactivated accounts audited).
       const p = await principals.fromToken(req, payload);
-      return p && abilities.createFor(p).can('manage', 'Queue') ? { id: p.id, agencyId: p.agencyId } : null;
+      return managesQueues(p) ? { id: p.id, agencyId: p.agencyId } : null;
     }
     const basic = /^Basic (.+)$/i.exec(header);
     if (!basic) return null;
@@ -109,7 +110,8 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
     // the login fails or the fingerprint is already stale (and the next request logs in again).
     const before = await passwordFingerprint('username', username.trim().toLowerCase());
     const { user } = await auth.login(contextOf(req), username, password);
-    if (!user?.roles.includes('ADMIN')) return null; // no user: a temporary password, which only POST /auth/password takes
+    // No user: a temporary password, which only POST /auth/password takes.
+    if (!user || !managesQueues(await principals.load(user.id))) return null;
     const fingerprint = before?.id === user.id ? before.fp : null;
     if (fingerprint) {
       const now = Date.now();

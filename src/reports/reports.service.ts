@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
+import { requireReadable } from '../access/require-readable';
 import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
@@ -11,7 +12,7 @@ import { AuditedStatement, type AuditInput, AuditWriter } from '../audit/audit-w
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
-import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
+import { badRequest, conflict, forbidden, unprocessable } from '../common/domain.exception';
 import { parseIsoDateTime } from '../common/iso-date';
 import { cursorAfter, decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext, RequestContext } from '../common/request-context';
@@ -346,7 +347,7 @@ export class ReportsService {
    */
   private async replay(ctx: AuthedContext, key: string, requestHash: string): Promise<CreateOutcome> {
     const details = { replay: true, idempotencyKey: key };
-    const out = await this.ds.transaction(async (m): Promise<{ outcome: CreateOutcome } | { deniedId: string | null }> => {
+    return this.ds.transaction(async (m) => {
       const prior = await m.findOneBy(IdempotencyKey, { userId: ctx.principal.id, key });
       // Forgotten since the claim was refused (retention): nothing to replay, and no report was made.
       if (!prior) throw conflict('The request with this Idempotency-Key was forgotten meanwhile; send it again');
@@ -354,16 +355,13 @@ export class ReportsService {
       if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
       const response = prior.response as (Record<string, unknown> & { id?: unknown }) | null;
       const id = typeof response?.id === 'string' ? response.id : null;
-      const report = id ? await m.findOneBy(Report, { id }) : null;
-      if (!id || !response || !report || !ctx.ability.can('read', asSubject('Report', report))) return { deniedId: id };
-      await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED', reason: 'idempotent replay', details }, m);
-      const { sourceDescription: _source, ...withoutSource } = response;
+      const loaded = id && response ? await m.findOneBy(Report, { id }) : null;
+      const report = await requireReadable(this.audit, ctx, 'Report', id, loaded, { action: 'report.read', alike: 'need-to-know', details });
+      await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: report.id, outcome: 'ALLOWED', reason: 'idempotent replay', details }, m);
+      const { sourceDescription: _source, ...withoutSource } = response ?? {};
       const body = ctx.ability.can('readSource', asSubject('Report', report)) ? response : withoutSource;
-      return { outcome: { status: prior.statusCode, body, replayed: true } };
+      return { status: prior.statusCode, body, replayed: true };
     });
-    if ('outcome' in out) return out.outcome;
-    await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: out.deniedId, outcome: 'DENIED', reason: 'need-to-know', details });
-    throw notFound('Report');
   }
 
   /**
@@ -372,7 +370,8 @@ export class ReportsService {
    */
   async findOne(ctx: AuthedContext, id: string): Promise<ReportView> {
     this.oneReportSql ??= selectListed(this.ds.getRepository(Report).createQueryBuilder('r').where('r.id = :id', { id })).getQueryAndParameters()[0];
-    const report = await this.allowedOr404(ctx, id, 'report.read', (await preparedQuery<ListedReport>(this.ds, this.oneReportSql, [id]))[0]);
+    const loaded = (await preparedQuery<ListedReport>(this.ds, this.oneReportSql, [id]))[0];
+    const report = await requireReadable(this.audit, ctx, 'Report', id, loaded, { action: 'report.read' });
     await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED' });
     return reportView(report, report.entities, ctx.ability.can('readSource', asSubject('Report', report)));
   }
@@ -382,18 +381,9 @@ export class ReportsService {
     return isBroadSearch(this.ds, q);
   }
 
-  /** Loads a report the caller may read, or audits the denial and answers 404. */
+  /** Loads a report the caller may read, or audits the denial and answers 404 (requireReadable). */
   async readable(ctx: AuthedContext, id: string, action: string, m: EntityManager = this.ds.manager): Promise<Report> {
-    return this.allowedOr404(ctx, id, action, await m.findOneBy(Report, { id }));
-  }
-
-  /** The report if the caller may read it; else the denial is audited and the answer is 404. */
-  private async allowedOr404<T extends Report>(ctx: AuthedContext, id: string, action: string, report: T | null | undefined): Promise<T> {
-    if (report && ctx.ability.can('read', asSubject('Report', report))) return report;
-    // 'purged' only for a caller who could have read it before: for anyone else it is need-to-know still.
-    const reason = !report ? 'not found' : report.purgedAt && ctx.ability.can('read', asSubject('Report', { ...report, purgedAt: null })) ? 'purged' : 'need-to-know';
-    await this.audit.record(ctx, { action, resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason });
-    throw notFound('Report');
+    return requireReadable(this.audit, ctx, 'Report', id, await m.findOneBy(Report, { id }), { action });
   }
 
   /**
