@@ -1,10 +1,11 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { startWorker } from './support/worker';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
+import { startWorker } from './support/in-process-worker';
+import { TestApp, uniq } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
 import { dropQueueKeys } from './support/queue-keys';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { WebhookReceiver } from './support/webhook-receiver';
+import { waitFor } from './support/wait-for';
 
 const BODY = 'HUMINT BODY TEXT: the source met the courier twice';
 const TEARLINE = { summary: 'A courier network is active in the capital', classification: 'CONFIDENTIAL', tlp: 'GREEN' } as const;

@@ -2,12 +2,14 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { DISSEMINATION_QUEUE } from '../src/common/queues';
-import { startWorker } from './support/worker';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
-import { freePort, RedisServer, WorkerProcess } from './support/processes';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { startWorker } from './support/in-process-worker';
+import { TestApp, uniq } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
+import { freePort, RedisServer, WorkerProcess } from './support/child-processes';
+import { WebhookReceiver } from './support/webhook-receiver';
+import { waitFor } from './support/wait-for';
 
 const SECRET = `whsec_${Buffer.from('faults-faults-faults-faults-0001').toString('base64')}`;
 /** SPEC workflow 5: within 30 s of Redis being back (even empty) every open dissemination is queued again. */

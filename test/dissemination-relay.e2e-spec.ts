@@ -6,10 +6,11 @@ import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
 import { RelayService } from '../src/dissemination/relay.service';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { TestApp, uniq } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { WebhookReceiver } from './support/webhook-receiver';
+import { waitFor } from './support/wait-for';
 
 const SECRET = `whsec_${Buffer.from('relay-relay-relay-relay-relay-01').toString('base64')}`;
 const RECIPIENTS = 30;

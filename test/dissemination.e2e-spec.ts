@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { RelayService } from '../src/dissemination/relay.service';
-import { startWorker } from './support/worker';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+import { startWorker } from './support/in-process-worker';
+import { TestApp, uniq } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 import { dropQueueKeys } from './support/queue-keys';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { WebhookReceiver } from './support/webhook-receiver';
+import { waitFor } from './support/wait-for';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 

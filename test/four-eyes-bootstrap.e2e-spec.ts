@@ -1,7 +1,7 @@
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
+import { TestApp, uniq } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
 import { dropQueueKeys } from './support/queue-keys';
-import { PASSWORD } from './support/fixtures';
+import { PASSWORD } from './support/agencies-and-users';
 
 /** SPEC S1: the first ADMIN of a fresh install acts alone until a second active ADMIN exists (own database: the shared one has two). */
 describe('four eyes: the first ADMIN of a fresh install', () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type Res, TestApp, uniq } from './support/app';
-import { ADMIN_PASSWORD } from './support/env';
-import { type Actor, Fixtures, PASSWORD, reportBody } from './support/fixtures';
+import { type Res, TestApp, uniq } from './support/test-app';
+import { ADMIN_PASSWORD } from './support/test-env';
+import { type Actor, Fixtures, PASSWORD } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 /**
  * Hostile input against every write endpoint (SPEC "Errors": bad input gets a clear 4xx naming the

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';
 import { ReportsService } from '../src/reports/reports.service';
-import { type Page, type Res, TestApp, uniq } from './support/app';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+import { type Page, type Res, TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 /**
  * The need-to-know matrix (SPEC "Need-to-know rules"): every reader role × classification ×

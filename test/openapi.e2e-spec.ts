@@ -2,13 +2,14 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../src/common/queues';
-import { startWorker } from './support/worker';
-import { type Call, type Res, TestApp, uniq } from './support/app';
+import { startWorker } from './support/in-process-worker';
+import { type Call, type Res, TestApp, uniq } from './support/test-app';
 import { dropQueueKeys } from './support/queue-keys';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { ADMIN_PASSWORD } from './support/env';
-import { PASSWORD, reportBody } from './support/fixtures';
-import { waitFor } from './support/receiver';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { ADMIN_PASSWORD } from './support/test-env';
+import { PASSWORD } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
+import { waitFor } from './support/wait-for';
 
 /**
  * The OpenAPI document (/api/docs-json) describes every response a client gets, so clients can

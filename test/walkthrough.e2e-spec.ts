@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { TestApp } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { Fixtures, PASSWORD } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { Fixtures, PASSWORD } from './support/agencies-and-users';
 import { dropQueueKeys } from './support/queue-keys';
 
 const ROOT = resolve(__dirname, '..');

@@ -7,7 +7,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp, createAdapter } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { loadConfig } from '../../src/config/app-config';
-import { ADMIN_PASSWORD } from './env';
+import { ADMIN_PASSWORD } from './test-env';
 
 export interface Res<T = any> {
   status: number;
