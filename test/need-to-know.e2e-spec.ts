@@ -6,12 +6,10 @@ import { type Page, type Res, TestApp, uniq } from './support/test-app';
 import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
 import { reportBody } from './support/report-body';
 
-/**
- * The need-to-know matrix (SPEC "Need-to-know rules"): every reader role × classification ×
- * compartments × TLP × releasableTo, through every endpoint that reads reports — the single read, the
- * list and the search. What each reader may see is decided by an oracle written here from the SPEC,
- * independently of the ability factory, and cross-checked against counts worked out by hand.
- */
+// The need-to-know matrix (SPEC "Need-to-know rules"): every reader role × classification ×
+// compartments × TLP × releasableTo, through every endpoint that reads reports — the single read, the
+// list and the search. What each reader may see is decided by an oracle written here from the SPEC,
+// independently of the ability factory, and cross-checked against counts worked out by hand.
 
 // ---------------------------------------------------------------------------------------------------
 // The oracle: the SPEC's rules, written out again (deliberately not importing src/access).

@@ -11,11 +11,9 @@ import { PASSWORD } from './support/agencies-and-users';
 import { reportBody } from './support/report-body';
 import { waitFor } from './support/wait-for';
 
-/**
- * The OpenAPI document (/api/docs-json) describes every response a client gets, so clients can
- * generate their types from it; and it cannot drift from the code: real responses, from the real
- * AppModule and worker, are checked against the documented schemas (every key, both ways).
- */
+// The OpenAPI document (/api/docs-json) describes every response a client gets, so clients can
+// generate their types from it; and it cannot drift from the code: real responses, from the real
+// AppModule and worker, are checked against the documented schemas (every key, both ways).
 
 interface Schema {
   $ref?: string;

@@ -27,13 +27,13 @@ export interface Call {
   remoteAddress?: string;
 }
 
-/** The real AppModule on the real database and Redis, driven over HTTP with Fastify's inject. */
 /** A keyset-paginated list body. */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
+/** The real AppModule on the real database and Redis, driven over HTTP with Fastify's inject. */
 export class TestApp {
   private constructor(readonly app: NestFastifyApplication) {}
 
