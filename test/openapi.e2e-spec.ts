@@ -4,8 +4,7 @@ import type { Queue } from 'bullmq';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../src/common/queues';
 import { startWorker } from './support/in-process-worker';
 import { type Call, type Res, TestApp, uniq } from './support/test-app';
-import { dropQueueKeys } from './support/queue-keys';
-import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { OwnDatabase } from './support/own-database';
 import { ADMIN_PASSWORD } from './support/test-env';
 import { PASSWORD } from './support/agencies-and-users';
 import { reportBody } from './support/report-body';
@@ -154,7 +153,7 @@ function documentProblems(doc: OpenApiDoc): string[] {
 }
 
 describe('OpenAPI document: response schemas, checked against real responses', () => {
-  const dbName = `fusion_openapi_${Date.now()}_${process.pid}`;
+  const db = new OwnDatabase('openapi');
   let t: TestApp;
   let worker: INestApplicationContext;
   let doc: OpenApiDoc;
@@ -188,8 +187,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
   }
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = `fusiontest-openapi-${process.pid}-${Date.now()}`;
+    await db.start();
     t = await TestApp.start();
     worker = await startWorker();
     await worker.init();
@@ -215,8 +213,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     await t?.app.get<Queue>(getQueueToken(DISSEMINATION_QUEUE)).obliterate({ force: true });
     await t?.app.get<Queue>(getQueueToken(RETENTION_QUEUE)).obliterate({ force: true });
     await t?.close();
-    await dropQueueKeys(process.env.QUEUE_PREFIX as string); // and every other queue's (the audit anchor's…)
-    await dropDatabase(dbName);
+    await db.stop(); // and every other queue's keys (the audit anchor's…)
   });
 
   it('documents a 2xx response with a JSON schema for every /api/v1 operation, and the error body for every error', () => {
