@@ -1,3 +1,4 @@
+// Over 300 lines: the assessment-read matrix and the SPEC oracle it is checked against are read together.
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';

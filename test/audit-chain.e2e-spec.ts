@@ -1,3 +1,4 @@
+// Over 300 lines: the chain's tamper cases share one database of their own and build on each other's state.
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';

@@ -1,3 +1,4 @@
+// Over 300 lines: the fault scenarios share one private redis-server, database and worker set-up, in order.
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';

@@ -1,3 +1,4 @@
+// Over 300 lines: the relay cases share one set-up, with spies on the queue, and one publication.
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import type { Pool } from 'pg';

@@ -1,3 +1,4 @@
+// Over 300 lines: one publication followed from outbox to webhook and inbox, step by step on one set-up.
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';

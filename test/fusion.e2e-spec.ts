@@ -1,3 +1,4 @@
+// Over 300 lines: correlation, assessments and the threat level run as one story on shared actors.
 import { TestApp, uniq } from './support/test-app';
 import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
 import { reportBody } from './support/report-body';

@@ -1,3 +1,4 @@
+// Over 300 lines: intake and reads of one capability, sharing one officer's reports.
 import { AbilityFactory } from '../src/access/ability.factory';
 import { PrincipalService } from '../src/auth/principal.service';
 import { encodeCursor } from '../src/common/pagination';
