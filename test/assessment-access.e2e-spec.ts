@@ -1,22 +1,22 @@
+// Over 300 lines: the assessment-read matrix and the SPEC oracle it is checked against are read together.
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
-/**
- * The assessment-read matrix (SPEC "Need-to-know rules", the Assessments paragraph; "Derivative
- * marking"; workflow 3): every reader role × clearance × compartments × agency on / off the
- * distribution, against published assessments of every classification × compartments × tearline ×
- * distribution, plus a draft and one in review — through the single read and the list. What each reader
- * gets (the full text, the tearline only, or a 404 indistinguishable from a missing id) is decided by an
- * oracle written here from the SPEC, independently of the ability factory, and cross-checked against
- * counts worked out by hand.
- *
- * Runs on a database of its own: publishing national assessments moves the threat-level
- * recommendation, which fusion.e2e-spec steers on the shared database.
- */
+// The assessment-read matrix (SPEC "Need-to-know rules", the Assessments paragraph; "Derivative
+// marking"; workflow 3): every reader role × clearance × compartments × agency on / off the
+// distribution, against published assessments of every classification × compartments × tearline ×
+// distribution, plus a draft and one in review — through the single read and the list. What each reader
+// gets (the full text, the tearline only, or a 404 indistinguishable from a missing id) is decided by an
+// oracle written here from the SPEC, independently of the ability factory, and cross-checked against
+// counts worked out by hand.
+//
+// Runs on a database of its own: publishing national assessments moves the threat-level
+// recommendation, which fusion.e2e-spec steers on the shared database.
 
 // ---------------------------------------------------------------------------------------------------
 // The oracle: the SPEC's rules, written out again (deliberately not importing src/access).

@@ -1,5 +1,5 @@
-import { TestApp } from './support/app';
-import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
 
 const WORKFLOW_FIELDS = ['authorId', 'publishedBy', 'distribution', 'submittedAt'];
 

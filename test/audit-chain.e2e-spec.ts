@@ -1,3 +1,4 @@
+// Over 300 lines: the chain's tamper cases share one database of their own and build on each other's state.
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -8,12 +9,14 @@ import { AuditAnchorService } from '../src/audit/audit-anchor.service';
 import { ANCHOR_SCHEDULER } from '../src/audit/audit-anchor.processor';
 import { atTextSql, canonicalJson, chainHash, type ChainedFields, GENESIS_HASH } from '../src/audit/canonical';
 import { AUDIT_ANCHOR_QUEUE } from '../src/common/queues';
-import { TestApp } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
-import { WorkerProcess } from './support/processes';
-import { WebhookReceiver, waitFor } from './support/receiver';
-import { startWorkerWith } from './support/worker';
+import { TestApp } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
+import { WorkerProcess } from './support/child-processes';
+import { WebhookReceiver } from './support/webhook-receiver';
+import { waitFor } from './support/wait-for';
+import { startWorkerWith } from './support/in-process-worker';
 
 /** The chainer's advisory-lock key (audit.service.ts): holding it, as an attacker might, stops the chainer. */
 const CHAIN_LOCK = 0x46_55_53_41;
@@ -274,7 +277,7 @@ describe('audit chain: append-only pending rows, µs timestamps, signed head rec
     const receiver = new WebhookReceiver();
     const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
     let worker: INestApplicationContext;
-    /** AuditAnchorService as the worker's own module registry has it (see support/worker.ts). */
+    /** AuditAnchorService as the worker's own module registry has it (see support/in-process-worker.ts). */
     let Anchor: typeof AuditAnchorService;
     const saved: Record<string, string | undefined> = {};
 

@@ -1,5 +1,6 @@
-import { TestApp, uniq } from './support/app';
-import { type Actor, type AgencyRef, Fixtures, PASSWORD, reportBody } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures, PASSWORD } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 interface EventView {
   seq: number;

@@ -1,6 +1,7 @@
-import { TestApp } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 /** Tampering runs on a database of its own, so the shared log of the other suites stays intact. */
 describe('audit log tamper evidence', () => {

@@ -1,7 +1,8 @@
 import { gatedEventsParam, insertGatedEvents } from '../src/audit/audit.service';
 import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
-import { TestApp } from './support/app';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 describe('audit log: append-only, hash-chained, searchable, verifiable, exportable', () => {
   let t: TestApp;

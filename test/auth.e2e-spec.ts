@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { skeleton } from '../src/common/confusables';
-import { TestApp } from './support/app';
-import { ADMIN_PASSWORD } from './support/env';
-import { Fixtures, PASSWORD } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { ADMIN_PASSWORD } from './support/test-env';
+import { Fixtures, PASSWORD } from './support/agencies-and-users';
 
 describe('identity: login, tokens, throttling, admin endpoints', () => {
   let t: TestApp;

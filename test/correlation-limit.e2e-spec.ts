@@ -1,5 +1,6 @@
-import { TestApp, uniq } from './support/app';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 /** An over-common value (a hotline, a common name) is not correlated, and counting it stops at the limit. */
 describe('correlation limit', () => {

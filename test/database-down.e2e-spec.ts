@@ -1,7 +1,7 @@
 import { DatabaseError } from 'pg-protocol';
 import { PrincipalService } from '../src/auth/principal.service';
-import { TestApp } from './support/app';
-import { Fixtures } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { Fixtures } from './support/agencies-and-users';
 
 /**
  * While PostgreSQL is down or starting up, loading the caller fails. That must answer 503 — "retry" —

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { dropDatabase } from './support/db';
-import { serverUrl } from './support/env';
-import { freePort } from './support/processes';
+import { dropDatabase } from './support/test-database';
+import { serverUrl } from './support/test-env';
+import { freePort } from './support/child-processes';
 import { dropQueueKeys } from './support/queue-keys';
 
 /** Runs the demo; with `interruptAfter`, sends it SIGINT (Ctrl-C) once its output contains that text. */

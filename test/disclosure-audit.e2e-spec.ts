@@ -1,5 +1,6 @@
-import { TestApp, uniq } from './support/app';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 /** SPEC S1 "Every disclosure is audited": an idempotent replay of POST /reports discloses the report again. */
 describe('disclosure: an idempotent replay is audited, and only for its own user while they may read it', () => {

@@ -1,10 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { startWorker } from './support/worker';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
-import { dropQueueKeys } from './support/queue-keys';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { startWorker } from './support/in-process-worker';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { assessmentBody, publishAssessment } from './support/assessment-factory';
+import { DeliveryEnv } from './support/delivery-env';
+import { waitFor } from './support/wait-for';
 
 const BODY = 'HUMINT BODY TEXT: the source met the courier twice';
 const TEARLINE = { summary: 'A courier network is active in the capital', classification: 'CONFIDENTIAL', tlp: 'GREEN' } as const;
@@ -15,8 +15,8 @@ const TEARLINE = { summary: 'A courier network is active in the capital', classi
  * clearance (for FULL), or a clearance covering the tearline (for TEARLINE); otherwise the next one down.
  */
 describe('dissemination: a variant needs a cleared person in the agency', () => {
-  const dbName = `fusion_cleared_${Date.now()}_${process.pid}`;
-  const receiver = new WebhookReceiver();
+  const env = new DeliveryEnv('cleared');
+  const receiver = env.receiver;
   let t: TestApp;
   let worker: INestApplicationContext;
   let fx: Fixtures;
@@ -25,10 +25,7 @@ describe('dissemination: a variant needs a cleared person in the agency', () => 
   let assessmentId: string;
 
   beforeAll(async () => {
-    await receiver.start();
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = `fusiontest-cleared-${process.pid}-${Date.now()}`;
-    process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+    await env.start();
     t = await TestApp.start();
     worker = await startWorker(); // a module graph of its own, as in production
     fx = new Fixtures(t);
@@ -53,44 +50,32 @@ describe('dissemination: a variant needs a cleared person in the agency', () => 
     await fx.user(lowOnly, ['OFFICER'], 'RESTRICTED'); // below the tearline too
     const admin = await fx.admin();
     for (const [agency, path] of [[noHolder, '/no-holder'], [withHolder, '/with-holder'], [departed, '/departed'], [lowOnly, '/low-only']] as const) {
-      expect((await fx.webhook(agency.id, { url: receiver.url(path) })).status).toBe(200); // approved by the second ADMIN
+      await env.hook(fx, agency, path);
     }
     // The HUMINT holder of `departed` leaves before publication.
     expect((await t.call('PATCH', `/api/v1/users/${gone.id}`, { token: admin, body: { active: false } })).status).toBe(200);
     // An ADMIN holding HUMINT reads no content: not a cleared person (made last: a second ADMIN).
     await fx.user(adminOnly, ['ADMIN'], 'SECRET', ['HUMINT']);
 
-    const draft = await t.post('/api/v1/assessments', {
-      token: analyst.token,
-      body: {
+    assessmentId = await publishAssessment(
+      t,
+      analyst,
+      supervisor,
+      assessmentBody({
         title: `Courier network ${uniq()}`,
         keyJudgements: ['A courier network is active'],
         body: BODY,
-        likelihood: 'LIKELY',
-        recommendedLevel: 'SUBSTANTIAL',
-        scope: 'NATIONAL',
-        sectors: [],
-        reportIds: [],
-        classification: 'CONFIDENTIAL',
         compartments: ['HUMINT'],
-        tlp: 'AMBER',
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
         distribution: { agencyCodes: [noHolder.code, withHolder.code, departed.code, adminOnly.code, lowOnly.code, empty.code] },
         tearline: TEARLINE,
-      },
-    });
-    expect(draft.status).toBe(201);
-    assessmentId = draft.body.id;
-    expect((await t.post(`/api/v1/assessments/${assessmentId}/submit`, { token: analyst.token })).status).toBe(200);
-    expect((await t.post(`/api/v1/assessments/${assessmentId}/publish`, { token: supervisor.token })).status).toBe(200);
+      }),
+    );
   });
 
   afterAll(async () => {
     await worker?.close();
     await t?.close();
-    await receiver.stop();
-    await dropDatabase(dbName);
-    if (process.env.QUEUE_PREFIX?.startsWith('fusiontest-cleared-')) await dropQueueKeys(process.env.QUEUE_PREFIX);
+    await env.stop();
   });
 
   const variants = async () => {

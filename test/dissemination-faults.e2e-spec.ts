@@ -1,13 +1,16 @@
+// Over 300 lines: the fault scenarios share one private redis-server, database and worker set-up, in order.
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { DISSEMINATION_QUEUE } from '../src/common/queues';
-import { startWorker } from './support/worker';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
-import { freePort, RedisServer, WorkerProcess } from './support/processes';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { startWorker } from './support/in-process-worker';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
+import { freePort, RedisServer, WorkerProcess } from './support/child-processes';
+import { assessmentBody } from './support/assessment-factory';
+import { DeliveryEnv } from './support/delivery-env';
+import { waitFor } from './support/wait-for';
 
 const SECRET = `whsec_${Buffer.from('faults-faults-faults-faults-0001').toString('base64')}`;
 /** SPEC workflow 5: within 30 s of Redis being back (even empty) every open dissemination is queued again. */
@@ -41,8 +44,8 @@ const withTimeout = async <T>(p: Promise<T> | undefined, ms: number, what: strin
  * in scenario 2 the real worker entry point as a child process.
  */
 describe('dissemination under faults: Redis outage and data loss, worker killed mid-delivery', () => {
-  const dbName = `fusion_faults_${Date.now()}_${process.pid}`;
-  const receiver = new WebhookReceiver();
+  const env = new DeliveryEnv('faults');
+  const receiver = env.receiver;
   const timings: Record<string, number> = {};
   const children: WorkerProcess[] = [];
   let redis: RedisServer | undefined;
@@ -59,11 +62,7 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
     const started = Date.now();
     redis = new RedisServer(await freePort());
     await redis.start();
-    await receiver.start();
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.REDIS_URL = redis.url;
-    process.env.QUEUE_PREFIX = `fusiontest-faults-${process.pid}-${Date.now()}`;
-    process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+    await env.start({ REDIS_URL: redis.url });
     t = await TestApp.start();
     queue = new Queue(DISSEMINATION_QUEUE, { prefix: process.env.QUEUE_PREFIX, connection: { url: redis.url, maxRetriesPerRequest: null } });
     queue.on('error', () => {
@@ -80,10 +79,7 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
     ]);
     // Each recipient with a cleared person: without one an agency gets no FULL copy (SPEC S1).
     for (const agency of agencies.slice(1)) await fx.user(agency, ['OFFICER'], 'SECRET');
-    for (const agency of agencies) {
-      const res = await fx.webhook(agency.id, { url: receiver.url(pathOf(agency)), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
-      expect(res.status).toBe(200);
-    }
+    for (const agency of agencies) await env.hook(fx, agency, pathOf(agency), SECRET);
     timings.setup = Date.now() - started;
   }, 60_000);
 
@@ -103,9 +99,9 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
     await step('in-process worker', () => withTimeout(inProcessWorker?.close(), 15_000, 'in-process worker close'));
     await step('app', () => withTimeout(t?.close(), 15_000, 'app close'));
     await step('probe queue', () => withTimeout(queue?.close(), 5_000, 'probe queue close'));
-    await step('receiver', () => receiver.stop());
     await step('redis-server', () => redis?.kill() ?? Promise.resolve());
-    await step('database', () => dropDatabase(dbName));
+    // Its queue keys went with the private redis-server.
+    await step('receiver and database', () => env.stop({ queueKeys: false }));
     timings.cleanup = Date.now() - started;
     // The measurements are printed only on request (FAULT_TIMINGS=1) or when something went wrong: a green run stays quiet.
     if (problems.length) throw new Error(`cleanup problems:\n${problems.join('\n')}\nmeasurements (ms, counts): ${JSON.stringify(timings)}`);
@@ -118,21 +114,7 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
   async function reviewedAssessment(reportIds: string[] = []): Promise<string> {
     const draft = await t.post('/api/v1/assessments', {
       token: analyst.token,
-      body: {
-        title: `Fault test ${uniq()}`,
-        keyJudgements: ['Attack planning is likely'],
-        body: 'Assessment body',
-        likelihood: 'LIKELY',
-        recommendedLevel: 'SUBSTANTIAL',
-        scope: 'NATIONAL',
-        sectors: [],
-        reportIds,
-        classification: 'CONFIDENTIAL',
-        compartments: [],
-        tlp: 'AMBER',
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        distribution: { agencyCodes: agencies.map((a) => a.code) },
-      },
+      body: assessmentBody({ title: `Fault test ${uniq()}`, keyJudgements: ['Attack planning is likely'], reportIds, distribution: { agencyCodes: agencies.map((a) => a.code) } }),
     });
     expect(draft.status).toBe(201);
     expect((await t.post(`/api/v1/assessments/${draft.body.id}/submit`, { token: analyst.token })).status).toBe(200);

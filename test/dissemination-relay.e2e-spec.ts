@@ -1,3 +1,4 @@
+// Over 300 lines: the relay cases share one set-up, with spies on the queue, and one publication.
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import type { Pool } from 'pg';
@@ -6,10 +7,11 @@ import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
 import { RelayService } from '../src/dissemination/relay.service';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures } from './support/fixtures';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { assessmentBody, publishAssessment } from './support/assessment-factory';
+import { DeliveryEnv } from './support/delivery-env';
+import { waitFor } from './support/wait-for';
 
 const SECRET = `whsec_${Buffer.from('relay-relay-relay-relay-relay-01').toString('base64')}`;
 const RECIPIENTS = 30;
@@ -24,8 +26,8 @@ type BulkEntry = { name: string; data: JobMap['deliver']; opts?: { jobId?: strin
  * worker would call, so it can look between its steps.
  */
 describe('dissemination relay: the outbox reaches the queue in batches, once', () => {
-  const dbName = `fusion_relay_${Date.now()}_${process.pid}`;
-  const receiver = new WebhookReceiver();
+  const env = new DeliveryEnv('relay');
+  const receiver = env.receiver;
   let t: TestApp;
   let fx: Fixtures;
   let queue: Queue<JobMap['deliver']>;
@@ -37,10 +39,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
   let assessmentId: string;
 
   beforeAll(async () => {
-    await receiver.start();
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = `fusiontest-relay-${process.pid}-${Date.now()}`;
-    process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+    await env.start();
     t = await TestApp.start();
     fx = new Fixtures(t);
     const cell = await fx.fusionCell();
@@ -50,8 +49,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     for (let i = 0; i < RECIPIENTS; i++) recipients.push(await fx.agency('POLICE', 'SECRET'));
     // Each with a cleared person: without one an agency gets no FULL copy (SPEC S1).
     for (const agency of recipients) await fx.user(agency, ['OFFICER'], 'SECRET');
-    const hooked = await fx.webhook(recipients[0].id, { url: receiver.url('/held'), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
-    expect(hooked.status).toBe(200);
+    await env.hook(fx, recipients[0], '/held', SECRET);
     queue = t.app.get<Queue<JobMap['deliver']>>(getQueueToken(DISSEMINATION_QUEUE));
     relay = t.app.get(RelayService);
     addBulk = jest.spyOn(queue, 'addBulk');
@@ -64,8 +62,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     await queue?.obliterate({ force: true });
     await t?.app.get<Queue>(getQueueToken(RETENTION_QUEUE)).obliterate({ force: true });
     await t?.close();
-    await receiver.stop();
-    await dropDatabase(dbName);
+    await env.stop();
   });
 
   const statusOf = async (ids: string[]): Promise<Map<string, string>> => {
@@ -85,28 +82,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
   };
 
   it('queues a publication to 30 agencies with one addBulk (job id = dissemination id), one QUEUED each and one queue audit each', async () => {
-    const draft = await t.post('/api/v1/assessments', {
-      token: analyst.token,
-      body: {
-        title: `Relay test ${uniq()}`,
-        keyJudgements: ['Judgement'],
-        body: 'Body',
-        likelihood: 'LIKELY',
-        recommendedLevel: 'SUBSTANTIAL',
-        scope: 'NATIONAL',
-        sectors: [],
-        reportIds: [],
-        classification: 'CONFIDENTIAL',
-        compartments: [],
-        tlp: 'AMBER',
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
-        distribution: { agencyCodes: recipients.map((a) => a.code) },
-      },
-    });
-    expect(draft.status).toBe(201);
-    assessmentId = draft.body.id;
-    expect((await t.post(`/api/v1/assessments/${assessmentId}/submit`, { token: analyst.token })).status).toBe(200);
-    expect((await t.post(`/api/v1/assessments/${assessmentId}/publish`, { token: supervisor.token })).status).toBe(200);
+    assessmentId = await publishAssessment(t, analyst, supervisor, assessmentBody({ title: `Relay test ${uniq()}`, distribution: { agencyCodes: recipients.map((a) => a.code) } }));
 
     const rows: { id: string; agency_id: string }[] = await t.ds.query(`SELECT id, agency_id FROM dissemination WHERE assessment_id = $1`, [assessmentId]);
     const ids = rows.map((r) => r.id);

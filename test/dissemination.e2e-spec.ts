@@ -1,20 +1,22 @@
+// Over 300 lines: one publication followed from outbox to webhook and inbox, step by step on one set-up.
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { RelayService } from '../src/dissemination/relay.service';
-import { startWorker } from './support/worker';
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
-import { dropQueueKeys } from './support/queue-keys';
-import { WebhookReceiver, waitFor } from './support/receiver';
+import { startWorker } from './support/in-process-worker';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
+import { assessmentBody, publishAssessment } from './support/assessment-factory';
+import { DeliveryEnv } from './support/delivery-env';
+import { waitFor } from './support/wait-for';
 
 const SECRET = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 /** Dissemination end to end: API + a running worker + real Redis + a local webhook receiver. */
 describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
-  const dbName = `fusion_dissem_${Date.now()}_${process.pid}`;
-  const receiver = new WebhookReceiver();
+  const env = new DeliveryEnv('dissem');
+  const receiver = env.receiver;
   let t: TestApp;
   let worker: INestApplicationContext;
   let fx: Fixtures;
@@ -23,10 +25,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
   let assessmentId: string;
 
   beforeAll(async () => {
-    await receiver.start();
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = `fusiontest-dissem-${process.pid}-${Date.now()}`;
-    process.env.WEBHOOK_ALLOWED_HOSTS = '127.0.0.1';
+    await env.start();
     t = await TestApp.start();
     worker = await startWorker();
     await worker.init();
@@ -48,18 +47,13 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     receiver.plan('/full', [500, 503, 200]);
     receiver.plan('/tear', [204]);
     receiver.plan('/broken', [500]);
-    for (const [agency, path] of [[full, '/full'], [tear, '/tear'], [broken, '/broken']] as const) {
-      const res = await fx.webhook(agency.id, { url: receiver.url(path), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
-      expect(res.status).toBe(200);
-    }
+    for (const [agency, path] of [[full, '/full'], [tear, '/tear'], [broken, '/broken']] as const) await env.hook(fx, agency, path, SECRET);
   });
 
   afterAll(async () => {
     await worker?.close();
     await t?.close();
-    await receiver.stop();
-    await dropDatabase(dbName);
-    if (process.env.QUEUE_PREFIX?.startsWith('fusiontest-dissem-')) await dropQueueKeys(process.env.QUEUE_PREFIX);
+    await env.stop();
   });
 
   const statuses = async () => (await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: analyst.token })).body as any[];
@@ -86,29 +80,19 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
 
   it('publishing creates one dissemination per recipient with its variant, in the same transaction', async () => {
     const report = await t.post('/api/v1/reports', { token: fullOfficer.token, body: reportBody({ classification: 'SECRET', tlp: 'AMBER' }) });
-    const draft = await t.post('/api/v1/assessments', {
-      token: analyst.token,
-      body: {
-        title: `Dissemination test ${uniq()}`,
+    assessmentId = await publishAssessment(
+      t,
+      analyst,
+      supervisor,
+      assessmentBody({
         keyJudgements: ['Judgement one'],
         body: 'SECRET BODY TEXT',
-        likelihood: 'LIKELY',
-        recommendedLevel: 'SUBSTANTIAL',
-        scope: 'NATIONAL',
-        sectors: [],
         reportIds: [report.body.id],
         classification: 'SECRET',
-        compartments: [],
-        tlp: 'AMBER',
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
         distribution: { agencyCodes: [full.code, tear.code, withheld.code, broken.code] },
         tearline: { summary: 'Sanitised summary for partners', classification: 'CONFIDENTIAL', tlp: 'GREEN' },
-      },
-    });
-    expect(draft.status).toBe(201);
-    assessmentId = draft.body.id;
-    await t.post(`/api/v1/assessments/${assessmentId}/submit`, { token: analyst.token });
-    expect((await t.post(`/api/v1/assessments/${assessmentId}/publish`, { token: supervisor.token })).status).toBe(200);
+      }),
+    );
 
     const rows = await statuses();
     expect(rows.map((r) => [r.agencyCode, r.variant]).sort()).toEqual(
@@ -317,31 +301,25 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
   });
 
   it('names the superseded assessment in a full copy only to readers who may read it', async () => {
-    const next = await t.post('/api/v1/assessments', {
-      token: analyst.token,
-      body: {
+    const nextId = await publishAssessment(
+      t,
+      analyst,
+      supervisor,
+      assessmentBody({
         title: `Superseding ${uniq()}`,
         keyJudgements: ['Revised judgement'],
         body: 'UNCLASSIFIED REVISION',
         likelihood: 'UNLIKELY',
         recommendedLevel: 'MODERATE',
-        scope: 'NATIONAL',
-        sectors: [],
-        reportIds: [],
         classification: 'UNCLASSIFIED',
-        compartments: [],
         tlp: 'GREEN',
-        validUntil: new Date(Date.now() + 86_400_000).toISOString(),
         distribution: { agencyCodes: [full.code] },
         supersedes: assessmentId,
-      },
-    });
-    expect(next.status).toBe(201);
-    await t.post(`/api/v1/assessments/${next.body.id}/submit`, { token: analyst.token });
-    expect((await t.post(`/api/v1/assessments/${next.body.id}/publish`, { token: supervisor.token })).status).toBe(200);
+      }),
+    );
     const low = await fx.user(full, ['OFFICER'], 'RESTRICTED'); // reads neither the old text (SECRET) nor its tearline (CONFIDENTIAL)
     const copyFor = (token: string) =>
-      waitFor(async () => (await t.get('/api/v1/inbox', { token })).body.items.find((i: any) => i.assessmentId === next.body.id), 'the superseding assessment in the inbox');
+      waitFor(async () => (await t.get('/api/v1/inbox', { token })).body.items.find((i: any) => i.assessmentId === nextId), 'the superseding assessment in the inbox');
     expect((await copyFor(fullOfficer.token)).content).toMatchObject({ body: 'UNCLASSIFIED REVISION', supersedes: assessmentId });
     const lowCopy = await copyFor(low.token);
     expect(lowCopy).toMatchObject({ variant: 'FULL', content: { body: 'UNCLASSIFIED REVISION', supersedes: null } });

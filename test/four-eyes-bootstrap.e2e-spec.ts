@@ -1,22 +1,19 @@
-import { TestApp, uniq } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { dropQueueKeys } from './support/queue-keys';
-import { PASSWORD } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { OwnDatabase } from './support/own-database';
+import { PASSWORD } from './support/agencies-and-users';
 
 /** SPEC S1: the first ADMIN of a fresh install acts alone until a second active ADMIN exists (own database: the shared one has two). */
 describe('four eyes: the first ADMIN of a fresh install', () => {
-  const dbName = `fusion_foureyes_${Date.now()}_${process.pid}`;
+  const db = new OwnDatabase('foureyes');
   let t: TestApp;
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = `fusiontest-foureyes-${process.pid}-${Date.now()}`;
+    await db.start();
     t = await TestApp.start();
   });
   afterAll(async () => {
     await t?.close();
-    await dropQueueKeys(process.env.QUEUE_PREFIX as string); // this file's queue keys leave nothing behind
-    await dropDatabase(dbName);
+    await db.stop();
   });
 
   it('creates the second ADMIN directly (201); from then on a sensitive change waits for that ADMIN (202)', async () => {

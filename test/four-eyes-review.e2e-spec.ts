@@ -1,7 +1,7 @@
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
-import { TestApp, uniq } from './support/app';
-import { type Actor, type AgencyRef, Fixtures, PASSWORD } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures, PASSWORD } from './support/agencies-and-users';
 
 /**
  * Adversarial review of the four-eyes rule (SPEC S1): what an approver approves is what is applied,

@@ -1,8 +1,8 @@
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
-import { TestApp, uniq } from './support/app';
-import { type Actor, type AgencyRef, Fixtures, PASSWORD } from './support/fixtures';
-import { WebhookReceiver } from './support/receiver';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures, PASSWORD } from './support/agencies-and-users';
+import { WebhookReceiver } from './support/webhook-receiver';
 
 const SECRET = `whsec_${Buffer.from('four-eyes-secret-four-eyes-secret').toString('base64')}`;
 

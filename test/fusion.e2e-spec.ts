@@ -1,5 +1,7 @@
-import { TestApp, uniq } from './support/app';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+// Over 300 lines: correlation, assessments and the threat level run as one story on shared actors.
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 function assessmentBody(overrides: Record<string, unknown> = {}): Record<string, any> {
   return {

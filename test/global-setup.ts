@@ -1,5 +1,5 @@
-import { createMigratedDatabase } from './support/db';
-import { TEST_ENV } from './support/env';
+import { createMigratedDatabase } from './support/test-database';
+import { TEST_ENV } from './support/test-env';
 
 /**
  * Every test run gets its own throwaway database on the machine's PostgreSQL, built by the real

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { atTextSql, chainHash, GENESIS_HASH } from '../src/audit/canonical';
-import { dropDatabase } from './support/db';
-import { serverUrl } from './support/env';
+import { dropDatabase } from './support/test-database';
+import { serverUrl } from './support/test-env';
 import { dropQueueKeys } from './support/queue-keys';
 
 /** After every suite: the shared database's audit chain must still verify, end to end. */

@@ -1,5 +1,5 @@
-import { TestApp } from './support/app';
-import { Fixtures } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { Fixtures } from './support/agencies-and-users';
 
 describe('GET /health', () => {
   let t: TestApp;

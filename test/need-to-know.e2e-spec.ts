@@ -1,16 +1,16 @@
+// Over 300 lines: the need-to-know matrix and the SPEC oracle it is checked against are read together.
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../src/access/markings';
 import type { Role } from '../src/access/roles';
 import { ReportsService } from '../src/reports/reports.service';
-import { type Page, type Res, TestApp, uniq } from './support/app';
-import { type Actor, type AgencyRef, Fixtures, reportBody } from './support/fixtures';
+import { type Page, type Res, TestApp, uniq } from './support/test-app';
+import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
-/**
- * The need-to-know matrix (SPEC "Need-to-know rules"): every reader role × classification ×
- * compartments × TLP × releasableTo, through every endpoint that reads reports — the single read, the
- * list and the search. What each reader may see is decided by an oracle written here from the SPEC,
- * independently of the ability factory, and cross-checked against counts worked out by hand.
- */
+// The need-to-know matrix (SPEC "Need-to-know rules"): every reader role × classification ×
+// compartments × TLP × releasableTo, through every endpoint that reads reports — the single read, the
+// list and the search. What each reader may see is decided by an oracle written here from the SPEC,
+// independently of the ability factory, and cross-checked against counts worked out by hand.
 
 // ---------------------------------------------------------------------------------------------------
 // The oracle: the SPEC's rules, written out again (deliberately not importing src/access).

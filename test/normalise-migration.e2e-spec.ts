@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { RenormaliseEntities1796100000000 } from '../src/database/migrations/1796100000000-RenormaliseEntities';
-import { createMigratedDatabase, dropDatabase } from './support/db';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
 
 /** On a database of its own: `down` rewrites every non-ASCII key, which would disturb the suites sharing theirs. */
 describe('migration RenormaliseEntities1796100000000', () => {

@@ -1,6 +1,7 @@
 import { skeleton } from '../src/common/confusables';
-import { TestApp } from './support/app';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 /** The same digits in full width (`123` → `１２３`). */
 const fullWidth = (digits: string) => digits.replace(/[0-9]/g, (d) => String.fromCodePoint(0xff10 + Number(d)));

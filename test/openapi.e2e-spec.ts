@@ -1,20 +1,19 @@
+// Over 300 lines: the schema checker and the walk that exercises every documented operation belong together.
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../src/common/queues';
-import { startWorker } from './support/worker';
-import { type Call, type Res, TestApp, uniq } from './support/app';
-import { dropQueueKeys } from './support/queue-keys';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { ADMIN_PASSWORD } from './support/env';
-import { PASSWORD, reportBody } from './support/fixtures';
-import { waitFor } from './support/receiver';
+import { startWorker } from './support/in-process-worker';
+import { type Call, type Res, TestApp, uniq } from './support/test-app';
+import { OwnDatabase } from './support/own-database';
+import { ADMIN_PASSWORD } from './support/test-env';
+import { PASSWORD } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
+import { waitFor } from './support/wait-for';
 
-/**
- * The OpenAPI document (/api/docs-json) describes every response a client gets, so clients can
- * generate their types from it; and it cannot drift from the code: real responses, from the real
- * AppModule and worker, are checked against the documented schemas (every key, both ways).
- */
+// The OpenAPI document (/api/docs-json) describes every response a client gets, so clients can
+// generate their types from it; and it cannot drift from the code: real responses, from the real
+// AppModule and worker, are checked against the documented schemas (every key, both ways).
 
 interface Schema {
   $ref?: string;
@@ -155,7 +154,7 @@ function documentProblems(doc: OpenApiDoc): string[] {
 }
 
 describe('OpenAPI document: response schemas, checked against real responses', () => {
-  const dbName = `fusion_openapi_${Date.now()}_${process.pid}`;
+  const db = new OwnDatabase('openapi');
   let t: TestApp;
   let worker: INestApplicationContext;
   let doc: OpenApiDoc;
@@ -189,8 +188,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
   }
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = `fusiontest-openapi-${process.pid}-${Date.now()}`;
+    await db.start();
     t = await TestApp.start();
     worker = await startWorker();
     await worker.init();
@@ -216,8 +214,7 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     await t?.app.get<Queue>(getQueueToken(DISSEMINATION_QUEUE)).obliterate({ force: true });
     await t?.app.get<Queue>(getQueueToken(RETENTION_QUEUE)).obliterate({ force: true });
     await t?.close();
-    await dropQueueKeys(process.env.QUEUE_PREFIX as string); // and every other queue's (the audit anchor's…)
-    await dropDatabase(dbName);
+    await db.stop(); // and every other queue's keys (the audit anchor's…)
   });
 
   it('documents a 2xx response with a JSON schema for every /api/v1 operation, and the error body for every error', () => {

@@ -1,4 +1,4 @@
-import { TestApp } from './support/app';
+import { TestApp } from './support/test-app';
 
 /** The dashboard's page and the stylesheets it links come from the API itself: nothing a CSP of 'self' refuses. */
 describe('queue dashboard page: no third-party origin', () => {

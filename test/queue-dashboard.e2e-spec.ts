@@ -3,9 +3,9 @@ import { JwtService } from '@nestjs/jwt';
 import type { Queue } from 'bullmq';
 import { PasswordService } from '../src/auth/password.service';
 import { DISSEMINATION_QUEUE } from '../src/common/queues';
-import { TestApp } from './support/app';
-import { ADMIN_PASSWORD } from './support/env';
-import { Fixtures, PASSWORD } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { ADMIN_PASSWORD } from './support/test-env';
+import { Fixtures, PASSWORD } from './support/agencies-and-users';
 
 describe('queue dashboard (/admin/queues)', () => {
   let t: TestApp;

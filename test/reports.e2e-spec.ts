@@ -1,11 +1,13 @@
+// Over 300 lines: intake and reads of one capability, sharing one officer's reports.
 import { AbilityFactory } from '../src/access/ability.factory';
 import { PrincipalService } from '../src/auth/principal.service';
 import { encodeCursor } from '../src/common/pagination';
 import { ListReportsQuery } from '../src/reports/dto/list-reports.query';
 import { Report } from '../src/reports/report.entity';
 import { auditedPage, reportPageQuery } from '../src/reports/reports.service';
-import { type Page, type Res, TestApp, uniq } from './support/app';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { type Page, type Res, TestApp, uniq } from './support/test-app';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 describe('report intake and reads', () => {
   let t: TestApp;

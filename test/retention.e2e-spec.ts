@@ -1,8 +1,9 @@
 import { Clock } from '../src/common/clock';
 import { RetentionService } from '../src/retention/retention.service';
-import { TestApp } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { type Actor, Fixtures, reportBody } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { type Actor, Fixtures } from './support/agencies-and-users';
+import { reportBody } from './support/report-body';
 
 const DAY = 86_400_000;
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AuditReceiptService } from '../src/audit/audit-receipt.service';
 import { systemContext } from '../src/common/request-context';
-import { TestApp, uniq } from './support/app';
-import { type Actor, Fixtures } from './support/fixtures';
+import { TestApp, uniq } from './support/test-app';
+import { type Actor, Fixtures } from './support/agencies-and-users';
 
 /**
  * Review of S1's audit paths (review-audit): findings fixed, each with the test that failed before.

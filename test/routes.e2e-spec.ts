@@ -8,12 +8,10 @@ import { AppModule } from '../src/app.module';
 import { configureApp, createAdapter, REQUEST_TIMEOUT_MS } from '../src/app.setup';
 import { AUTHORIZE_KEY, PUBLIC_KEY, type Requirement } from '../src/common/decorators';
 
-/**
- * STYLE rule 1, "Deny by default": every route says @Public() or @Authorize(action, subject). This walks
- * every controller method Nest routes (DiscoveryService + MetadataScanner + Reflector), checks the
- * declarations, checks that the Fastify router holds exactly those routes (plus Swagger's), and then
- * asks every protected route over HTTP without a token.
- */
+// STYLE rule 1, "Deny by default": every route says @Public() or @Authorize(action, subject). This walks
+// every controller method Nest routes (DiscoveryService + MetadataScanner + Reflector), checks the
+// declarations, checks that the Fastify router holds exactly those routes (plus Swagger's), and then
+// asks every protected route over HTTP without a token.
 
 /** The routes anyone may call without a token. Adding a public route means adding it here, on purpose. */
 const PUBLIC_ROUTES = [
@@ -24,9 +22,9 @@ const PUBLIC_ROUTES = [
   'GET /api/v1/audit-events/keys',
 ];
 
-/** Routes that are not controller methods: Swagger UI and its document (public by design). */
 /** The queue dashboard's routes are Fastify's own, behind their own ADMIN hook (src/dissemination/queue-dashboard.ts). */
 const isDashboardRoute = (url: string) => url === '/admin/queues' || url.startsWith('/admin/queues/');
+/** Routes that are not controller methods: Swagger UI and its document (public by design). */
 const isDocsRoute = (url: string) => url === '/api/docs' || url.startsWith('/api/docs/') || url.startsWith('/api/docs-json') || url.startsWith('/api/docs-yaml');
 
 interface Route {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source';
 import { BROAD_SEARCH_WORK, isBroadSearch } from '../src/reports/report-access-keys';
-import { createMigratedDatabase, dropDatabase } from './support/db';
+import { createMigratedDatabase, dropDatabase } from './support/test-database';
 
 /**
  * A text search is broad when PostgreSQL's statistics expect matches × share ≥ BROAD_SEARCH_WORK: the

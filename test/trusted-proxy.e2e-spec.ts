@@ -1,5 +1,5 @@
-import { TestApp } from './support/app';
-import { Fixtures, PASSWORD } from './support/fixtures';
+import { TestApp } from './support/test-app';
+import { Fixtures, PASSWORD } from './support/agencies-and-users';
 
 // Its own file: Passport's strategies are process-wide, so a second app in one file would take over the
 // first one's JWT strategy (and its database connection) when closed.

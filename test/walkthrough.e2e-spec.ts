@@ -2,10 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { TestApp } from './support/app';
-import { createMigratedDatabase, dropDatabase } from './support/db';
-import { Fixtures, PASSWORD } from './support/fixtures';
-import { dropQueueKeys } from './support/queue-keys';
+import { TestApp } from './support/test-app';
+import { OwnDatabase } from './support/own-database';
+import { Fixtures, PASSWORD } from './support/agencies-and-users';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -32,14 +31,12 @@ function bash(script: string, env: Record<string, string>): Promise<{ code: numb
  * database of its own (it sets the national threat level, which other suites read).
  */
 describe('docs/walkthrough.md runs as written', () => {
-  const dbName = `fusion_walk_${Date.now()}_${process.pid}`;
-  const queuePrefix = `fusiontest-walk-${process.pid}-${Date.now()}`;
+  const db = new OwnDatabase('walk');
   let t: TestApp;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    process.env.DATABASE_URL = await createMigratedDatabase(dbName);
-    process.env.QUEUE_PREFIX = queuePrefix;
+    await db.start();
     t = await TestApp.start();
     await t.app.listen(0, '127.0.0.1');
     const { port } = t.app.getHttpServer().address() as AddressInfo;
@@ -63,8 +60,7 @@ describe('docs/walkthrough.md runs as written', () => {
 
   afterAll(async () => {
     await t?.close();
-    await dropDatabase(dbName);
-    await dropQueueKeys(queuePrefix);
+    await db.stop();
   });
 
   it('every step succeeds: a report, an assessment citing it, published by another person, and the threat level set', async () => {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { dbUrl, settings } from './config';
 
-/** The approach of test/support/db.ts: CREATE DATABASE, then the real migrations (never synchronize). */
+/** The approach of test/support/test-database.ts: CREATE DATABASE, then the real migrations (never synchronize). */
 export async function createMigratedDatabase(name: string): Promise<string> {
   const admin = new Client({ connectionString: dbUrl('postgres') });
   await admin.connect();

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookReceiver } from '../../test/support/receiver';
+import type { WebhookReceiver } from '../../test/support/webhook-receiver';
 import { USER_PASSWORD } from './config';
 import { errText, type Recipient, WEBHOOK_SECRET, type World } from './faults-infra';
 import { reportBody } from '../../test/support/report-body';

@@ -21,7 +21,7 @@ export function productNodeFlags(script: 'start:prod' | 'worker:prod'): string[]
 }
 
 /** The same free-port helper the tests use. */
-export { freePort } from '../../test/support/processes';
+export { freePort } from '../../test/support/child-processes';
 
 export class Child {
   readonly proc: ChildProcess;

@@ -17,7 +17,7 @@ import { CLASSIFICATIONS, TLPS } from './markings';
 import type { Principal } from './principal';
 import { ROLES } from './roles';
 
-/**
+/*
  * Need-to-know has one definition (the ability factory) enforced twice: in memory for single items
  * (`ability.can`) and as SQL for lists and searches (`whereAccessible`). These tests prove the two agree
  * on real PostgreSQL, for random reports and random principals.

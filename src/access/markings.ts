@@ -1,4 +1,4 @@
-/** Markings: classification, TLP 2.0, compartments, grading, likelihood and threat levels (SPEC "Markings"). */
+/* Markings: classification, TLP 2.0, compartments, grading, likelihood and threat levels (SPEC "Markings"). */
 
 export const CLASSIFICATIONS = ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET', 'TOP_SECRET'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];

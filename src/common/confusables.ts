@@ -1,6 +1,6 @@
 import unhomoglyph from 'unhomoglyph';
 
-/**
+/*
  * Confusable characters (Unicode UTS #39), from one place. The data is Unicode's own `confusables.txt`
  * as shipped by the `unhomoglyph` package (nodeca, MIT; the file's mapping, version 13.0.0), whose one
  * function replaces every code point by its prototype. See docs/decisions.md ("normalise").

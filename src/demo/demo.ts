@@ -16,7 +16,7 @@ import { type AppConfig, ConfigError, launchEnvironment } from '../config/app-co
 import { dataSourceOptions } from '../database/data-source';
 import { type DemoCredentials, SeedModule, seedDemo } from '../database/seeds/demo.seed';
 
-/**
+/*
  * `npm run demo`: the whole mechanism, driven through the public REST API as its users would.
  * Migrates, starts the API and the worker as separate processes, seeds demo data, plays the story,
  * then leaves the API running until Ctrl-C (or exits, with DEMO_EXIT=1, for tests and CI).

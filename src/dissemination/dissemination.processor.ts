@@ -5,10 +5,10 @@ import { DeliveryService } from './delivery.service';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
 import { AppConfig } from '../config/app-config';
 
-/** Consumes delivery jobs. Lives only in the worker process (src/worker.ts). */
 // A delivery takes at most the webhook timeout (10 s): a 15 s lock (renewed while it runs) and a 5 s
 // stalled check let another worker take over a killed worker's job within about 20 s. The concurrency
 // is DELIVERY_CONCURRENCY, set once the worker exists (a decorator cannot read the configuration).
+/** Consumes delivery jobs. Lives only in the worker process (src/worker.ts). */
 @Processor(DISSEMINATION_QUEUE, { concurrency: 1, maxStalledCount: 3, lockDuration: 15_000, stalledInterval: 5_000 })
 export class DisseminationProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(DisseminationProcessor.name);

@@ -1,4 +1,4 @@
-/**
+/*
  * Access keys: how a text search (`GET /reports?q=`) finds only the reports a need-to-know branch may
  * return (migration AccessKeySearch, bench/findings.md F2).
  *

@@ -1,7 +1,6 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 
 /** The dissemination outbox and agency inboxes. */
-
 export class Dissemination1795901942710 implements MigrationInterface {
     name = 'Dissemination1795901942710'
 

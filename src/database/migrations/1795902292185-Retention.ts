@@ -1,7 +1,6 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 
 /** Retention: tombstones of purged reports, and the index the purge scans. */
-
 export class Retention1795902292185 implements MigrationInterface {
     name = 'Retention1795902292185'
 

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { serverUrl } from './env';
+import { serverUrl } from './test-env';
 
 /** Creates an empty database and runs the real migrations on it (never `synchronize`). Returns its URL. */
 export async function createMigratedDatabase(name: string): Promise<string> {

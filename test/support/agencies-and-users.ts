@@ -1,7 +1,7 @@
 import type { Classification } from '../../src/access/markings';
 import type { Role } from '../../src/access/roles';
 import type { AgencyKind } from '../../src/agencies/agency.entity';
-import { type Res, type TestApp, uniq } from './app';
+import { type Res, type TestApp, uniq } from './test-app';
 
 export interface AgencyRef {
   id: string;
@@ -123,5 +123,3 @@ export class Fixtures {
     return { id: res.body.id, username, token, agency, roles, clearance, compartments };
   }
 }
-
-export { reportBody } from './report-body';

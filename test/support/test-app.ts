@@ -7,7 +7,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp, createAdapter } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { loadConfig } from '../../src/config/app-config';
-import { ADMIN_PASSWORD } from './env';
+import { ADMIN_PASSWORD } from './test-env';
 
 export interface Res<T = any> {
   status: number;
@@ -27,13 +27,13 @@ export interface Call {
   remoteAddress?: string;
 }
 
-/** The real AppModule on the real database and Redis, driven over HTTP with Fastify's inject. */
 /** A keyset-paginated list body. */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
+/** The real AppModule on the real database and Redis, driven over HTTP with Fastify's inject. */
 export class TestApp {
   private constructor(readonly app: NestFastifyApplication) {}
 
