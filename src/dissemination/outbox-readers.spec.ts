@@ -10,7 +10,7 @@ import { Assessment } from '../assessments/assessment.entity';
 import { User } from '../users/user.entity';
 import { recipientsQuery } from './outbox.service';
 
-/**
+/*
  * The outbox decides which variant an agency receives by asking PostgreSQL whether someone there may
  * read the assessment in full, or its tearline (recipientsQuery). That SQL is a copy of the ability
  * factory's rules turned around (users for an item, not items for a user): these properties compare it
