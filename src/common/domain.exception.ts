@@ -10,12 +10,18 @@ export class DomainException extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new DomainException(400, 'BAD_REQUEST', message, details);
-export const forbidden = (message: string) => new DomainException(403, 'FORBIDDEN', message);
-export const notFound = (what = 'Resource') => new DomainException(404, 'NOT_FOUND', `${what} not found`);
-export const conflict = (message: string) => new DomainException(409, 'CONFLICT', message);
-export const unprocessable = (message: string, details?: Record<string, unknown>) =>
-  new DomainException(422, 'UNPROCESSABLE_ENTITY', message, details);
-export const tooManyRequests = (message: string) => new DomainException(429, 'TOO_MANY_REQUESTS', message);
-export const unavailable = (message: string) => new DomainException(503, 'SERVICE_UNAVAILABLE', message);
+/** A capability's error codes, each with the HTTP status it is answered with: the one place a code gets its status. */
+export type ErrorStatuses<C extends string> = Readonly<Record<C, number>>;
+
+/**
+ * The exception class of a capability (Twenty's `XxxException` + `XxxExceptionCode`): a throw site names
+ * the code and the message (and the offending `fields`, `reportIds`… as details); the status comes from
+ * the capability's map.
+ */
+export function exceptionOf<C extends string>(statuses: ErrorStatuses<C>) {
+  return class extends DomainException {
+    constructor(code: C, message: string, details?: Record<string, unknown>) {
+      super(statuses[code], code, message, details);
+    }
+  };
+}

@@ -10,7 +10,8 @@ import { CONTENT_ROLES } from '../access/roles';
 import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
-import { conflict, notFound } from '../common/domain.exception';
+import { notFound } from '../common/common.errors';
+import { DisseminationErrorCode, DisseminationException } from './dissemination.errors';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Dissemination, type Variant } from './dissemination.entity';
@@ -139,7 +140,7 @@ export class DisseminationService {
       }
       if (row.status !== 'FAILED') {
         await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: `status is ${row.status}` });
-        throw conflict(`Only a FAILED dissemination can be redriven (this one is ${row.status})`);
+        throw new DisseminationException(DisseminationErrorCode.NOT_REDRIVABLE, `Only a FAILED dissemination can be redriven (this one is ${row.status})`);
       }
       row.status = 'QUEUED';
       row.queuedAt = new Date();
