@@ -1,13 +1,13 @@
-import { ADMIN_CHANGES_ERROR_STATUS } from './admin-changes/admin-changes.errors';
-import { AGENCIES_ERROR_STATUS } from './agencies/agencies.errors';
-import { ASSESSMENTS_ERROR_STATUS } from './assessments/assessments.errors';
-import { AUTH_ERROR_STATUS } from './auth/auth.errors';
-import { COMMON_ERROR_STATUS } from './common/common.errors';
-import { DISSEMINATION_ERROR_STATUS } from './dissemination/dissemination.errors';
-import { HEALTH_ERROR_STATUS } from './health/health.errors';
-import { REPORTS_ERROR_STATUS } from './reports/reports.errors';
-import { THREAT_LEVEL_ERROR_STATUS } from './threat-level/threat-level.errors';
-import { USERS_ERROR_STATUS } from './users/users.errors';
+import { AdminChangesException } from './admin-changes/admin-changes.errors';
+import { AgenciesException } from './agencies/agencies.errors';
+import { AssessmentsException } from './assessments/assessments.errors';
+import { AuthException } from './auth/auth.errors';
+import { CommonException } from './common/common.errors';
+import { DisseminationException } from './dissemination/dissemination.errors';
+import { HealthException } from './health/health.errors';
+import { ReportsException } from './reports/reports.errors';
+import { ThreatLevelException } from './threat-level/threat-level.errors';
+import { UsersException } from './users/users.errors';
 
 /**
  * Every error code the API answers with, by capability, with its HTTP status: the enum of
@@ -15,16 +15,16 @@ import { USERS_ERROR_STATUS } from './users/users.errors';
  * A new capability's `*.errors.ts` is added here.
  */
 export const ERROR_CODES_BY_CAPABILITY: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  common: COMMON_ERROR_STATUS,
-  auth: AUTH_ERROR_STATUS,
-  users: USERS_ERROR_STATUS,
-  agencies: AGENCIES_ERROR_STATUS,
-  'admin-changes': ADMIN_CHANGES_ERROR_STATUS,
-  reports: REPORTS_ERROR_STATUS,
-  assessments: ASSESSMENTS_ERROR_STATUS,
-  dissemination: DISSEMINATION_ERROR_STATUS,
-  'threat-level': THREAT_LEVEL_ERROR_STATUS,
-  health: HEALTH_ERROR_STATUS,
+  common: CommonException.statuses,
+  auth: AuthException.statuses,
+  users: UsersException.statuses,
+  agencies: AgenciesException.statuses,
+  'admin-changes': AdminChangesException.statuses,
+  reports: ReportsException.statuses,
+  assessments: AssessmentsException.statuses,
+  dissemination: DisseminationException.statuses,
+  'threat-level': ThreatLevelException.statuses,
+  health: HealthException.statuses,
 };
 
 /** Every code, once, in the order above. */

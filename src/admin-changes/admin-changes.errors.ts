@@ -1,23 +1,17 @@
-import { exceptionOf, type ErrorStatuses } from '../common/domain.exception';
+import { errorCodes } from '../common/domain.exception';
 
-export enum AdminChangesErrorCode {
+const adminChangesErrors = errorCodes({
   /** The change was approved or rejected already. */
-  CHANGE_DECIDED = 'CHANGE_DECIDED',
-  CHANGE_EXPIRED = 'CHANGE_EXPIRED',
-  /** A change must be approved by another ADMIN than its requester. */
-  SAME_ADMIN = 'SAME_ADMIN',
-  /** The requester is no longer an active ADMIN. */
-  REQUESTER_GONE = 'REQUESTER_GONE',
-  /** A user's creation waiting without its password (never written so; refused rather than applied). */
-  CHANGE_WITHOUT_PASSWORD = 'CHANGE_WITHOUT_PASSWORD',
-}
-
-export const ADMIN_CHANGES_ERROR_STATUS: ErrorStatuses<AdminChangesErrorCode> = {
   CHANGE_DECIDED: 409,
   CHANGE_EXPIRED: 409,
+  /** A change must be approved by another ADMIN than its requester. */
   SAME_ADMIN: 422,
+  /** The requester is no longer an active ADMIN. */
   REQUESTER_GONE: 409,
+  /** A user's creation waiting without its password (never written so; refused rather than applied). */
   CHANGE_WITHOUT_PASSWORD: 422,
-};
+});
 
-export class AdminChangesException extends exceptionOf(ADMIN_CHANGES_ERROR_STATUS) {}
+export const AdminChangesErrorCode = adminChangesErrors.codes;
+export type AdminChangesErrorCode = keyof typeof AdminChangesErrorCode;
+export class AdminChangesException extends adminChangesErrors.Exception {}

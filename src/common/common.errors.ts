@@ -1,47 +1,34 @@
-import { exceptionOf, type ErrorStatuses } from './domain.exception';
+import { errorCodes } from './domain.exception';
 
 /**
  * Codes of no single capability: the request itself, need-to-know's one 404, the database. The exception
  * filter also answers errors it did not raise (Fastify's, the router's) with the status phrase in upper
  * snake case; the phrases it can give are here too, so every code a client sees is in one list.
  */
-export enum CommonErrorCode {
+const commonErrors = errorCodes({
   /** The input breaks a rule of its shape; `fields` names every offending field. */
-  VALIDATION = 'VALIDATION',
-  /** The request is malformed (not JSON, aborted, a value PostgreSQL cannot read). */
-  BAD_REQUEST = 'BAD_REQUEST',
-  UNAUTHORIZED = 'UNAUTHORIZED',
-  /** Missing, or not readable: the same answer for both, so existence is never disclosed. */
-  NOT_FOUND = 'NOT_FOUND',
-  METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',
-  /** A write raced another and lost on a unique key. */
-  CONFLICT = 'CONFLICT',
-  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
-  RATE_LIMITED = 'RATE_LIMITED',
-  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
-  /** A lock, a serialisation failure or a timeout: retry. */
-  DATABASE_BUSY = 'DATABASE_BUSY',
-  /** PostgreSQL cannot be reached or is not accepting connections: retry later. */
-  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
-}
-
-export const COMMON_ERROR_STATUS: ErrorStatuses<CommonErrorCode> = {
   VALIDATION: 400,
+  /** The request is malformed (not JSON, aborted, a value PostgreSQL cannot read). */
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  /** Missing, or not readable: the same answer for both, so existence is never disclosed. */
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  /** A write raced another and lost on a unique key. */
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL_SERVER_ERROR: 500,
+  /** A lock, a serialisation failure or a timeout: retry. */
   DATABASE_BUSY: 503,
+  /** PostgreSQL cannot be reached or is not accepting connections: retry later. */
   DATABASE_UNAVAILABLE: 503,
-};
+});
 
-export class CommonException extends exceptionOf(COMMON_ERROR_STATUS) {}
+export const CommonErrorCode = commonErrors.codes;
+export type CommonErrorCode = keyof typeof CommonErrorCode;
+export class CommonException extends commonErrors.Exception {}
 
 /** Need-to-know's 404: one code and one message for a missing item and an unreadable one. */
 export const notFound = (what = 'Resource') => new CommonException(CommonErrorCode.NOT_FOUND, `${what} not found`);

@@ -14,14 +14,18 @@ export class DomainException extends Error {
 export type ErrorStatuses<C extends string> = Readonly<Record<C, number>>;
 
 /**
- * The exception class of a capability (Twenty's `XxxException` + `XxxExceptionCode`): a throw site names
- * the code and the message (and the offending `fields`, `reportIds`… as details); the status comes from
- * the capability's map.
+ * A capability's error codes (Twenty's `XxxExceptionCode` + `XxxException`), each written once with its
+ * status: `codes` is the enum (`codes.X === 'X'`), `Exception` the class whose throw site names a code
+ * and the message (and the offending `fields`, `reportIds`… as details), never a status; its static
+ * `statuses` maps each code to its status.
  */
-export function exceptionOf<C extends string>(statuses: ErrorStatuses<C>) {
-  return class extends DomainException {
+export function errorCodes<C extends string>(statuses: ErrorStatuses<C>) {
+  const codes = Object.fromEntries(Object.keys(statuses).map((c) => [c, c])) as { readonly [K in C]: K };
+  class Exception extends DomainException {
+    static readonly statuses = statuses;
     constructor(code: C, message: string, details?: Record<string, unknown>) {
       super(statuses[code], code, message, details);
     }
-  };
+  }
+  return { codes, Exception };
 }

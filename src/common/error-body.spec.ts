@@ -2,7 +2,7 @@ import { HttpException, ImATeapotException, Logger, NotFoundException, Unauthori
 import { DatabaseError } from 'pg-protocol';
 import { QueryFailedError } from 'typeorm';
 import { CommonErrorCode, notFound } from './common.errors';
-import { exceptionOf } from './domain.exception';
+import { errorCodes } from './domain.exception';
 import { toErrorBody } from './error-body';
 
 /** A PostgreSQL error as the pg driver raises it (outside a query: connecting, or the server going away). */
@@ -68,7 +68,7 @@ describe('toErrorBody', () => {
   });
 
   it('answers a domain exception with its code, the status its capability maps the code to, and its details', () => {
-    class MarkingException extends exceptionOf({ MARKING_ABOVE_CLEARANCE: 403 }) {}
+    class MarkingException extends errorCodes({ MARKING_ABOVE_CLEARANCE: 403 }).Exception {}
     const err = new MarkingException('MARKING_ABOVE_CLEARANCE', 'You may not mark a report above your clearance', { fields: ['classification'] });
     expect(toErrorBody(err, 'req-2')).toEqual({
       statusCode: 403,

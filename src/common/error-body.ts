@@ -2,7 +2,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
-import { COMMON_ERROR_STATUS, CommonErrorCode } from './common.errors';
+import { CommonErrorCode, CommonException } from './common.errors';
 import { DomainException } from './domain.exception';
 
 export interface ErrorBody {
@@ -96,7 +96,7 @@ function body(statusCode: number, message: string, extra?: Record<string, unknow
 }
 
 /** A common code's body, its status from the common map. */
-const commonBody = (code: CommonErrorCode, message: string): ErrorBody => body(COMMON_ERROR_STATUS[code], message, undefined, code);
+const commonBody = (code: CommonErrorCode, message: string): ErrorBody => body(CommonException.statuses[code], message, undefined, code);
 
 /**
  * Maps any thrown value to the contract's error body. Never leaks a stack trace or internal message:

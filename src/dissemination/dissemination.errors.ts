@@ -1,12 +1,10 @@
-import { exceptionOf, type ErrorStatuses } from '../common/domain.exception';
+import { errorCodes } from '../common/domain.exception';
 
-export enum DisseminationErrorCode {
+const disseminationErrors = errorCodes({
   /** Only a FAILED dissemination can be redriven. */
-  NOT_REDRIVABLE = 'NOT_REDRIVABLE',
-}
-
-export const DISSEMINATION_ERROR_STATUS: ErrorStatuses<DisseminationErrorCode> = {
   NOT_REDRIVABLE: 409,
-};
+});
 
-export class DisseminationException extends exceptionOf(DISSEMINATION_ERROR_STATUS) {}
+export const DisseminationErrorCode = disseminationErrors.codes;
+export type DisseminationErrorCode = keyof typeof DisseminationErrorCode;
+export class DisseminationException extends disseminationErrors.Exception {}

@@ -1,12 +1,10 @@
-import { exceptionOf, type ErrorStatuses } from '../common/domain.exception';
+import { errorCodes } from '../common/domain.exception';
 
-export enum HealthErrorCode {
+const healthErrors = errorCodes({
   /** PostgreSQL, Redis or the queue is down (named, with detail, to a reader of HealthDetails). */
-  DEPENDENCY_DOWN = 'DEPENDENCY_DOWN',
-}
-
-export const HEALTH_ERROR_STATUS: ErrorStatuses<HealthErrorCode> = {
   DEPENDENCY_DOWN: 503,
-};
+});
 
-export class HealthException extends exceptionOf(HEALTH_ERROR_STATUS) {}
+export const HealthErrorCode = healthErrors.codes;
+export type HealthErrorCode = keyof typeof HealthErrorCode;
+export class HealthException extends healthErrors.Exception {}
