@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { AppValidationPipe } from './common/validation.pipe';
 import { toErrorBody } from './common/error-body';
 import { UndeclaredInputInterceptor } from './common/undeclared-input.interceptor';
 import { mountQueueDashboard } from './dissemination/queue-dashboard';
+import { ERROR_CODES } from './error-codes';
 
 export const BODY_LIMIT = 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 60_000;
@@ -90,5 +91,8 @@ export function setupSwagger(app: INestApplication): void {
     .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, doc);
+  // ErrorBodyDto (in common/) cannot import the capabilities' codes; the document gets them here.
+  const errorCode = (document.components?.schemas?.ErrorBodyDto as SchemaObject | undefined)?.properties?.code as SchemaObject | undefined;
+  if (errorCode) errorCode.enum = [...ERROR_CODES];
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

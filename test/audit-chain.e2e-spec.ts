@@ -207,10 +207,10 @@ describe('audit chain: append-only pending rows, µs timestamps, signed head rec
     }
     for (const [field, value] of [['seq', -1], ['seq', '1'], ['hash', 'xyz'], ['keyId', 'ABC'], ['signature', 'c2ln'], ['at', 'yesterday']] as const) {
       const res = await checkReceipt({ ...receipt, [field]: value });
-      expect([field, res.status, res.body.message]).toEqual([field, 400, expect.stringContaining(field)]);
+      expect([field, res.status, res.body.code, res.body.fields]).toEqual([field, 400, 'VALIDATION', [field]]);
     }
-    expect((await t.post('/api/v1/audit-events/verify-receipt', { token: officer.token, body: receipt })).status).toBe(403);
-    expect((await t.get('/api/v1/audit-events/head', { token: officer.token })).status).toBe(403);
+    expect(await t.post('/api/v1/audit-events/verify-receipt', { token: officer.token, body: receipt })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
+    expect(await t.get('/api/v1/audit-events/head', { token: officer.token })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
   });
 
   it('a truncated tail (triggers bypassed) still verifies, but an earlier head receipt no longer does', async () => {

@@ -84,8 +84,8 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
   });
 
   it('is for auditors only; the audit query itself is audited', async () => {
-    expect((await t.get('/api/v1/audit-events', { token: analyst.token })).status).toBe(403);
-    expect((await t.get('/api/v1/audit-events/verify', { token: await fx.admin() })).status).toBe(403);
+    expect(await t.get('/api/v1/audit-events', { token: analyst.token })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
+    expect(await t.get('/api/v1/audit-events/verify', { token: await fx.admin() })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
     await t.get('/api/v1/audit-events', { token: auditor.token, query: { action: 'auth.login' } });
     const mine = await t.get('/api/v1/audit-events', { token: auditor.token, query: { actorId: auditor.id, action: 'audit.search' } });
     expect(mine.body.items.length).toBeGreaterThanOrEqual(2);
@@ -93,7 +93,7 @@ describe('audit log: append-only, hash-chained, searchable, verifiable, exportab
     const reports = await t.get('/api/v1/reports', { token: auditor.token });
     expect(reports.status).toBe(200);
     expect(reports.body.items).toEqual([]);
-    expect((await t.post('/api/v1/reports', { token: auditor.token, body: {} })).status).toBe(403);
+    expect(await t.post('/api/v1/reports', { token: auditor.token, body: {} })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
   });
 
   it('paginates in chain order with a cursor', async () => {

@@ -56,7 +56,7 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     const forever = await t.app.get(JwtService).signAsync({ sub: adminId }, { issuer: 'fusion-cell', audience: 'fusion-cell-api', algorithm: 'HS256' });
     expect((await t.get('/api/v1/auth/me', { token: forever })).status).toBe(401);
     const unauth = await t.get('/api/v1/auth/me', { token: 'garbage' });
-    expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: expect.any(String), requestId: expect.any(String) });
+    expect(unauth.body).toEqual({ statusCode: 401, error: 'Unauthorized', code: 'INVALID_TOKEN', message: expect.any(String), requestId: expect.any(String) });
   });
 
   it('throttles failed logins per username and address: the 11th attempt in 15 minutes is 429, even with the right password', async () => {
@@ -69,7 +69,7 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     }
     // Without TRUSTED_PROXIES the header is ignored: the same client, whatever address it claims.
     const blocked = await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD } });
-    expect(blocked.status).toBe(429);
+    expect(blocked).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     expect(blocked.body.statusCode).toBe(429);
     // Another account from the same address is not blocked by this account's failures.
     const other = await fx.user(agency, ['OFFICER']);
@@ -86,7 +86,7 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     const officer = await fx.user(await fx.agency('POLICE'), ['OFFICER']);
     const ip = '192.0.2.10';
     for (let i = 0; i < 10; i++) expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: `wrong-${i}-password` }, remoteAddress: ip })).status).toBe(401);
-    for (let i = 0; i < 5; i++) expect((await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD }, remoteAddress: ip })).status).toBe(429);
+    for (let i = 0; i < 5; i++) expect(await t.post('/api/v1/auth/login', { body: { username: officer.username, password: PASSWORD }, remoteAddress: ip })).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     await t.audit.flush();
     const denied = await t.ds.query(`SELECT details FROM audit_event WHERE action = 'auth.login' AND outcome = 'DENIED' AND resource_id = $1`, [`username:${officer.username}`]);
     // S1: every login event also carries the name as sent and its confusable skeleton.
@@ -158,22 +158,21 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     const officer = await fx.user(agency, ['OFFICER'], 'SECRET');
 
     const dupAgency = await t.post('/api/v1/agencies', { token: admin, body: { code: agency.code, name: 'x', kind: 'CUSTOMS', accreditation: 'SECRET' } });
-    expect(dupAgency.status).toBe(409);
+    expect(dupAgency).toMatchObject({ status: 409, body: { code: 'AGENCY_CODE_TAKEN' } });
     const secondCell = await t.post('/api/v1/agencies', { token: admin, body: { code: 'CELL2', name: 'x', kind: 'FUSION_CELL', accreditation: 'SECRET' } });
-    expect(secondCell.status).toBe(409);
-    expect((await t.post('/api/v1/agencies', { token: officer.token, body: { code: 'NOPE', name: 'x', kind: 'OTHER', accreditation: 'SECRET' } })).status).toBe(403);
+    expect(secondCell).toMatchObject({ status: 409, body: { code: 'FUSION_CELL_EXISTS' } });
+    expect(await t.post('/api/v1/agencies', { token: officer.token, body: { code: 'NOPE', name: 'x', kind: 'OTHER', accreditation: 'SECRET' } })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
 
     const base = { password: PASSWORD, agencyId: agency.id, roles: ['OFFICER'], clearance: 'SECRET', compartments: [] };
     const dupUser = await t.post('/api/v1/users', { token: admin, body: { ...base, username: officer.username.toUpperCase() } });
-    expect(dupUser.status).toBe(409);
+    expect(dupUser).toMatchObject({ status: 409, body: { code: 'USERNAME_TAKEN' } });
     const tooHigh = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'too-high-1', clearance: 'TOP_SECRET' } });
-    expect(tooHigh.status).toBe(422);
+    expect(tooHigh).toMatchObject({ status: 422, body: { code: 'CLEARANCE_ABOVE_ACCREDITATION' } });
     const analystOutsideCell = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'analyst-out-1', roles: ['ANALYST'] } });
-    expect(analystOutsideCell.status).toBe(422);
+    expect(analystOutsideCell).toMatchObject({ status: 422, body: { code: 'ROLE_OUTSIDE_CELL' } });
     const shortPw = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'short-pw-1', password: 'short' } });
-    expect(shortPw.status).toBe(400);
-    expect(shortPw.body.message).toContain('password');
-    expect((await t.post('/api/v1/users', { token: officer.token, body: { ...base, username: 'by-officer-1' } })).status).toBe(403);
+    expect(shortPw.body).toMatchObject({ statusCode: 400, code: 'VALIDATION', fields: ['password'] });
+    expect(await t.post('/api/v1/users', { token: officer.token, body: { ...base, username: 'by-officer-1' } })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
 
     // Creating a user is a sensitive change (SPEC S1): 202, then applied when the second ADMIN approves.
     const asked = await t.post('/api/v1/users', { token: admin, body: { ...base, username: 'New.User-1' } });
@@ -212,22 +211,22 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
     expect(temporary.body.passwordChangeRequired).toBe(true);
 
     // The rules of creation, and no self-lockout.
-    expect((await patch(officer.id, { clearance: 'TOP_SECRET' })).status).toBe(422);
-    expect((await patch(officer.id, { roles: ['OFFICER', 'ANALYST'] })).status).toBe(422);
-    expect((await patch(officer.id, { roles: ['OFFICER', 'AUDITOR'] })).status).toBe(422);
-    expect((await patch(adminId, { active: false })).status).toBe(422);
+    expect(await patch(officer.id, { clearance: 'TOP_SECRET' })).toMatchObject({ status: 422, body: { code: 'CLEARANCE_ABOVE_ACCREDITATION' } });
+    expect(await patch(officer.id, { roles: ['OFFICER', 'ANALYST'] })).toMatchObject({ status: 422, body: { code: 'ROLE_OUTSIDE_CELL' } });
+    expect(await patch(officer.id, { roles: ['OFFICER', 'AUDITOR'] })).toMatchObject({ status: 422, body: { code: 'SEPARATION_OF_DUTIES' } });
+    expect(await patch(adminId, { active: false })).toMatchObject({ status: 422, body: { code: 'OWN_ADMIN_ROLE' } });
     // One's own password only with the current one (POST /auth/password): a stolen token cannot lock its owner out.
     const own = await patch(adminId, { password: 'a-new-admin-password-1' });
     expect([own.status, own.body.code, own.body.fields]).toEqual([422, 'OWN_PASSWORD', ['password']]);
-    expect((await patch(adminId, { roles: ['AUDITOR'] })).status).toBe(422);
+    expect(await patch(adminId, { roles: ['AUDITOR'] })).toMatchObject({ status: 422, body: { code: 'OWN_ADMIN_ROLE' } });
     // Bad input names the field; other roles may not; an unknown id is 404.
-    for (const [body, field] of [[{}, 'at least one of'], [{ roles: [] }, 'roles'], [{ active: 'no' }, 'active'], [{ username: 'renamed' }, 'username'], [{ password: 'short' }, 'password'], [{ roles: null }, 'roles'], [{ active: null }, 'active']] as const) {
+    for (const [body, code, field] of [[{}, 'NOTHING_TO_CHANGE', 'body'], [{ roles: [] }, 'VALIDATION', 'roles'], [{ active: 'no' }, 'VALIDATION', 'active'], [{ username: 'renamed' }, 'VALIDATION', 'username'], [{ password: 'short' }, 'VALIDATION', 'password'], [{ roles: null }, 'VALIDATION', 'roles'], [{ active: null }, 'VALIDATION', 'active']] as const) {
       const res = await patch(officer.id, body);
-      expect([JSON.stringify(body), res.status, res.body.message]).toEqual([JSON.stringify(body), 400, expect.stringContaining(field)]);
+      expect([JSON.stringify(body), res.status, res.body.code, res.body.fields]).toEqual([JSON.stringify(body), 400, code, [field]]);
     }
-    expect((await patch(officer.id, { active: false }, temporary.body.accessToken)).status).toBe(403); // not an ADMIN
+    expect(await patch(officer.id, { active: false }, temporary.body.accessToken)).toMatchObject({ status: 403, body: { code: 'PASSWORD_CHANGE_REQUIRED' } }); // not an ADMIN
     const other = await fx.user(agency, ['OFFICER']);
-    expect((await patch(officer.id, { active: false }, other.token)).status).toBe(403);
+    expect(await patch(officer.id, { active: false }, other.token)).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
     expect((await patch(randomUUID(), { active: false })).status).toBe(404);
 
     await t.audit.flush();
@@ -246,6 +245,6 @@ describe('identity: login, tokens, throttling, admin endpoints', () => {
       token: await fx.admin(),
       body: { username: 'mixed-roles-1', password: PASSWORD, agencyId: cell.id, roles: ['AUDITOR', 'ANALYST'], clearance: 'SECRET', compartments: [] },
     });
-    expect(res.status).toBe(422);
+    expect(res).toMatchObject({ status: 422, body: { code: 'SEPARATION_OF_DUTIES' } });
   });
 });

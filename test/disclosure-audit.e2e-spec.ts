@@ -61,7 +61,7 @@ describe('disclosure: an idempotent replay is audited, and only for its own user
     const lowered = await t.call('PATCH', `/api/v1/users/${colleague.id}`, { token: await fx.admin(), body: { clearance: 'CONFIDENTIAL' } });
     expect(lowered.status).toBe(200);
     const replay = await t.post('/api/v1/reports', { token: colleague.token, body, headers: { 'idempotency-key': key } });
-    expect(replay.status).toBe(403);
+    expect(replay).toMatchObject({ status: 403, body: { code: 'MARKING_ABOVE_CLEARANCE' } });
     expect(replay.text).not.toContain(body.title);
     expect(await events('report.read', first.body.id)).toEqual([]);
   });

@@ -245,7 +245,7 @@ describe('dissemination under faults: Redis outage and data loss, worker killed 
     // For an ADMIN: the contract's error body, with each dependency's status kept.
     const health = await t.get('/health', { token: await fx.admin() });
     expect(health.status).toBe(503);
-    expect(health.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringContaining('redis') });
+    expect(health.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', code: 'DEPENDENCY_DOWN', message: expect.stringContaining('redis') });
     expect(health.body.details.database.status).toBe('up');
     expect(health.body.details.redis.status).toBe('down');
     timings.redisDown = Date.now() - downAt;

@@ -69,11 +69,11 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     expect((await put({ url: 'http://169.254.169.254/latest/meta-data' })).status).toBe(400);
     expect((await put({ url: 'http://[::1]:8080/x' })).status).toBe(400);
     expect((await put({ url: 'https://user:pw@example.org/x' })).status).toBe(400);
-    expect((await put({ url: 'https://hooks.example.org/x', secret: 'not-a-secret' })).status).toBe(400);
+    expect(await put({ url: 'https://hooks.example.org/x', secret: 'not-a-secret' })).toMatchObject({ status: 400, body: { code: 'INVALID_WEBHOOK_SECRET' } });
     const generated = await put({ url: 'https://hooks.example.org/x' });
     expect(generated.status).toBe(200);
     expect(generated.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
-    expect((await t.call('PUT', `/api/v1/agencies/${withheld.id}/webhook`, { token: fullOfficer.token, body: { url: 'https://x.example.org' } })).status).toBe(403);
+    expect(await t.call('PUT', `/api/v1/agencies/${withheld.id}/webhook`, { token: fullOfficer.token, body: { url: 'https://x.example.org' } })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
     // Leave the withheld agency without a webhook target that would be contacted.
     await t.ds.query(`UPDATE agency SET webhook_url = NULL, webhook_secret = NULL WHERE id = $1`, [withheld.id]);
   });
@@ -166,7 +166,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
   it('acknowledges: the recipient agency’s officer only', async () => {
     const item = (await t.get('/api/v1/inbox', { token: fullOfficer.token })).body.items.find((i: any) => i.assessmentId === assessmentId);
     expect((await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: tearOfficer.token })).status).toBe(404);
-    expect((await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: analyst.token })).status).toBe(403);
+    expect(await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: analyst.token })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
     const ack = await t.post(`/api/v1/inbox/${item.id}/acknowledge`, { token: fullOfficer.token });
     expect(ack.status).toBe(200);
     expect(ack.body.acknowledgedAt).toEqual(expect.any(String));
@@ -176,9 +176,9 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
 
   it('redrives a FAILED delivery once the receiver is fixed', async () => {
     const failed = (await statuses()).find((r) => r.agencyCode === broken.code);
-    expect((await t.post(`/api/v1/disseminations/${failed.id}/redrive`, { token: analyst.token })).status).toBe(403);
+    expect(await t.post(`/api/v1/disseminations/${failed.id}/redrive`, { token: analyst.token })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
     const delivered = (await statuses()).find((r) => r.agencyCode === full.code);
-    expect((await t.post(`/api/v1/disseminations/${delivered.id}/redrive`, { token: supervisor.token })).status).toBe(409);
+    expect(await t.post(`/api/v1/disseminations/${delivered.id}/redrive`, { token: supervisor.token })).toMatchObject({ status: 409, body: { code: 'NOT_REDRIVABLE' } });
     // A supervisor who may not read the (SECRET) assessment gets what a missing id gets, whatever the
     // row's status, and the attempt is audited as DENIED.
     const lowSupervisor = await fx.user(cell, ['SUPERVISOR'], 'CONFIDENTIAL');
@@ -218,7 +218,7 @@ describe('dissemination: outbox, queue, worker, signed webhooks, inbox', () => {
     const attempts = byAgency.body.items.filter((e: any) => e.action === 'dissemination.attempt');
     expect(attempts.map((e: any) => e.details.httpStatus)).toEqual([500, 503, 200]);
     expect((await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: auditor.token })).status).toBe(200);
-    expect((await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: fullOfficer.token })).status).toBe(403);
+    expect(await t.get(`/api/v1/assessments/${assessmentId}/disseminations`, { token: fullOfficer.token })).toMatchObject({ status: 403, body: { code: 'ROLE_NOT_ALLOWED' } });
   });
 
   it('audits each attempt in chain order: send before the POST, then its outcome, then deliver or fail', async () => {

@@ -93,7 +93,7 @@ describe('four eyes: what is approved is what was asked', () => {
       await q.query(`UPDATE app_user SET active = false WHERE id = $1`, [officer.id]);
       await q.commitTransaction();
       const res = await racing;
-      expect(res.status).toBe(409);
+      expect(res).toMatchObject({ status: 409, body: { code: 'USER_CHANGED' } });
     } finally {
       if (q.isTransactionActive) await q.rollbackTransaction();
       await q.release();
@@ -112,7 +112,7 @@ describe('four eyes: what is approved is what was asked', () => {
     const basic = `Basic ${Buffer.from(`${other.username}:temporary-admin-0001`).toString('base64')}`;
     expect((await t.get('/admin/queues', { headers: { authorization: basic } })).status).toBe(401);
     expect((await t.get('/admin/queues', { token: temp.body.accessToken })).status).toBe(401);
-    expect((await t.get('/api/v1/admin/changes', { token: temp.body.accessToken })).status).toBe(403);
+    expect(await t.get('/api/v1/admin/changes', { token: temp.body.accessToken })).toMatchObject({ status: 403, body: { code: 'PASSWORD_CHANGE_REQUIRED' } });
     const health = await t.get('/health', { token: temp.body.accessToken });
     expect(Object.keys(health.body)).toEqual(['status']);
   });

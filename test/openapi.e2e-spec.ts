@@ -1,4 +1,5 @@
 // Over 300 lines: the schema checker and the walk that exercises every documented operation belong together.
+import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -10,6 +11,7 @@ import { ADMIN_PASSWORD } from './support/test-env';
 import { PASSWORD } from './support/agencies-and-users';
 import { reportBody } from './support/report-body';
 import { waitFor } from './support/wait-for';
+import { ERROR_CODES, ERROR_CODES_BY_CAPABILITY } from '../src/error-codes';
 
 // The OpenAPI document (/api/docs-json) describes every response a client gets, so clients can
 // generate their types from it; and it cannot drift from the code: real responses, from the real
@@ -227,6 +229,28 @@ describe('OpenAPI document: response schemas, checked against real responses', (
     expect(Object.keys(doc.paths['/api/v1/audit-events/export'].get.responses['200'].content ?? {}).sort()).toEqual(['application/x-ndjson', 'text/csv']);
     // The error body is the contract's.
     expect(resolve(doc, { $ref: ERROR_BODY }).required).toEqual(expect.arrayContaining(['statusCode', 'error', 'message']));
+  });
+
+  it('documents every error code of every capability as the enum of ErrorBodyDto.code', () => {
+    const documentedCodes = resolve(doc, { $ref: ERROR_BODY }).properties?.code.enum;
+    expect(documentedCodes).toEqual([...ERROR_CODES]);
+    for (const [capability, statuses] of Object.entries(ERROR_CODES_BY_CAPABILITY)) {
+      expect([capability, Object.keys(statuses).filter((c) => !documentedCodes?.includes(c))]).toEqual([capability, []]);
+    }
+  });
+
+  it('answers a domain error with its code, in the documented error body', async () => {
+    const answers: [Res, number, string][] = [
+      [await t.post('/api/v1/reports', { token: lowOfficer, body: reportBody({ classification: 'SECRET' }) }), 403, 'MARKING_ABOVE_CLEARANCE'],
+      [await t.post('/api/v1/reports', { token: officer, body: reportBody({ releasableTo: ['NO_SUCH_AGENCY'] }) }), 400, 'UNKNOWN_AGENCY'],
+      [await t.post('/api/v1/reports', { token: officer, body: reportBody({ title: '' }) }), 400, 'VALIDATION'],
+      [await t.get(`/api/v1/reports/${randomUUID()}`, { token: officer }), 404, 'NOT_FOUND'],
+      [await t.get('/api/v1/audit-events', { token: officer }), 403, 'ROLE_NOT_ALLOWED'],
+      [await t.get('/api/v1/auth/me', { token: 'not-a-token' }), 401, 'INVALID_TOKEN'],
+    ];
+    for (const [res, status, code] of answers) {
+      expect([code, res.status, res.body.code, mismatches(doc, res.body, { $ref: ERROR_BODY })]).toEqual([code, status, code, []]);
+    }
   });
 
   it('lists the SPEC’s enum values', () => {

@@ -35,7 +35,7 @@ describe('queue dashboard (/admin/queues)', () => {
     const target = `dash-${Date.now()}`;
     for (let i = 0; i < 10; i++) expect((await t.get('/admin/queues', { headers: from(target, `wrong-${i}-password`) })).status).toBe(401);
     const blocked = await t.get('/admin/queues', { headers: from(target, 'wrong-10-password') });
-    expect(blocked.status).toBe(429);
+    expect(blocked).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
     await t.audit.flush();
     const [failed] = await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.login' AND outcome = 'FAILED' AND resource_id = $1`, [`username:${target}`]);
     expect(failed.n).toBe(10);

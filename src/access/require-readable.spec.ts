@@ -1,4 +1,4 @@
-import { unprocessable } from '../common/domain.exception';
+import { DomainException } from '../common/domain.exception';
 import { toErrorBody } from '../common/error-body';
 import { AbilityFactory, type AppAbility } from './ability.factory';
 import { principal } from '../../test/support/principal';
@@ -62,7 +62,7 @@ describe('requireReadable: load → ability.can → audit DENIED → 404', () =>
     expect(own.events).toEqual([]);
     // One reason for both, and another error than the 404.
     const alike = await attempt((audit, ctx) =>
-      requireReadable(audit, ctx, 'Report', null, null, { action: 'report.read', alike: 'need-to-know', error: () => unprocessable('not a 404') }),
+      requireReadable(audit, ctx, 'Report', null, null, { action: 'report.read', alike: 'need-to-know', error: () => new DomainException(422, 'SUPERSEDES_UNREADABLE', 'not a 404') }),
     );
     expect(alike.events.map((e) => [e.resourceId, e.reason])).toEqual([[null, 'need-to-know']]);
     expect(alike.body).toMatchObject({ statusCode: 422, message: 'not a 404' });

@@ -1,4 +1,4 @@
-import { notFound } from '../common/domain.exception';
+import { notFound } from '../common/common.errors';
 import { type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
 
 /** The audit event of a refused single-item read. */

@@ -3,7 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AgenciesService } from '../agencies/agencies.service';
 import { AuditWriter } from '../audit/audit-writer';
-import { DomainException, notFound, unprocessable } from '../common/domain.exception';
+import { DomainException } from '../common/domain.exception';
+import { AdminChangesErrorCode, AdminChangesException } from './admin-changes.errors';
+import { notFound } from '../common/common.errors';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Clock } from '../common/clock';
@@ -121,7 +123,7 @@ export class AdminChangesService {
         .setLock('pessimistic_write')
         .getOne();
       if (!change) throw notFound('Change');
-      if (change.status !== 'PENDING_APPROVAL') throw new DomainException(409, 'CHANGE_DECIDED', `The change is already ${change.status}`);
+      if (change.status !== 'PENDING_APPROVAL') throw new AdminChangesException(AdminChangesErrorCode.CHANGE_DECIDED, `The change is already ${change.status}`);
       if (effectiveStatus(change, now) === 'EXPIRED') {
         await m.update(AdminChange, { id }, { status: 'EXPIRED', decidedAt: now });
         await refused('CHANGE_EXPIRED', m);
@@ -129,12 +131,12 @@ export class AdminChangesService {
       }
       // The requester may withdraw their own request, never approve it.
       if (verb === 'approve' && change.requestedBy === ctx.principal.id) {
-        throw new DomainException(422, 'SAME_ADMIN', 'A change must be approved by another ADMIN than the one who asked for it');
+        throw new AdminChangesException(AdminChangesErrorCode.SAME_ADMIN, 'A change must be approved by another ADMIN than the one who asked for it');
       }
       // A request stands only while its requester is still an ADMIN (active, of an active agency): one
       // deactivated or demoted since, for cause perhaps, leaves behind nothing another ADMIN may apply.
       if (verb === 'approve' && !(await isActiveAdmin(m, change.requestedBy))) {
-        throw new DomainException(409, 'REQUESTER_GONE', 'The ADMIN who asked for this change is no longer an active ADMIN; reject it, or ask for it again');
+        throw new AdminChangesException(AdminChangesErrorCode.REQUESTER_GONE, 'The ADMIN who asked for this change is no longer an active ADMIN; reject it, or ask for it again');
       }
       Object.assign(change, { status: verb === 'approve' ? 'APPLIED' : 'REJECTED', decidedBy: ctx.principal.id, decidedAt: now });
       const result = await act(m, change);
@@ -157,7 +159,7 @@ export class AdminChangesService {
       if (err instanceof DomainException) await refused(err.code);
       throw err;
     });
-    if ('expired' in outcome) throw new DomainException(409, 'CHANGE_EXPIRED', 'The change expired without a decision; ask for it again');
+    if ('expired' in outcome) throw new AdminChangesException(AdminChangesErrorCode.CHANGE_EXPIRED, 'The change expired without a decision; ask for it again');
     return { ...changeView(outcome.change, now), ...(outcome.result !== undefined ? { result: outcome.result } : {}) };
   }
 
@@ -165,7 +167,7 @@ export class AdminChangesService {
   private async apply(ctx: AuthedContext, m: EntityManager, change: AdminChange, approval: Approval) {
     switch (change.kind) {
       case 'USER_CREATE': {
-        if (!change.passwordHash) throw unprocessable('the change holds no password');
+        if (!change.passwordHash) throw new AdminChangesException(AdminChangesErrorCode.CHANGE_WITHOUT_PASSWORD, 'the change holds no password');
         const user = await this.users.applyCreate(ctx, m, change.request as unknown as Omit<CreateUserDto, 'password'>, change.passwordHash, approval);
         change.targetId = user.id;
         return userView(user);

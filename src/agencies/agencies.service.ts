@@ -6,7 +6,8 @@ import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
 import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
 import { isUniqueViolation } from '../common/db-errors';
-import { badRequest, conflict, notFound } from '../common/domain.exception';
+import { AgenciesErrorCode, AgenciesException } from './agencies.errors';
+import { notFound } from '../common/common.errors';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import { Agency } from './agency.entity';
 import type { CreateAgencyDto } from './dto/create-agency.dto';
@@ -62,9 +63,9 @@ export class AgenciesService {
 
   private checkWebhook(url: string, secret?: string): void {
     const problem = new WebhookPolicy(this.config.WEBHOOK_ALLOWED_HOSTS).validateUrl(url);
-    if (problem) throw badRequest(problem, { fields: ['url'] });
+    if (problem) throw new AgenciesException(AgenciesErrorCode.INVALID_WEBHOOK_URL, problem, { fields: ['url'] });
     if (secret !== undefined && !isValidSecret(secret)) {
-      throw badRequest('secret must be whsec_ followed by the base64 of 24 to 64 bytes', { fields: ['secret'] });
+      throw new AgenciesException(AgenciesErrorCode.INVALID_WEBHOOK_SECRET, 'secret must be whsec_ followed by the base64 of 24 to 64 bytes', { fields: ['secret'] });
     }
   }
 
@@ -78,7 +79,7 @@ export class AgenciesService {
         if (dto.kind === 'FUSION_CELL') {
           // Exactly one agency is the fusion cell; serialise the check.
           await m.query(`SELECT pg_advisory_xact_lock(hashtext('agency.fusion_cell'))`);
-          if (await m.existsBy(Agency, { kind: 'FUSION_CELL' })) throw conflict('A fusion cell agency already exists');
+          if (await m.existsBy(Agency, { kind: 'FUSION_CELL' })) throw new AgenciesException(AgenciesErrorCode.FUSION_CELL_EXISTS, 'A fusion cell agency already exists');
         }
         const agency = await m.save(m.create(Agency, { ...dto, active: true }));
         await this.audit.record(
@@ -89,7 +90,7 @@ export class AgenciesService {
         return agency;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`Agency code ${dto.code} already exists`);
+      if (isUniqueViolation(err)) throw new AgenciesException(AgenciesErrorCode.AGENCY_CODE_TAKEN, `Agency code ${dto.code} already exists`);
       throw err;
     }
   }

@@ -8,7 +8,10 @@ import { requireOneOf, requireReadable } from '../access/require-readable';
 import { dominates, isSubset } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { AuditWriter } from '../audit/audit-writer';
-import { badRequest, conflict, forbidden, unprocessable } from '../common/domain.exception';
+import { AgenciesErrorCode, AgenciesException } from '../agencies/agencies.errors';
+import { AssessmentsErrorCode, AssessmentsException } from './assessments.errors';
+import { CommonErrorCode, CommonException } from '../common/common.errors';
+import { ReportsErrorCode, ReportsException } from '../reports/reports.errors';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Report } from '../reports/report.entity';
@@ -126,7 +129,7 @@ export class AssessmentsService {
       await this.requireState(ctx, a, 'update', 'DRAFT', 'Only the author may edit a draft');
       // null may clear only what may be empty; anything else is a 400, never a NOT NULL violation.
       const nulls = Object.entries(dto).filter(([k, v]) => v === null && !['region', 'supersedes', 'tearline'].includes(k)).map(([k]) => k);
-      if (nulls.length) throw badRequest(nulls.map((k) => `${k} must not be null`).join('; '), { fields: nulls });
+      if (nulls.length) throw new CommonException(CommonErrorCode.VALIDATION, nulls.map((k) => `${k} must not be null`).join('; '), { fields: nulls });
       const current = this.currentDto(a);
       const fields = this.fieldsOf({ ...current, ...stripUndefined(dto) });
       await this.checkMarkings(ctx, fields);
@@ -163,11 +166,11 @@ export class AssessmentsService {
       const a = await this.readable(ctx, id, 'assessment.publish', m, true);
       if (a.status !== 'IN_REVIEW') {
         await this.deny(ctx, 'assessment.publish', id, `status is ${a.status}`);
-        throw conflict(`Only an assessment IN_REVIEW can be published (this one is ${a.status})`);
+        throw new AssessmentsException(AssessmentsErrorCode.WRONG_STATE, `Only an assessment IN_REVIEW can be published (this one is ${a.status})`);
       }
       if (a.authorId === ctx.principal.id) {
         await this.deny(ctx, 'assessment.publish', id, 'two-person rule: author may not publish');
-        throw unprocessable('Two-person rule: the author may not publish their own assessment');
+        throw new AssessmentsException(AssessmentsErrorCode.TWO_PERSON_RULE, 'Two-person rule: the author may not publish their own assessment');
       }
       const now = new Date();
       if (a.supersedes) {
@@ -176,10 +179,10 @@ export class AssessmentsService {
         const old = await requireReadable(this.audit, ctx, 'Assessment', id, await m.findOne(Assessment, { where: { id: a.supersedes }, lock: { mode: 'pessimistic_write' } }), {
           action: 'assessment.publish',
           alike: 'supersedes an assessment the publisher cannot read',
-          error: () => unprocessable('This assessment supersedes one you cannot read: it needs a supervisor who can review both', { fields: ['supersedes'] }),
+          error: () => new AssessmentsException(AssessmentsErrorCode.SUPERSEDES_UNREADABLE, 'This assessment supersedes one you cannot read: it needs a supervisor who can review both', { fields: ['supersedes'] }),
         });
         if (old.status !== 'PUBLISHED' || old.supersededBy) {
-          throw conflict('The assessment named in supersedes is not a current published assessment');
+          throw new AssessmentsException(AssessmentsErrorCode.SUPERSEDED_NOT_CURRENT, 'The assessment named in supersedes is not a current published assessment');
         }
         old.supersededBy = a.id;
         old.supersededAt = now;
@@ -255,11 +258,11 @@ export class AssessmentsService {
   private async requireState(ctx: AuthedContext, a: Assessment, action: 'update' | 'submit', state: 'DRAFT', notAuthor: string): Promise<void> {
     if (a.authorId !== ctx.principal.id) {
       await this.deny(ctx, `assessment.${action}`, a.id, 'not the author');
-      throw forbidden(notAuthor);
+      throw new AssessmentsException(AssessmentsErrorCode.NOT_AUTHOR, notAuthor);
     }
     if (a.status !== state) {
       await this.deny(ctx, `assessment.${action}`, a.id, `status is ${a.status}`);
-      throw conflict(`The assessment is ${a.status}, not ${state}`);
+      throw new AssessmentsException(AssessmentsErrorCode.WRONG_STATE, `The assessment is ${a.status}, not ${state}`);
     }
   }
 
@@ -269,7 +272,7 @@ export class AssessmentsService {
 
   private fieldsOf(dto: CreateAssessmentDto): Fields {
     const { distribution, tearline, validUntil, ...rest } = dto;
-    if (dto.scope === 'REGIONAL' && !dto.region) throw badRequest('region is required when scope is REGIONAL', { fields: ['region'] });
+    if (dto.scope === 'REGIONAL' && !dto.region) throw new CommonException(CommonErrorCode.VALIDATION, 'region is required when scope is REGIONAL', { fields: ['region'] });
     const validUntilDate = parseIsoDateTime(validUntil) ?? new Date(NaN); // validated by the DTO
     return {
       ...rest,
@@ -310,21 +313,22 @@ export class AssessmentsService {
   private async checkMarkings(ctx: AuthedContext, f: Fields): Promise<void> {
     const p = ctx.principal;
     if (!dominates(p.clearance, f.classification) || !isSubset(f.compartments, p.compartments)) {
-      throw forbidden('You may not mark an assessment above your clearance or with compartments you do not hold');
+      throw new ReportsException(ReportsErrorCode.MARKING_ABOVE_CLEARANCE, 'You may not mark an assessment above your clearance or with compartments you do not hold');
     }
     if (f.tearlineClassification && !dominates(f.classification, f.tearlineClassification)) {
-      throw unprocessable('The tearline must be marked no higher than the assessment', { fields: ['tearline.classification'] });
+      throw new AssessmentsException(AssessmentsErrorCode.TEARLINE_ABOVE_ASSESSMENT, 'The tearline must be marked no higher than the assessment', { fields: ['tearline.classification'] });
     }
     if (f.reportIds.length) {
       const found = await this.ds.getRepository(Report).findBy({ id: In(f.reportIds) });
       const readable = found.filter((r) => ctx.ability.can('read', asSubject('Report', r)));
       const unreadable = f.reportIds.filter((id) => !readable.some((r) => r.id === id));
       if (unreadable.length) {
-        throw unprocessable(`reportIds cites reports you cannot read: ${unreadable.join(', ')}`, { reportIds: unreadable });
+        throw new AssessmentsException(AssessmentsErrorCode.CITES_UNREADABLE_REPORT, `reportIds cites reports you cannot read: ${unreadable.join(', ')}`, { reportIds: unreadable });
       }
       const offending = underMarked(f, readable);
       if (offending.length) {
-        throw unprocessable(
+        throw new AssessmentsException(
+          AssessmentsErrorCode.DERIVATIVE_MARKING,
           `Derivative marking: the assessment must be marked at least as high as every cited report (classification, compartments, TLP); not covered: ${offending.join(', ')}`,
           { reportIds: offending },
         );
@@ -333,12 +337,12 @@ export class AssessmentsService {
     if (!f.distributionAll) {
       const known = await this.ds.getRepository(Agency).findBy({ code: In(f.distributionCodes) });
       const unknown = f.distributionCodes.filter((c) => !known.some((a) => a.code === c));
-      if (unknown.length) throw badRequest(`distribution.agencyCodes names unknown agencies: ${unknown.join(', ')}`, { fields: ['distribution.agencyCodes'] });
+      if (unknown.length) throw new AgenciesException(AgenciesErrorCode.UNKNOWN_AGENCY, `distribution.agencyCodes names unknown agencies: ${unknown.join(', ')}`, { fields: ['distribution.agencyCodes'] });
     }
     if (f.supersedes) {
       const old = await this.ds.getRepository(Assessment).findOneBy({ id: f.supersedes });
       if (!old || !ctx.ability.can('read', asSubject('Assessment', old)) || old.status !== 'PUBLISHED' || old.supersededBy) {
-        throw unprocessable('supersedes must name a current published assessment you can read', { fields: ['supersedes'] });
+        throw new AssessmentsException(AssessmentsErrorCode.INVALID_SUPERSEDES, 'supersedes must name a current published assessment you can read', { fields: ['supersedes'] });
       }
     }
   }

@@ -1,11 +1,11 @@
-import { type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { AbilityFactory } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
 import { AuditWriter } from '../audit/audit-writer';
 import { AUTHORIZE_KEY, OPTIONAL_USER_KEY, PUBLIC_KEY, type Requirement } from '../common/decorators';
-import { forbidden } from '../common/domain.exception';
+import { AuthErrorCode, AuthException } from './auth.errors';
 import { type AppRequest, contextOf } from '../common/request-context';
 
 /**
@@ -33,7 +33,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     await super.canActivate(context);
     const req = context.switchToHttp().getRequest<AppRequest>();
     const user = req.user;
-    if (!user) throw new UnauthorizedException('Invalid or missing token');
+    if (!user) throw new AuthException(AuthErrorCode.INVALID_TOKEN, 'Invalid or missing token');
     const ability = this.abilities.createFor(user);
     req.ability = ability;
 
@@ -46,7 +46,9 @@ export class AccessGuard extends AuthGuard('jwt') {
         reason: need ? 'role' : 'route declares no requirement',
         details: { method: req.method, path: req.routeOptions?.url ?? null },
       });
-      throw forbidden('Not allowed for your role');
+      throw user.passwordChangeOnly
+        ? new AuthException(AuthErrorCode.PASSWORD_CHANGE_REQUIRED, 'Change your password first (POST /api/v1/auth/password)')
+        : new AuthException(AuthErrorCode.ROLE_NOT_ALLOWED, 'Not allowed for your role');
     }
     return true;
   }
@@ -75,7 +77,7 @@ export class AccessGuard extends AuthGuard('jwt') {
    */
   override handleRequest<TUser = Principal>(err: unknown, user: TUser | false): TUser {
     if (err) throw err instanceof Error ? err : new Error('authentication failed', { cause: err });
-    if (!user) throw new UnauthorizedException('Invalid or missing token');
+    if (!user) throw new AuthException(AuthErrorCode.INVALID_TOKEN, 'Invalid or missing token');
     return user;
   }
 }

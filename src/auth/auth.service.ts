@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
 import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
 import { skeleton } from '../common/confusables';
-import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
+import { AuthErrorCode, AuthException } from './auth.errors';
+import { CommonErrorCode, CommonException } from '../common/common.errors';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import { lowerIdentifier } from '../reports/normalise';
 import { User } from '../users/user.entity';
@@ -14,7 +15,6 @@ import { DenialSampler } from './denial-sampler';
 import { LoginFailure } from './login-failure.entity';
 import { PasswordService } from './password.service';
 import { PASSWORD_CHANGE_SCOPE, publicUser, toPrincipal } from './principal.service';
-import { UnauthorizedException } from '@nestjs/common';
 
 /**
  * The audit's resource id for a login named only by its username (unknown, or refused by the throttle):
@@ -78,7 +78,7 @@ export class AuthService {
           details: { ip: ctx.ip, ...sentName(rawUsername, username), ...(skipped > 0 ? { refusedWithoutEvent: skipped } : {}) },
         });
       }
-      throw tooManyRequests('Too many failed logins; try again later');
+      throw new CommonException(CommonErrorCode.RATE_LIMITED, 'Too many failed logins; try again later');
     }
 
     const user = await this.ds
@@ -101,7 +101,7 @@ export class AuthService {
         agencyId: user?.agencyId ?? null,
         details: { username, ip: ctx.ip, ...sentName(rawUsername, username), ...(user ? {} : await this.lookAlikeOf(username)) },
       });
-      throw new UnauthorizedException('Invalid username or password');
+      throw new AuthException(AuthErrorCode.INVALID_CREDENTIALS, 'Invalid username or password');
     }
     await failures.delete(reservation);
 
@@ -127,7 +127,7 @@ export class AuthService {
    * token version, so every older token stops working, and answers a fresh token as login does.
    */
   async changePassword(ctx: AuthedContext, currentPassword: string, newPassword: string) {
-    if (currentPassword === newPassword) throw badRequest('newPassword must differ from currentPassword', { fields: ['newPassword'] });
+    if (currentPassword === newPassword) throw new AuthException(AuthErrorCode.SAME_PASSWORD, 'newPassword must differ from currentPassword', { fields: ['newPassword'] });
     const since = new Date(Date.now() - LOGIN_LIMITS.windowMs);
     const username = ctx.principal.username;
     const [counts] = await this.ds.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM login_failure WHERE username = $1 AND client_ip = $2 AND at > $3`, [
@@ -135,12 +135,12 @@ export class AuthService {
       ctx.ip,
       since,
     ]);
-    if (counts.n >= LOGIN_LIMITS.perUserAndIp) throw tooManyRequests('Too many failed attempts; try again later');
+    if (counts.n >= LOGIN_LIMITS.perUserAndIp) throw new CommonException(CommonErrorCode.RATE_LIMITED, 'Too many failed attempts; try again later');
     const current = await this.ds.getRepository(User).createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id', { id: ctx.principal.id }).getOne();
     if (!current || !(await this.passwords.verify(current.passwordHash, currentPassword))) {
       await this.ds.query(`INSERT INTO login_failure (username, client_ip) VALUES ($1, $2)`, [username, ctx.ip]);
       await this.audit.record(ctx, { action: 'auth.password', resourceType: 'User', resourceId: ctx.principal.id, outcome: 'FAILED', reason: 'wrong current password' });
-      throw unprocessable('currentPassword is not the current password', { fields: ['currentPassword'] });
+      throw new AuthException(AuthErrorCode.WRONG_CURRENT_PASSWORD, 'currentPassword is not the current password', { fields: ['currentPassword'] });
     }
     const passwordHash = await this.passwords.hash(newPassword);
     const tokenVersion = await this.ds.transaction(async (m) => {

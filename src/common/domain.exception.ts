@@ -10,12 +10,22 @@ export class DomainException extends Error {
   }
 }
 
-export const badRequest = (message: string, details?: Record<string, unknown>) =>
-  new DomainException(400, 'BAD_REQUEST', message, details);
-export const forbidden = (message: string) => new DomainException(403, 'FORBIDDEN', message);
-export const notFound = (what = 'Resource') => new DomainException(404, 'NOT_FOUND', `${what} not found`);
-export const conflict = (message: string) => new DomainException(409, 'CONFLICT', message);
-export const unprocessable = (message: string, details?: Record<string, unknown>) =>
-  new DomainException(422, 'UNPROCESSABLE_ENTITY', message, details);
-export const tooManyRequests = (message: string) => new DomainException(429, 'TOO_MANY_REQUESTS', message);
-export const unavailable = (message: string) => new DomainException(503, 'SERVICE_UNAVAILABLE', message);
+/** A capability's error codes, each with the HTTP status it is answered with: the one place a code gets its status. */
+export type ErrorStatuses<C extends string> = Readonly<Record<C, number>>;
+
+/**
+ * A capability's error codes (Twenty's `XxxExceptionCode` + `XxxException`), each written once with its
+ * status: `codes` is the enum (`codes.X === 'X'`), `Exception` the class whose throw site names a code
+ * and the message (and the offending `fields`, `reportIds`… as details), never a status; its static
+ * `statuses` maps each code to its status.
+ */
+export function errorCodes<C extends string>(statuses: ErrorStatuses<C>) {
+  const codes = Object.fromEntries(Object.keys(statuses).map((c) => [c, c])) as { readonly [K in C]: K };
+  class Exception extends DomainException {
+    static readonly statuses = statuses;
+    constructor(code: C, message: string, details?: Record<string, unknown>) {
+      super(statuses[code], code, message, details);
+    }
+  }
+  return { codes, Exception };
+}

@@ -1,6 +1,8 @@
-import { Logger, UnauthorizedException } from '@nestjs/common';
+import { HttpException, ImATeapotException, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { DatabaseError } from 'pg-protocol';
 import { QueryFailedError } from 'typeorm';
+import { CommonErrorCode, notFound } from './common.errors';
+import { errorCodes } from './domain.exception';
 import { toErrorBody } from './error-body';
 
 /** A PostgreSQL error as the pg driver raises it (outside a query: connecting, or the server going away). */
@@ -33,7 +35,7 @@ describe('toErrorBody', () => {
     expect(toErrorBody(pgError(code, message), 'req-1')).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
-      code: 'SERVICE_UNAVAILABLE',
+      code: 'DATABASE_UNAVAILABLE',
       message: 'A dependency is unavailable, please retry',
       requestId: 'req-1',
     });
@@ -61,8 +63,32 @@ describe('toErrorBody', () => {
     ['40P01', 'deadlock detected'],
     ['55P03', 'canceling statement due to lock timeout'],
     ['57014', 'canceling statement due to statement timeout'],
-  ])('answers 503 "retry" to a query that lost a race or waited too long (%s)', (code, message) => {
-    expect(toErrorBody(new QueryFailedError('UPDATE …', [], pgError(code, message))).statusCode).toBe(503);
+  ])('answers 503 DATABASE_BUSY ("retry") to a query that lost a race or waited too long (%s)', (code, message) => {
+    expect(toErrorBody(new QueryFailedError('UPDATE …', [], pgError(code, message)))).toMatchObject({ statusCode: 503, code: 'DATABASE_BUSY' });
+  });
+
+  it('answers a domain exception with its code, the status its capability maps the code to, and its details', () => {
+    class MarkingException extends errorCodes({ MARKING_ABOVE_CLEARANCE: 403 }).Exception {}
+    const err = new MarkingException('MARKING_ABOVE_CLEARANCE', 'You may not mark a report above your clearance', { fields: ['classification'] });
+    expect(toErrorBody(err, 'req-2')).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      code: 'MARKING_ABOVE_CLEARANCE',
+      message: 'You may not mark a report above your clearance',
+      fields: ['classification'],
+      requestId: 'req-2',
+    });
+    expect(toErrorBody(notFound('Report'))).toEqual({ statusCode: 404, error: 'Not Found', code: 'NOT_FOUND', message: 'Report not found' });
+  });
+
+  it('gives errors it did not raise a common code: the status phrase where there is one, else BAD_REQUEST or INTERNAL_SERVER_ERROR', () => {
+    const tooLarge = Object.assign(new Error('body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+    expect(toErrorBody(tooLarge)).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(toErrorBody(new NotFoundException('Cannot GET /nowhere')).code).toBe('NOT_FOUND');
+    expect(toErrorBody(new ImATeapotException())).toMatchObject({ statusCode: 418, code: 'BAD_REQUEST' });
+    for (const status of [400, 401, 403, 404, 405, 409, 413, 415, 418, 422, 429, 500, 501, 503]) {
+      expect(Object.values(CommonErrorCode)).toContain(toErrorBody(new HttpException('x', status)).code);
+    }
   });
 
   it('keeps HTTP exceptions as they are', () => {

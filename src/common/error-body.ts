@@ -2,12 +2,13 @@ import { HttpException, Logger } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import { CommonErrorCode, CommonException } from './common.errors';
 import { DomainException } from './domain.exception';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
-  /** A stable, machine-readable code: the domain exception's, or the status's phrase in upper snake case. */
+  /** A stable, machine-readable code from a capability's error-code enum (`src/error-codes.ts` lists them all). */
   code: string;
   message: string;
   requestId?: string;
@@ -22,7 +23,8 @@ export class ErrorBodyDto {
   @ApiProperty({ example: 'Not Found', description: 'The status’s reason phrase' })
   error!: string;
 
-  @ApiProperty({ example: 'NOT_FOUND', description: 'A stable, machine-readable code (e.g. MARKING_ABOVE_CLEARANCE, SAME_ADMIN); otherwise the status’s phrase in upper snake case' })
+  // The enum of every code is filled in when the document is built (setupSwagger): common/ knows no capability.
+  @ApiProperty({ example: 'NOT_FOUND', description: 'A stable, machine-readable code (e.g. MARKING_ABOVE_CLEARANCE, SAME_ADMIN, VALIDATION): assert on it, not on the message' })
   code!: string;
 
   @ApiProperty({ example: 'Report not found', description: 'What went wrong; for invalid input it names every offending field' })
@@ -43,24 +45,26 @@ export class ErrorBodyDto {
 
 const logger = new Logger('Errors');
 
-/** PostgreSQL error codes a client's input can cause, and what they mean to the client. */
-const PG_CLIENT_ERRORS: Record<string, [number, string]> = {
-  '22P02': [400, 'A value has an invalid format'],
-  '22001': [400, 'A value is too long'],
-  '22003': [400, 'A number is out of range'],
-  '22007': [400, 'A date or time has an invalid format'],
-  '22008': [400, 'A date or time is out of range'],
-  '22021': [400, 'A text value contains an invalid character'],
-  '22P05': [400, 'A text value contains an invalid character'],
-  '23502': [400, 'A required value is missing'],
-  '23505': [409, 'Conflicts with an existing record'],
-  '40001': [503, 'The database is busy, please retry'],
-  '40P01': [503, 'The database is busy, please retry'],
-  '53300': [503, 'The database is busy, please retry'],
-  '55P03': [503, 'The database is busy, please retry'],
-  '57014': [503, 'The database took too long, please retry'],
-  '57P01': [503, 'The database is unavailable'],
-  '57P03': [503, 'The database is unavailable'],
+const { BAD_REQUEST, CONFLICT, DATABASE_BUSY, DATABASE_UNAVAILABLE } = CommonErrorCode;
+
+/** PostgreSQL error codes a client's input (or the load) can cause, and what they mean to the client. */
+const PG_CLIENT_ERRORS: Record<string, [CommonErrorCode, string]> = {
+  '22P02': [BAD_REQUEST, 'A value has an invalid format'],
+  '22001': [BAD_REQUEST, 'A value is too long'],
+  '22003': [BAD_REQUEST, 'A number is out of range'],
+  '22007': [BAD_REQUEST, 'A date or time has an invalid format'],
+  '22008': [BAD_REQUEST, 'A date or time is out of range'],
+  '22021': [BAD_REQUEST, 'A text value contains an invalid character'],
+  '22P05': [BAD_REQUEST, 'A text value contains an invalid character'],
+  '23502': [BAD_REQUEST, 'A required value is missing'],
+  '23505': [CONFLICT, 'Conflicts with an existing record'],
+  '40001': [DATABASE_BUSY, 'The database is busy, please retry'],
+  '40P01': [DATABASE_BUSY, 'The database is busy, please retry'],
+  '53300': [DATABASE_BUSY, 'The database is busy, please retry'],
+  '55P03': [DATABASE_BUSY, 'The database is busy, please retry'],
+  '57014': [DATABASE_BUSY, 'The database took too long, please retry'],
+  '57P01': [DATABASE_UNAVAILABLE, 'The database is unavailable'],
+  '57P03': [DATABASE_UNAVAILABLE, 'The database is unavailable'],
 };
 
 const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
@@ -77,10 +81,22 @@ function looksLikeDbDown(err: unknown): boolean {
   );
 }
 
+const COMMON_CODES = new Set<string>(Object.values(CommonErrorCode));
+
+/** The code of an error we did not raise (Nest's, Fastify's): its status's phrase in upper snake case, when that is a common code. */
+function phraseCode(statusCode: number, error: string): CommonErrorCode {
+  const phrase = error.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  if (COMMON_CODES.has(phrase)) return phrase as CommonErrorCode;
+  return statusCode < 500 ? CommonErrorCode.BAD_REQUEST : CommonErrorCode.INTERNAL_SERVER_ERROR;
+}
+
 function body(statusCode: number, message: string, extra?: Record<string, unknown>, code?: string): ErrorBody {
   const error = STATUS_CODES[statusCode] ?? 'Error';
-  return { statusCode, error, code: code ?? error.toUpperCase().replace(/[^A-Z0-9]+/g, '_'), message, ...extra };
+  return { statusCode, error, code: code ?? phraseCode(statusCode, error), message, ...extra };
 }
+
+/** A common code's body, its status from the common map. */
+const commonBody = (code: CommonErrorCode, message: string): ErrorBody => body(CommonException.statuses[code], message, undefined, code);
 
 /**
  * Maps any thrown value to the contract's error body. Never leaks a stack trace or internal message:
@@ -102,7 +118,7 @@ export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
     if (err instanceof QueryFailedError) {
       const code = (err.driverError as { code?: string } | undefined)?.code ?? '';
       const known = PG_CLIENT_ERRORS[code];
-      if (known) return body(known[0], known[1]);
+      if (known) return commonBody(known[0], known[1]);
     }
     // Fastify's own errors (body too large, invalid JSON, unsupported media type, an aborted upload…)
     // carry a 4xx status.
@@ -123,9 +139,9 @@ export function toErrorBody(err: unknown, requestId?: string): ErrorBody {
     // After Fastify's 4xx: a client that aborts its upload fails the body read with ECONNRESET, which
     // is the client's doing (400), not a dependency's (503).
     if (looksLikeDbDown(err) || (err instanceof Error && err.name === 'CannotExecuteNotConnectedError')) {
-      return body(503, 'A dependency is unavailable, please retry');
+      return commonBody(CommonErrorCode.DATABASE_UNAVAILABLE, 'A dependency is unavailable, please retry');
     }
-    return body(500, 'Internal server error');
+    return commonBody(CommonErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
   })();
   if (out.statusCode >= 500) {
     logger.error({ err, requestId }, 'request failed');

@@ -11,7 +11,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { applyDecorators, type ArgumentMetadata, ParseUUIDPipe, type PipeTransform, type Type as Class } from '@nestjs/common';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { badRequest } from './domain.exception';
+import { CommonErrorCode, CommonException } from './common.errors';
 
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -86,7 +86,7 @@ export function decodeCursor(cursor: string, shape: ('date' | 'uuid' | 'int')[])
       return s;
     });
   } catch {
-    throw badRequest('cursor is not a valid cursor', { fields: ['cursor'] });
+    throw new CommonException(CommonErrorCode.VALIDATION, 'cursor is not a valid cursor', { fields: ['cursor'] });
   }
 }
 
@@ -104,7 +104,7 @@ export function uuidSpelling<T>(value: T): T {
 export const UuidSpelling = () => Transform(({ value }: { value: unknown }) => uuidSpelling(value));
 
 class UuidParamPipe implements PipeTransform<string, Promise<string>> {
-  private readonly parse = new ParseUUIDPipe({ exceptionFactory: () => badRequest('id must be a UUID', { fields: ['id'] }) });
+  private readonly parse = new ParseUUIDPipe({ exceptionFactory: () => new CommonException(CommonErrorCode.VALIDATION, 'id must be a UUID', { fields: ['id'] }) });
 
   async transform(value: string, metadata: ArgumentMetadata): Promise<string> {
     return uuidSpelling((await this.parse.transform(value, metadata)) as string);

@@ -1,8 +1,9 @@
-import { BadRequestException, type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+import { CommonErrorCode, CommonException } from './common.errors';
 
 const isEmptyObject = (v: unknown) => v === undefined || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
 const keysOf = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
@@ -20,14 +21,15 @@ export class UndeclaredInputInterceptor implements NestInterceptor {
       const req = context.switchToHttp().getRequest<FastifyRequest>();
       if (!declares(RouteParamtypes.BODY) && !isEmptyObject(req.body)) {
         const keys = keysOf(req.body);
-        throw new BadRequestException({
-          message: [keys.length ? keys.map((k) => `property ${k} should not exist`).join('; ') : 'body must be empty: this endpoint takes none'],
-          fields: keys.length ? keys : ['body'],
-        });
+        throw new CommonException(
+          CommonErrorCode.VALIDATION,
+          keys.length ? keys.map((k) => `property ${k} should not exist`).join('; ') : 'body must be empty: this endpoint takes none',
+          { fields: keys.length ? keys : ['body'] },
+        );
       }
       if (!declares(RouteParamtypes.QUERY) && !isEmptyObject(req.query)) {
         const keys = keysOf(req.query).map((k) => k.split(String.fromCharCode(0)).join('\\0'));
-        throw new BadRequestException({ message: [keys.map((k) => `query parameter ${k} should not exist`).join('; ')], fields: keys });
+        throw new CommonException(CommonErrorCode.VALIDATION, keys.map((k) => `query parameter ${k} should not exist`).join('; '), { fields: keys });
       }
     }
     return next.handle();

@@ -1,4 +1,5 @@
-import { BadRequestException, type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { CommonErrorCode, CommonException } from './common.errors';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
   return errors.flatMap((e) => {
@@ -66,8 +67,7 @@ export class AppValidationPipe extends ValidationPipe {
       validationError: { target: false, value: false },
       exceptionFactory: (errors) => {
         const flat = flatten(errors);
-        return new BadRequestException({
-          message: flat.map((f) => f.message),
+        return new CommonException(CommonErrorCode.VALIDATION, flat.map((f) => f.message).join('; '), {
           fields: [...new Set(flat.map((f) => f.field))],
         });
       },
@@ -78,10 +78,10 @@ export class AppValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
       const root = metadata.type === 'body' ? '' : (metadata.data ?? '');
       const bad = inspect(value, root) ;
-      if (bad) throw new BadRequestException({ message: [bad.message], fields: [bad.field || 'body'] });
+      if (bad) throw new CommonException(CommonErrorCode.VALIDATION, bad.message, { fields: [bad.field || 'body'] });
       if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object) {
         if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-          throw new BadRequestException({ message: ['body must be a JSON object'], fields: ['body'] });
+          throw new CommonException(CommonErrorCode.VALIDATION, 'body must be a JSON object', { fields: ['body'] });
         }
       }
     }

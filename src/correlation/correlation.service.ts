@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { accessibleSql, type SqlFragment } from '../access/ability-sql';
 import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
-import { badRequest } from '../common/domain.exception';
+import { ReportsErrorCode, ReportsException } from '../reports/reports.errors';
 import { decodeCursor, idPageOf, type Page, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { type EntityType, normaliseEntity } from '../reports/normalise';
@@ -116,7 +116,7 @@ export class CorrelationService {
   async searchEntity(ctx: AuthedContext, q: EntitySearchQuery): Promise<EntitySearchResult> {
     const { type } = q;
     const normalised = normaliseEntity(type, q.value);
-    if (!normalised.ok) throw badRequest(`value is not a valid ${type}: ${normalised.reason}`, { fields: ['value'] });
+    if (!normalised.ok) throw new ReportsException(ReportsErrorCode.INVALID_ENTITY_VALUE, `value is not a valid ${type}: ${normalised.reason}`, { fields: ['value'] });
     const value = normalised.value;
     const after = q.cursor ? afterCursor(q.cursor) : null;
     // A caller who may read no report at all (AUDITOR, ADMIN) learns nothing: no pointers (hidden),

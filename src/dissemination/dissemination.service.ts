@@ -9,7 +9,7 @@ import { requireReadable } from '../access/require-readable';
 import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditWriter } from '../audit/audit-writer';
-import { conflict } from '../common/domain.exception';
+import { DisseminationErrorCode, DisseminationException } from './dissemination.errors';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../common/request-context';
 import { Dissemination, type Variant } from './dissemination.entity';
@@ -125,7 +125,7 @@ export class DisseminationService {
       const row = await requireReadable(this.audit, ctx, 'Dissemination', id, loaded, { action: 'dissemination.redrive', can: 'redrive', joined: { assessment } });
       if (row.status !== 'FAILED') {
         await this.audit.record(ctx, { action: 'dissemination.redrive', resourceType: 'Dissemination', resourceId: id, outcome: 'DENIED', reason: `status is ${row.status}` });
-        throw conflict(`Only a FAILED dissemination can be redriven (this one is ${row.status})`);
+        throw new DisseminationException(DisseminationErrorCode.NOT_REDRIVABLE, `Only a FAILED dissemination can be redriven (this one is ${row.status})`);
       }
       row.status = 'QUEUED';
       row.queuedAt = new Date();

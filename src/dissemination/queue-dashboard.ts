@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastify } from '@bull-board/fastify';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Logger, UnauthorizedException } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Queue } from 'bullmq';
@@ -18,6 +18,7 @@ import type { Principal } from '../access/principal';
 import { contextOf } from '../common/request-context';
 import { AuditWriter } from '../audit/audit-writer';
 import { toErrorBody } from '../common/error-body';
+import { CommonErrorCode } from '../common/common.errors';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';
 import { withoutForeignLinks } from './queue-dashboard-page';
 
@@ -139,7 +140,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
               agencyId: admin.agencyId,
               details: { method: req.method, path: req.url.split('?')[0].slice(0, 200) },
             });
-            await reply.code(405).header('allow', 'GET, HEAD').send({ statusCode: 405, error: 'Method Not Allowed', code: 'METHOD_NOT_ALLOWED', message: 'The queue dashboard is read-only', requestId: req.id });
+            await reply.code(405).header('allow', 'GET, HEAD').send({ statusCode: 405, error: 'Method Not Allowed', code: CommonErrorCode.METHOD_NOT_ALLOWED, message: 'The queue dashboard is read-only', requestId: req.id });
             return;
           }
         } catch (err) {
@@ -149,12 +150,12 @@ export async function mountQueueDashboard(app: NestFastifyApplication): Promise<
             await reply.code(out.statusCode).send(out);
             return;
           }
-          if (!(err instanceof UnauthorizedException)) logger.warn({ err, requestId: req.id }, 'queue dashboard: credentials check failed');
+          if (out.statusCode !== 401) logger.warn({ err, requestId: req.id }, 'queue dashboard: credentials check failed');
         }
         await reply
           .code(401)
           .header('www-authenticate', 'Basic realm="Fusion Cell queues", charset="UTF-8"')
-          .send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHORIZED', message: 'ADMIN credentials required', requestId: req.id });
+          .send({ statusCode: 401, error: 'Unauthorized', code: CommonErrorCode.UNAUTHORIZED, message: 'ADMIN credentials required', requestId: req.id });
       });
       instance.addHook('onSend', withoutForeignLinks); // no third-party font (the CSP refuses it)
       await instance.register(board.registerPlugin());

@@ -1,7 +1,7 @@
 import { Controller, Get, Head, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { DomainException } from '../common/domain.exception';
+import { HealthErrorCode, HealthException } from './health.errors';
 import { ErrorBodyDto } from '../common/error-body';
 import { Public, PublicOptionalUser } from '../common/decorators';
 import { type AuthedContext, Ctx, type RequestContext } from '../common/request-context';
@@ -86,10 +86,10 @@ export class HealthController {
     } catch (err) {
       if (!(err instanceof ServiceUnavailableException)) throw err;
       const result = err.getResponse() as HealthCheckResult;
-      if (!detailed) throw new DomainException(503, 'DEPENDENCY_DOWN', 'Unavailable', { status: result.status });
+      if (!detailed) throw new HealthException(HealthErrorCode.DEPENDENCY_DOWN, 'Unavailable', { status: result.status });
       // Keep Terminus's per-dependency detail in the contract's error body.
       const down = Object.keys(result.error ?? {});
-      throw new DomainException(503, 'DEPENDENCY_DOWN', `Unavailable: ${down.join(', ') || 'a dependency'}`, {
+      throw new HealthException(HealthErrorCode.DEPENDENCY_DOWN, `Unavailable: ${down.join(', ') || 'a dependency'}`, {
         status: result.status,
         info: result.info,
         details: result.details,

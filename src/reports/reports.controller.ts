@@ -14,7 +14,7 @@ import type { FastifyReply } from 'fastify';
 import { Authorize } from '../common/decorators';
 import { ApiPageResponse, UuidParam } from '../common/pagination';
 import { ErrorBodyDto } from '../common/error-body';
-import { badRequest } from '../common/domain.exception';
+import { CommonErrorCode, CommonException } from '../common/common.errors';
 import { type AuthedContext, Ctx } from '../common/request-context';
 import { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQuery } from './dto/list-reports.query';
@@ -43,7 +43,7 @@ export class ReportsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      throw badRequest('Idempotency-Key must be 1–255 visible ASCII characters', { fields: ['Idempotency-Key'] });
+      throw new CommonException(CommonErrorCode.VALIDATION, 'Idempotency-Key must be 1–255 visible ASCII characters', { fields: ['Idempotency-Key'] });
     }
     const out = await this.reports.create(ctx, dto, key);
     void reply.status(out.status);

@@ -12,7 +12,8 @@ import { AuditedStatement, type AuditInput, AuditWriter } from '../audit/audit-w
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { poolQuery, preparedQuery } from '../database/prepared';
-import { badRequest, conflict, forbidden, unprocessable } from '../common/domain.exception';
+import { AgenciesErrorCode, AgenciesException } from '../agencies/agencies.errors';
+import { ReportsErrorCode, ReportsException } from './reports.errors';
 import { parseIsoDateTime } from '../common/iso-date';
 import { cursorAfter, decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
 import type { AuthedContext, RequestContext } from '../common/request-context';
@@ -239,18 +240,18 @@ export class ReportsService {
         reason: 'marking above the caller’s clearance or compartments',
         details: { classification: dto.classification, compartments },
       });
-      throw forbidden('You may not mark a report above your clearance or with compartments you do not hold');
+      throw new ReportsException(ReportsErrorCode.MARKING_ABOVE_CLEARANCE, 'You may not mark a report above your clearance or with compartments you do not hold');
     }
     const entities = (dto.entities ?? []).map((e, i) => {
       const n = normaliseEntity(e.type, e.value);
-      if (!n.ok) throw badRequest(`entities.${i}.value is not a valid ${e.type}: ${n.reason}`, { fields: [`entities.${i}.value`] });
+      if (!n.ok) throw new ReportsException(ReportsErrorCode.INVALID_ENTITY_VALUE, `entities.${i}.value is not a valid ${e.type}: ${n.reason}`, { fields: [`entities.${i}.value`] });
       return { type: e.type, value: e.value, normalized: n.value };
     });
     const releasableTo = dto.releasableTo ?? [];
     if (releasableTo.length > 0) {
       const known = await this.ds.getRepository(Agency).findBy({ code: In(releasableTo) });
       const unknown = releasableTo.filter((c) => !known.some((a) => a.code === c));
-      if (unknown.length) throw badRequest(`releasableTo names unknown agencies: ${unknown.join(', ')}`, { fields: ['releasableTo'] });
+      if (unknown.length) throw new AgenciesException(AgenciesErrorCode.UNKNOWN_AGENCY, `releasableTo names unknown agencies: ${unknown.join(', ')}`, { fields: ['releasableTo'] });
     }
 
     const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex') : '';
@@ -350,9 +351,9 @@ export class ReportsService {
     return this.ds.transaction(async (m) => {
       const prior = await m.findOneBy(IdempotencyKey, { userId: ctx.principal.id, key });
       // Forgotten since the claim was refused (retention): nothing to replay, and no report was made.
-      if (!prior) throw conflict('The request with this Idempotency-Key was forgotten meanwhile; send it again');
-      if (prior.requestHash !== requestHash) throw unprocessable('Idempotency-Key was already used with a different request');
-      if (prior.statusCode === null) throw conflict('A request with this Idempotency-Key is still in progress');
+      if (!prior) throw new ReportsException(ReportsErrorCode.IDEMPOTENCY_KEY_FORGOTTEN, 'The request with this Idempotency-Key was forgotten meanwhile; send it again');
+      if (prior.requestHash !== requestHash) throw new ReportsException(ReportsErrorCode.IDEMPOTENCY_KEY_REUSED, 'Idempotency-Key was already used with a different request');
+      if (prior.statusCode === null) throw new ReportsException(ReportsErrorCode.IDEMPOTENCY_IN_PROGRESS, 'A request with this Idempotency-Key is still in progress');
       const response = prior.response as (Record<string, unknown> & { id?: unknown }) | null;
       const id = typeof response?.id === 'string' ? response.id : null;
       const loaded = id && response ? await m.findOneBy(Report, { id }) : null;
@@ -436,7 +437,7 @@ export class ReportsService {
       const report = await this.readable(ctx, id, 'report.validate', m);
       if (!ctx.ability.can('validate', asSubject('Report', report))) {
         await this.audit.record(ctx, { action: 'report.validate', resourceType: 'Report', resourceId: id, outcome: 'DENIED', reason: 'not the originating agency' });
-        throw forbidden('Only the originating agency may validate a report');
+        throw new ReportsException(ReportsErrorCode.NOT_ORIGINATING_AGENCY, 'Only the originating agency may validate a report');
       }
       const now = this.clock.now();
       report.validatedAt = now;

@@ -7,7 +7,7 @@ import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
 import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditWriter } from '../audit/audit-writer';
-import { unprocessable } from '../common/domain.exception';
+import { ThreatLevelErrorCode, ThreatLevelException } from './threat-level.errors';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelChange } from './threat-level-change.entity';
@@ -78,7 +78,7 @@ export class ThreatLevelService {
     const ok = cited.filter((a) => a.status === 'PUBLISHED' && ctx.ability.can('read', asSubject('Assessment', a)));
     const bad = dto.assessmentIds.filter((id) => !ok.some((a) => a.id === id));
     if (bad.length) {
-      throw unprocessable(`assessmentIds must cite published assessments you can read; not: ${bad.join(', ')}`, { assessmentIds: bad });
+      throw new ThreatLevelException(ThreatLevelErrorCode.ASSESSMENT_NOT_CITABLE, `assessmentIds must cite published assessments you can read; not: ${bad.join(', ')}`, { assessmentIds: bad });
     }
     return this.ds.transaction(async (m) => {
       // One change at a time, so `since` orders the history.

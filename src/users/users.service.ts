@@ -7,7 +7,9 @@ import { Agency } from '../agencies/agency.entity';
 import { AuditWriter } from '../audit/audit-writer';
 import { PasswordService } from '../auth/password.service';
 import { isUniqueViolation } from '../common/db-errors';
-import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain.exception';
+import { AgenciesErrorCode, AgenciesException } from '../agencies/agencies.errors';
+import { CommonErrorCode, CommonException, notFound } from '../common/common.errors';
+import { UsersErrorCode, UsersException } from './users.errors';
 import type { AuthedContext, RequestContext } from '../common/request-context';
 import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../admin-changes/four-eyes';
 import type { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
@@ -42,9 +44,9 @@ export class UsersService {
    */
   async create(ctx: AuthedContext, dto: CreateUserDto): Promise<User | PendingAnswer> {
     const agency = await this.ds.getRepository(Agency).findOneBy({ id: dto.agencyId });
-    if (!agency) throw badRequest('agencyId does not name an existing agency', { fields: ['agencyId'] });
+    if (!agency) throw new AgenciesException(AgenciesErrorCode.UNKNOWN_AGENCY, 'agencyId does not name an existing agency', { fields: ['agencyId'] });
     checkGrant(agency, dto.roles, dto.clearance);
-    if (await this.ds.getRepository(User).existsBy({ username: dto.username })) throw conflict(`Username ${dto.username} already exists`);
+    if (await this.ds.getRepository(User).existsBy({ username: dto.username })) throw new UsersException(UsersErrorCode.USERNAME_TAKEN, `Username ${dto.username} already exists`);
     const passwordHash = await this.passwords.hash(dto.password);
     const { password: _password, ...request } = dto;
     if (await this.fourEyes.approverExists(ctx.principal.id)) {
@@ -56,9 +58,9 @@ export class UsersService {
   /** Writes a new user, checking the rules again against the state now (at approval: 409/422 rather than applied blindly). */
   async applyCreate(ctx: RequestContext, m: EntityManager, dto: Omit<CreateUserDto, 'password'>, passwordHash: string, approval?: Approval): Promise<User> {
     const agency = await m.findOneBy(Agency, { id: dto.agencyId });
-    if (!agency) throw unprocessable('the agency of this user no longer exists', { fields: ['agencyId'] });
+    if (!agency) throw new UsersException(UsersErrorCode.AGENCY_GONE, 'the agency of this user no longer exists', { fields: ['agencyId'] });
     checkGrant(agency, dto.roles, dto.clearance);
-    if (await m.existsBy(User, { username: dto.username })) throw conflict(`Username ${dto.username} already exists`);
+    if (await m.existsBy(User, { username: dto.username })) throw new UsersException(UsersErrorCode.USERNAME_TAKEN, `Username ${dto.username} already exists`);
     try {
       const user = await m.save(
         m.create(User, {
@@ -84,7 +86,7 @@ export class UsersService {
       );
       return user;
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`Username ${dto.username} already exists`);
+      if (isUniqueViolation(err)) throw new UsersException(UsersErrorCode.USERNAME_TAKEN, `Username ${dto.username} already exists`);
       throw err;
     }
   }
@@ -100,9 +102,9 @@ export class UsersService {
    */
   async update(ctx: AuthedContext, id: string, dto: UpdateUserDto): Promise<User | PendingAnswer> {
     const given = (Object.keys(dto) as (keyof UpdateUserDto)[]).filter((k) => dto[k] !== undefined);
-    if (given.length === 0) throw badRequest('give at least one of password, roles, clearance, compartments, active', { fields: ['body'] });
+    if (given.length === 0) throw new UsersException(UsersErrorCode.NOTHING_TO_CHANGE, 'give at least one of password, roles, clearance, compartments, active', { fields: ['body'] });
     const nulls = given.filter((k) => dto[k] === null); // nothing of a user may be emptied
-    if (nulls.length) throw badRequest(nulls.map((k) => `${k} must not be null`).join('; '), { fields: nulls });
+    if (nulls.length) throw new CommonException(CommonErrorCode.VALIDATION, nulls.map((k) => `${k} must not be null`).join('; '), { fields: nulls });
     const user = await this.ds.getRepository(User).findOneBy({ id });
     if (!user) throw notFound('User');
     const agency = await this.ds.getRepository(Agency).findOneByOrFail({ id: user.agencyId });
@@ -133,13 +135,13 @@ export class UsersService {
     const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw notFound('User');
     if (before && !sameGrant(grantOf(user), before)) {
-      throw new DomainException(409, 'TARGET_CHANGED', 'The user has changed since this change was asked for; ask for it again');
+      throw new UsersException(UsersErrorCode.TARGET_CHANGED, 'The user has changed since this change was asked for; ask for it again');
     }
     // Decided on the user as read before the lock: were they changed meanwhile (a concurrent deactivation,
     // say), a change that looked harmless may now be sensitive, and must not be applied without approval.
     const asked = { ...dto, ...(passwordHash ? { password: '' } : {}) };
     if (!approval && isSensitiveUpdate(user, asked, requesterId) && (await this.fourEyes.approverExists(requesterId, m))) {
-      throw new DomainException(409, 'USER_CHANGED', 'The user changed while this request was made; send it again');
+      throw new UsersException(UsersErrorCode.USER_CHANGED, 'The user changed while this request was made; send it again');
     }
     const agency = await m.findOneByOrFail(Agency, { id: user.agencyId });
     const roles = dto.roles ?? user.roles;
@@ -193,23 +195,23 @@ function sameGrant(a: UserGrantSnapshot, b: UserGrantSnapshot): boolean {
 /** An ADMIN may not deactivate themselves or drop their own ADMIN role (422). */
 function checkSelf(userId: string, requesterId: string, dto: Pick<UpdateUserDto, 'active' | 'roles' | 'password'>): void {
   if (userId === requesterId && (dto.active === false || (dto.roles !== undefined && !dto.roles.includes('ADMIN')))) {
-    throw unprocessable('an ADMIN may not deactivate themselves or drop their own ADMIN role');
+    throw new UsersException(UsersErrorCode.OWN_ADMIN_ROLE, 'an ADMIN may not deactivate themselves or drop their own ADMIN role');
   }
   // One's own password changes only with the current one (a stolen token must not lock its owner out).
   if (userId === requesterId && dto.password !== undefined) {
-    throw new DomainException(422, 'OWN_PASSWORD', 'change your own password with POST /api/v1/auth/password, giving the current one', { fields: ['password'] });
+    throw new UsersException(UsersErrorCode.OWN_PASSWORD, 'change your own password with POST /api/v1/auth/password, giving the current one', { fields: ['password'] });
   }
 }
 
 /** The rules a user's grant must keep, at creation and on every change (422 otherwise). */
 function checkGrant(agency: Agency, roles: Role[], clearance: Classification): void {
   if (!dominates(agency.accreditation, clearance)) {
-    throw unprocessable(`clearance ${clearance} is above the agency's accreditation ${agency.accreditation}`);
+    throw new UsersException(UsersErrorCode.CLEARANCE_ABOVE_ACCREDITATION, `clearance ${clearance} is above the agency's accreditation ${agency.accreditation}`);
   }
   if (agency.kind !== 'FUSION_CELL' && roles.some((r) => CELL_ROLES.includes(r))) {
-    throw unprocessable('roles ANALYST and SUPERVISOR are only for members of the fusion cell');
+    throw new UsersException(UsersErrorCode.ROLE_OUTSIDE_CELL, 'roles ANALYST and SUPERVISOR are only for members of the fusion cell');
   }
   if (roles.some((r) => OVERSIGHT_ROLES.includes(r)) && roles.some((r) => CONTENT_ROLES.includes(r))) {
-    throw unprocessable('roles AUDITOR and ADMIN cannot be combined with a content role (separation of duties)');
+    throw new UsersException(UsersErrorCode.SEPARATION_OF_DUTIES, 'roles AUDITOR and ADMIN cannot be combined with a content role (separation of duties)');
   }
 }
