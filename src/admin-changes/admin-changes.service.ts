@@ -5,7 +5,7 @@ import { AgenciesService } from '../agencies/agencies.service';
 import { AuditService } from '../audit/audit.service';
 import { DomainException, notFound, unprocessable } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
 import { Clock } from '../common/clock';
 import { OutboxService } from '../dissemination/outbox.service';
 import { RelayService } from '../dissemination/relay.service';

@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, notFound } from '../common/domain.exception';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
 import { Agency } from './agency.entity';
 import type { CreateAgencyDto } from './dto/create-agency.dto';
 

@@ -9,10 +9,10 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
 import { ApiPageResponse, itemSchema, UuidParam } from '../common/pagination';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { OutboxService } from '../dissemination/outbox.service';
 import { RelayService } from '../dissemination/relay.service';
 import { AssessmentsService } from './assessments.service';

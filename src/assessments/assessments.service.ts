@@ -9,7 +9,7 @@ import { Agency } from '../agencies/agency.entity';
 import { AuditService } from '../audit/audit.service';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
 import { Report } from '../reports/report.entity';
 import { Assessment } from './assessment.entity';
 import { underMarked } from './derivative-marking';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager } from 'typeorm';
 import type { AppAbility } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../access/request-context';
 import { preparedQuery } from '../database/prepared';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
 import { atTextSql, CANON_VERSION, chainHash, type ChainedFields, GENESIS_HASH } from './canonical';

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { skeleton } from '../common/confusables';
 import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
 import { lowerIdentifier } from '../reports/normalise';
 import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';

@@ -6,7 +6,7 @@ import { UUID } from '../common/pagination';
 import { preparedQuery } from '../database/prepared';
 import { User } from '../users/user.entity';
 import { AuditService } from '../audit/audit.service';
-import { type AppRequest, contextOf } from '../common/request-context';
+import { type AppRequest, contextOf } from '../access/request-context';
 import { AppConfig } from '../config/app-config';
 import { DenialSampler } from './denial-sampler';
 

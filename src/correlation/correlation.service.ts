@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { badRequest } from '../common/domain.exception';
 import { decodeCursor, idPageOf, type Page, type PageQuery } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
 import { type EntityType, normaliseEntity } from '../reports/normalise';
 import { Report } from '../reports/report.entity';
 import { ReportsService } from '../reports/reports.service';

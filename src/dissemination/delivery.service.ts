@@ -8,7 +8,7 @@ import { auditTrail, type DisseminationKind, type DisseminationStatus, type Vari
 import type { InboxItem } from './inbox-item.entity';
 import { postWebhook, type WebhookResult, WebhookPolicy } from './webhook';
 import { eachOnFailure, GroupBatcher } from '../common/group-batcher';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 
 const WORKER_CTX = systemContext('worker');
 

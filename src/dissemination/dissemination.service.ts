@@ -12,7 +12,7 @@ import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
 import { Dissemination, type Variant } from './dissemination.entity';
 import { InboxItem } from './inbox-item.entity';
 import { DISSEMINATION_QUEUE } from '../common/queues';

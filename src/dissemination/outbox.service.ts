@@ -7,7 +7,7 @@ import { Agency } from '../agencies/agency.entity';
 import type { Assessment } from '../assessments/assessment.entity';
 import { fullView, tearlineOf } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../access/request-context';
 import type { ThreatLevelChange } from '../threat-level/threat-level-change.entity';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
 

@@ -14,7 +14,7 @@ import { AuthService } from '../auth/auth.service';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
 import { PrincipalService, type TokenPayload } from '../auth/principal.service';
 import { AbilityFactory } from '../access/ability.factory';
-import { contextOf } from '../common/request-context';
+import { contextOf } from '../access/request-context';
 import { AuditService } from '../audit/audit.service';
 import { toErrorBody } from '../common/error-body';
 import { DISSEMINATION_QUEUE, RETENTION_QUEUE } from '../common/queues';

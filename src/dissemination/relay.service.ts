@@ -8,7 +8,7 @@ import { preparedQuery } from '../database/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, Dissemination } from './dissemination.entity';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 
 const SWEEP_INTERVAL_MS = 5000;
 const SWEEP_BATCH = 500;

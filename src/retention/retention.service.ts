@@ -7,7 +7,7 @@ import { Clock } from '../common/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
 import { ReportEntity } from '../reports/report-entity.entity';
 import { Report } from '../reports/report.entity';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 
 const RETENTION_CTX = systemContext('retention');
 const BATCH = 200;

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Authorize, Public } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
+import { Public } from '../common/decorators';
 import { ErrorBodyDto } from '../common/error-body';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { OutboxService } from '../dissemination/outbox.service';
 import { RelayService } from '../dissemination/relay.service';
 import { SetThreatLevelDto } from './dto/set-threat-level.dto';

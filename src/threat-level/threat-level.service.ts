@@ -8,7 +8,7 @@ import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { unprocessable } from '../common/domain.exception';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
 import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelChange } from './threat-level-change.entity';
 

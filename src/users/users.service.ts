@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain.exception';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
 import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../admin-changes/four-eyes';
 import type { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { User } from './user.entity';

@@ -9,7 +9,7 @@ import { CLASSIFICATIONS, TLPS, dominates, type Classification } from '../../acc
 import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
 import { AuditService } from '../../audit/audit.service';
-import { systemContext } from '../../common/request-context';
+import { systemContext } from '../../access/request-context';
 import { PasswordService } from '../../auth/password.service';
 import { toPrincipal } from '../../auth/principal.service';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/app-config';
