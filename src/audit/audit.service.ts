@@ -4,7 +4,7 @@ import { type DataSource, type EntityManager } from 'typeorm';
 import type { AppAbility } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
 import type { RequestContext } from '../access/request-context';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
 import { atTextSql, CANON_VERSION, chainHash, type ChainedFields, GENESIS_HASH } from './canonical';
 

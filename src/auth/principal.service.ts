@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { Principal } from '../access/principal';
 import { UUID } from '../common/pagination';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { User } from '../users/user.entity';
 import { AuditService } from '../audit/audit.service';
 import { type AppRequest, contextOf } from '../access/request-context';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type AuditInput, AuditService, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AuditService, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, Dissemination } from './dissemination.entity';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';

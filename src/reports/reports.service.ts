@@ -10,7 +10,7 @@ import { canonicalJson } from '../audit/canonical';
 import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { poolQuery, preparedQuery } from '../database/prepared';
+import { poolQuery, preparedQuery } from '../common/prepared';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { parseIsoDateTime } from '../common/iso-date';
 import { cursorAfter, decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
