@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
-import { RelayService } from '../src/dissemination/relay.service';
+import { RelayService } from '../src/outbox/relay.service';
 import { startWorker } from './support/worker';
 import { TestApp, uniq } from './support/app';
 import { createMigratedDatabase, dropDatabase } from './support/db';

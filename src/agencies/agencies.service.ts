@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type Approval, FourEyes, type PendingAnswer } from '../admin-changes/four-eyes';
+import { type Approval, FourEyes, type PendingAnswer } from '../four-eyes/four-eyes';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
+import { generateSecret, isValidSecret, WebhookPolicy } from '../common/webhook';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, notFound } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../access/request-context';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { OutboxModule } from '../dissemination/outbox.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { Assessment } from './assessment.entity';
 import { AssessmentsController } from './assessments.controller';
 import { AssessmentsService } from './assessments.service';

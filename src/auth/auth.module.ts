@@ -8,10 +8,10 @@ import { ThreatLevelModule } from '../threat-level/threat-level.module';
 import { User } from '../users/user.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { BootstrapService } from './bootstrap.service';
+import { BootstrapService } from '../bootstrap/bootstrap.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginFailure } from './login-failure.entity';
-import { PasswordService } from './password.service';
+import { PasswordService } from '../users/password.service';
 import { PrincipalService } from './principal.service';
 
 @Module({

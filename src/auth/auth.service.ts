@@ -12,7 +12,7 @@ import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
 import { DenialSampler } from './denial-sampler';
 import { LoginFailure } from './login-failure.entity';
-import { PasswordService } from './password.service';
+import { PasswordService } from '../users/password.service';
 import { PASSWORD_CHANGE_SCOPE, publicUser, toPrincipal } from './principal.service';
 import { UnauthorizedException } from '@nestjs/common';
 

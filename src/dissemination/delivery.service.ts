@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import { type AuditInput, AuditService, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit.service';
 import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
-import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
+import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from '../outbox/dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';
-import { postWebhook, type WebhookResult, WebhookPolicy } from './webhook';
+import { postWebhook, type WebhookResult, WebhookPolicy } from '../common/webhook';
 import { eachOnFailure, GroupBatcher } from '../common/group-batcher';
 import { systemContext } from '../access/request-context';
 

@@ -13,10 +13,10 @@ import { AuditService } from '../audit/audit.service';
 import { conflict, notFound } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
 import type { AuthedContext } from '../access/request-context';
-import { Dissemination, type Variant } from './dissemination.entity';
+import { Dissemination, type Variant } from '../outbox/dissemination.entity';
 import { InboxItem } from './inbox-item.entity';
 import { DISSEMINATION_QUEUE } from '../common/queues';
-import { RelayService } from './relay.service';
+import { RelayService } from '../outbox/relay.service';
 
 export function disseminationView(d: Dissemination) {
   return {

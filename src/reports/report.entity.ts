@@ -2,7 +2,7 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, Primary
 import type { Classification, SourceReliability, Tlp } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { User } from '../users/user.entity';
-import { ReportEntity } from './report-entity.entity';
+import { ReportEntity } from './report-entity-value.entity';
 
 export const REPORT_CATEGORIES = [
   'TERRORISM',

@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In, IsNull, LessThan } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { LoginFailure } from '../auth/login-failure.entity';
-import { Clock } from '../common/clock';
+import { Clock } from '../config/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
-import { ReportEntity } from '../reports/report-entity.entity';
+import { ReportEntity } from '../reports/report-entity-value.entity';
 import { Report } from '../reports/report.entity';
 import { systemContext } from '../access/request-context';
 

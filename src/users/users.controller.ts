@@ -8,7 +8,7 @@ import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { UuidParam } from '../common/pagination';
 import { UserDto } from './dto/user-response.dto';
 import { UsersService, userView } from './users.service';
-import { pendingOr } from '../admin-changes/four-eyes';
+import { pendingOr } from '../four-eyes/four-eyes';
 import { PendingChangeDto } from '../admin-changes/dto/admin-change-response.dto';
 
 @ApiTags('users')

@@ -5,11 +5,11 @@ import { type Classification, dominates } from '../access/markings';
 import { CELL_ROLES, CONTENT_ROLES, OVERSIGHT_ROLES, type Role } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
 import { AuditService } from '../audit/audit.service';
-import { PasswordService } from '../auth/password.service';
+import { PasswordService } from './password.service';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, DomainException, notFound, unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../access/request-context';
-import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../admin-changes/four-eyes';
+import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../four-eyes/four-eyes';
 import type { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { User } from './user.entity';
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ADMIN_CHANGE_KINDS, ADMIN_CHANGE_STATUSES, type AdminChangeKind, type AdminChangeStatus } from '../admin-change.entity';
+import { ADMIN_CHANGE_KINDS, ADMIN_CHANGE_STATUSES, type AdminChangeKind, type AdminChangeStatus } from '../../four-eyes/admin-change.entity';
 
 /** 202 of a sensitive change waiting for a second ADMIN. */
 export class PendingChangeDto {

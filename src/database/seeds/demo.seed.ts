@@ -10,7 +10,7 @@ import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
 import { AuditService } from '../../audit/audit.service';
 import { systemContext } from '../../access/request-context';
-import { PasswordService } from '../../auth/password.service';
+import { PasswordService } from '../../users/password.service';
 import { toPrincipal } from '../../auth/principal.service';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/app-config';
 import { GivenConfigModule } from '../../config/config.module';

@@ -10,7 +10,7 @@ import {
   type DisseminationStatus,
   type Variant,
   VARIANTS,
-} from '../dissemination.entity';
+} from '../../outbox/dissemination.entity';
 
 /** One recipient of an assessment: disseminationView() in dissemination.service.ts. */
 export class DisseminationDto {

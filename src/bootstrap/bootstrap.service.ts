@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig, ConfigError } from '../config/app-config';
 import { ThreatLevelService } from '../threat-level/threat-level.service';
 import { User } from '../users/user.entity';
-import { PasswordService } from './password.service';
+import { PasswordService } from '../users/password.service';
 import { systemContext } from '../access/request-context';
 
 const BOOTSTRAP_CTX = systemContext('bootstrap');
