@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type Approval, FourEyes, type PendingAnswer } from '../four-eyes/four-eyes';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { generateSecret, isValidSecret, WebhookPolicy } from '../common/webhook';
+import { generateSecret, isValidSecret, WebhookPolicy } from '../config/webhook-policy';
 import { isUniqueViolation } from '../common/db-errors';
 import { badRequest, conflict, notFound } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../access/request-context';

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { systemContext } from '../access/request-context';
 import { AppConfig } from '../config/app-config';
-import { postWebhook, type WebhookResult, WebhookPolicy } from '../common/webhook';
+import { postWebhook, type WebhookResult } from '../common/webhook';
+import { WebhookPolicy } from '../config/webhook-policy';
 import { AuditReceiptService, type HeadReceipt } from './audit-receipt.service';
 import { AuditService } from './audit.service';
 

@@ -6,7 +6,8 @@ import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from '../outbox/dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';
-import { postWebhook, type WebhookResult, WebhookPolicy } from '../common/webhook';
+import { postWebhook, type WebhookResult } from '../common/webhook';
+import { WebhookPolicy } from '../config/webhook-policy';
 import { eachOnFailure, GroupBatcher } from '../common/group-batcher';
 import { systemContext } from '../access/request-context';
 
