@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { pendingOr } from '../four-eyes/four-eyes';
-import { PendingChangeDto } from '../admin-changes/dto/admin-change-response.dto';
+import { PendingChangeDto } from '../four-eyes/dto/pending-change.dto';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';

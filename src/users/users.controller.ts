@@ -9,7 +9,7 @@ import { UuidParam } from '../common/pagination';
 import { UserDto } from './dto/user-response.dto';
 import { UsersService, userView } from './users.service';
 import { pendingOr } from '../four-eyes/four-eyes';
-import { PendingChangeDto } from '../admin-changes/dto/admin-change-response.dto';
+import { PendingChangeDto } from '../four-eyes/dto/pending-change.dto';
 
 @ApiTags('users')
 @Controller('api/v1/users')
