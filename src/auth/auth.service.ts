@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { skeleton } from '../common/confusables';
 import { badRequest, tooManyRequests, unprocessable } from '../common/domain.exception';
 import type { AuthedContext, RequestContext } from '../access/request-context';
-import { lowerIdentifier } from '../reports/normalise';
+import { lowerIdentifier } from '../common/identifier';
 import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
 import { DenialSampler } from './denial-sampler';
