@@ -8,6 +8,8 @@ import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditService } from '../audit/audit.service';
 import { unprocessable } from '../common/domain.exception';
+import { OutboxService } from '../outbox/outbox.service';
+import { RelayService } from '../outbox/relay.service';
 import type { AuthedContext, RequestContext } from '../access/request-context';
 import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelChange } from './threat-level-change.entity';
@@ -29,6 +31,8 @@ export class ThreatLevelService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly relay: RelayService,
   ) {}
 
   /** The level in force. The bootstrap writes the initial LOW, so there always is one. */
@@ -68,19 +72,15 @@ export class ThreatLevelService {
     return { level, contributing };
   }
 
-  /** Sets the level. `onChanged` runs in the same transaction (the dissemination of the notice). */
-  async set(
-    ctx: AuthedContext,
-    dto: SetThreatLevelDto,
-    onChanged?: (m: EntityManager, change: ThreatLevelChange) => Promise<void>,
-  ) {
+  /** Sets the level; every active agency gets a THREAT_LEVEL notice, written in the same transaction (outbox). */
+  async set(ctx: AuthedContext, dto: SetThreatLevelDto) {
     const cited = await this.ds.getRepository(Assessment).findBy({ id: In(dto.assessmentIds) });
     const ok = cited.filter((a) => a.status === 'PUBLISHED' && ctx.ability.can('read', asSubject('Assessment', a)));
     const bad = dto.assessmentIds.filter((id) => !ok.some((a) => a.id === id));
     if (bad.length) {
       throw unprocessable(`assessmentIds must cite published assessments you can read; not: ${bad.join(', ')}`, { assessmentIds: bad });
     }
-    return this.ds.transaction(async (m) => {
+    const view = await this.ds.transaction(async (m) => {
       // One change at a time, so `since` orders the history.
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('threat_level'))`);
       const previous = await m.findOne(ThreatLevelChange, { where: {}, order: { since: 'DESC' } });
@@ -92,9 +92,11 @@ export class ThreatLevelService {
         { action: 'threat_level.set', resourceType: 'ThreatLevel', resourceId: change.id, resourceIds: dto.assessmentIds, outcome: 'ALLOWED', details: { level: dto.level, previous: previous?.level ?? null } },
         m,
       );
-      if (onChanged) await onChanged(m, change);
+      await this.outbox.forThreatLevel(ctx, m, change);
       return changeView(change);
     });
+    this.relay.kick();
+    return view;
   }
 
   /** Writes the initial LOW level when there is none (called by the bootstrap). */
