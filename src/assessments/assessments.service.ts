@@ -5,7 +5,7 @@ import { parseIsoDateTime } from '../common/iso-date';
 import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSql } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
-import { Agency } from '../agencies/agency.entity';
+import { AgenciesService } from '../agencies/agencies.service';
 import { AuditService } from '../audit/audit.service';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../common/domain.exception';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
@@ -49,6 +49,7 @@ export class AssessmentsService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly relay: RelayService,
+    private readonly agencies: AgenciesService,
   ) {}
 
   async create(ctx: AuthedContext, dto: CreateAssessmentDto): Promise<AssessmentView> {
@@ -280,11 +281,7 @@ export class AssessmentsService {
         );
       }
     }
-    if (!f.distributionAll) {
-      const known = await this.ds.getRepository(Agency).findBy({ code: In(f.distributionCodes) });
-      const unknown = f.distributionCodes.filter((c) => !known.some((a) => a.code === c));
-      if (unknown.length) throw badRequest(`distribution.agencyCodes names unknown agencies: ${unknown.join(', ')}`, { fields: ['distribution.agencyCodes'] });
-    }
+    if (!f.distributionAll) await this.agencies.requireCodes(f.distributionCodes, 'distribution.agencyCodes');
     if (f.supersedes) {
       const old = await this.ds.getRepository(Assessment).findOneBy({ id: f.supersedes });
       if (!old || !ctx.ability.can('read', asSubject('Assessment', old)) || old.status !== 'PUBLISHED' || old.supersededBy) {

@@ -2,7 +2,7 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, Primary
 import type { Classification, SourceReliability, Tlp } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { User } from '../users/user.entity';
-import { ReportEntity } from './report-entity-value.entity';
+import { ReportEntityValue } from './report-entity-value.entity';
 
 export const REPORT_CATEGORIES = [
   'TERRORISM',
@@ -126,6 +126,6 @@ export class Report {
   })
   searchVector?: string;
 
-  @OneToMany(() => ReportEntity, (e) => e.report, { cascade: ['insert'] })
-  entities?: Relation<ReportEntity>[];
+  @OneToMany(() => ReportEntityValue, (e) => e.report, { cascade: ['insert'] })
+  entities?: Relation<ReportEntityValue>[];
 }

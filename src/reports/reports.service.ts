@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { type DataSource, type EntityManager, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
-import { Agency } from '../agencies/agency.entity';
+import { AgenciesService } from '../agencies/agencies.service';
 import { canonicalJson } from '../audit/canonical';
 import { AuditedStatement, type AuditInput, AuditService } from '../audit/audit.service';
 import { Clock } from '../config/clock';
@@ -19,7 +19,7 @@ import type { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { normaliseEntity } from './normalise';
-import { ReportEntity } from './report-entity-value.entity';
+import { ReportEntityValue } from './report-entity-value.entity';
 import { accessKeysSql, branchAccessKeys, isBroadSearch } from './report-access-keys';
 import { ReportShare } from './report-share.entity';
 import { shareAnswers, sharedWith } from './share-branch';
@@ -27,7 +27,7 @@ import { Report } from './report.entity';
 
 export type ReportView = ReturnType<typeof reportView>;
 
-export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[], withSource: boolean) {
+export function reportView(r: Report, entities: Pick<ReportEntityValue, 'type' | 'value' | 'normalized'>[], withSource: boolean) {
   return {
     id: r.id,
     agencyId: r.agencyId,
@@ -148,7 +148,7 @@ export async function reportPageQuery(
 }
 
 /** A listed report: the row, with its entities in the order the API gives them, and whether the caller may read it. */
-type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[]; readable: boolean };
+type ListedReport = Report & { entities: Pick<ReportEntityValue, 'type' | 'value' | 'normalized'>[]; readable: boolean };
 
 /**
  * Selects a page query's `readable` column: `cond`, or true where the query's own condition already
@@ -220,6 +220,7 @@ export class ReportsService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly agencies: AgenciesService,
   ) {}
 
   /**
@@ -246,11 +247,7 @@ export class ReportsService {
       return { type: e.type, value: e.value, normalized: n.value };
     });
     const releasableTo = dto.releasableTo ?? [];
-    if (releasableTo.length > 0) {
-      const known = await this.ds.getRepository(Agency).findBy({ code: In(releasableTo) });
-      const unknown = releasableTo.filter((c) => !known.some((a) => a.code === c));
-      if (unknown.length) throw badRequest(`releasableTo names unknown agencies: ${unknown.join(', ')}`, { fields: ['releasableTo'] });
-    }
+    await this.agencies.requireCodes(releasableTo, 'releasableTo');
 
     const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex') : '';
     const now = this.clock.now();
@@ -457,7 +454,7 @@ export class ReportsService {
         { action: 'report.validate', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED', details: { reviewDueAt: report.reviewDueAt } },
         m,
       );
-      const entities = await m.find(ReportEntity, { where: { reportId: id } });
+      const entities = await m.find(ReportEntityValue, { where: { reportId: id } });
       return reportView(report, entities, true);
     });
   }

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { LoginFailure } from '../auth/login-failure.entity';
 import { Clock } from '../config/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
-import { ReportEntity } from '../reports/report-entity-value.entity';
+import { ReportEntityValue } from '../reports/report-entity-value.entity';
 import { Report } from '../reports/report.entity';
 import { systemContext } from '../access/request-context';
 
@@ -47,7 +47,7 @@ export class RetentionService {
         });
         if (due.length === 0) return [];
         const ids = due.map((r) => r.id);
-        await m.delete(ReportEntity, { reportId: In(ids) });
+        await m.delete(ReportEntityValue, { reportId: In(ids) });
         await m.update(
           Report,
           { id: In(ids) },
