@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { asSubject } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
 import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
@@ -29,6 +29,8 @@ const rank = (l: ThreatLevel) => THREAT_LEVELS.indexOf(l);
 @Injectable()
 export class ThreatLevelService {
   constructor(
+    @InjectRepository(ThreatLevelChange) private readonly changes: Repository<ThreatLevelChange>,
+    // A change commits with its audit event and its notices (outbox); reads join assessments.
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
@@ -37,13 +39,13 @@ export class ThreatLevelService {
 
   /** The level in force. The bootstrap writes the initial LOW, so there always is one. */
   async current(): Promise<{ level: ThreatLevel; since: string }> {
-    const [c] = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' }, take: 1 });
+    const [c] = await this.changes.find({ order: { since: 'DESC' }, take: 1 });
     return c ? { level: c.level, since: c.since.toISOString() } : { level: 'LOW', since: new Date(0).toISOString() };
   }
 
   /** Newest first. Each change cites only the assessments the reader may read: the ids of others are not disclosed. */
   async history(ctx: AuthedContext) {
-    const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
+    const rows = await this.changes.find({ order: { since: 'DESC' } });
     const readable = await visibleAssessmentIds(this.ds.manager, ctx.ability, [...new Set(rows.flatMap((c) => c.assessmentIds))]);
     const history = rows.map((c) => changeView(c, readable));
     // The changes returned and the assessments they were shown to cite, so `?resourceId=` finds this read.
