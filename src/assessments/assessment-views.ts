@@ -9,6 +9,11 @@ export function tearlineOf(a: Assessment) {
     : null;
 }
 
+/** What the author wrote (title to scope), as the full view and the editable draft both show it. */
+export function draftedText(a: Assessment) {
+  return { title: a.title, keyJudgements: a.keyJudgements, body: a.body, likelihood: a.likelihood, recommendedLevel: a.recommendedLevel, scope: a.scope };
+}
+
 /**
  * The full view of an assessment. `readableLinks`: the linked assessments (supersedes, supersededBy)
  * the reader may read; a link to one they may not is null (and so is `supersededAt`), so neither its id
@@ -22,12 +27,7 @@ export function fullView(a: Assessment, readableReportIds: string[], readableLin
     variant: 'FULL' as const,
     status: a.status,
     authorId: a.authorId,
-    title: a.title,
-    keyJudgements: a.keyJudgements,
-    body: a.body,
-    likelihood: a.likelihood,
-    recommendedLevel: a.recommendedLevel,
-    scope: a.scope,
+    ...draftedText(a),
     region: a.region,
     sectors: a.sectors,
     reportIds: readableReportIds,

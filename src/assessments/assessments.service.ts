@@ -15,7 +15,7 @@ import { RelayService } from '../outbox/relay.service';
 import { Report } from '../reports/report.entity';
 import { recipientsOf } from './assessment-recipients';
 import { Assessment } from './assessment.entity';
-import { type AssessmentView, fullView, fullViewFor, tearlineOf, tearlineView } from './assessment-views';
+import { type AssessmentView, draftedText, fullView, fullViewFor, tearlineOf, tearlineView } from './assessment-views';
 import { underMarked } from './derivative-marking';
 import type { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
 import type { ListAssessmentsQuery } from './dto/list-assessments.query';
@@ -238,12 +238,7 @@ export class AssessmentsService {
   private currentDto(a: Assessment): CreateAssessmentDto {
     const tearline = tearlineOf(a);
     return {
-      title: a.title,
-      keyJudgements: a.keyJudgements,
-      body: a.body,
-      likelihood: a.likelihood,
-      recommendedLevel: a.recommendedLevel,
-      scope: a.scope,
+      ...draftedText(a),
       region: a.region ?? undefined,
       sectors: a.sectors,
       reportIds: a.reportIds,
