@@ -21,7 +21,7 @@ import type { Client, Pool } from 'pg';
 import { loadConfig } from '../src/config/app-config';
 import { DISSEMINATION_QUEUE, producerQueueOptions, workerQueueOptions } from '../src/common/queues';
 import { AuditChainer } from '../src/audit/audit-chainer';
-import { deliveryJobOptions } from '../src/dissemination/relay.service';
+import { deliveryJobOptions } from '../src/outbox/relay.service';
 import { appendSyntheticAuditEvents, rawSha256 } from './lib/audit-seed';
 import { fanoutPhase } from './lib/fanout';
 import { writeFanoutResults } from './lib/fanout-report';

@@ -8,6 +8,7 @@ import { AssessmentsModule } from './assessments/assessments.module';
 import { AuditModule } from './audit/audit.module';
 import { AccessGuard } from './auth/access.guard';
 import { AuthModule } from './auth/auth.module';
+import { BootstrapModule } from './bootstrap/bootstrap.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { loggerOptions } from './common/logging';
 import { AppConfig } from './config/app-config';
@@ -39,6 +40,7 @@ import { AdminChangesModule } from './admin-changes/admin-changes.module';
     ThreatLevelModule,
     DisseminationModule,
     RetentionModule,
+    BootstrapModule,
     HealthModule,
   ],
   providers: [

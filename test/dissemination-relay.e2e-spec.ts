@@ -6,7 +6,7 @@ import { NEWEST_PENDING } from '../src/audit/audit.service';
 import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common/queues';
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
-import { RelayService } from '../src/dissemination/relay.service';
+import { RelayService } from '../src/outbox/relay.service';
 import { TestApp, uniq } from './support/test-app';
 import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';
 import { assessmentBody, publishAssessment } from './support/assessment-factory';

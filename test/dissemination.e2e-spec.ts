@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
-import { RelayService } from '../src/dissemination/relay.service';
+import { RelayService } from '../src/outbox/relay.service';
 import { startWorker } from './support/in-process-worker';
 import { TestApp, uniq } from './support/test-app';
 import { type Actor, type AgencyRef, Fixtures } from './support/agencies-and-users';

@@ -1,7 +1,7 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source';
-import { poolQuery, preparedQuery } from '../src/database/prepared';
+import { poolQuery, preparedQuery } from '../src/common/prepared';
 
 describe('preparedQuery and poolQuery', () => {
   let ds: DataSource;

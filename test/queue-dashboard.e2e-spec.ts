@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { JwtService } from '@nestjs/jwt';
 import type { Queue } from 'bullmq';
-import { PasswordService } from '../src/auth/password.service';
+import { PasswordService } from '../src/users/password.service';
 import { DISSEMINATION_QUEUE } from '../src/common/queues';
 import { TestApp } from './support/test-app';
 import { ADMIN_PASSWORD } from './support/test-env';

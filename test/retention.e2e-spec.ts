@@ -1,4 +1,4 @@
-import { Clock } from '../src/common/clock';
+import { Clock } from '../src/config/clock';
 import { RetentionService } from '../src/retention/retention.service';
 import { TestApp } from './support/test-app';
 import { createMigratedDatabase, dropDatabase } from './support/test-database';

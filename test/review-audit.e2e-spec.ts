@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuditReceiptService } from '../src/audit/audit-receipt.service';
-import { systemContext } from '../src/common/request-context';
+import { systemContext } from '../src/access/request-context';
 import { TestApp, uniq } from './support/test-app';
 import { type Actor, Fixtures } from './support/agencies-and-users';
 

@@ -6,7 +6,8 @@ import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../src/app.module';
 import { configureApp, createAdapter, REQUEST_TIMEOUT_MS } from '../src/app.setup';
-import { AUTHORIZE_KEY, PUBLIC_KEY, type Requirement } from '../src/common/decorators';
+import { AUTHORIZE_KEY, type Requirement } from '../src/access/authorize.decorator';
+import { PUBLIC_KEY } from '../src/common/decorators';
 
 // STYLE rule 1, "Deny by default": every route says @Public() or @Authorize(action, subject). This walks
 // every controller method Nest routes (DiscoveryService + MetadataScanner + Reflector), checks the

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
 import { ApiPageResponse, UuidParam } from '../common/pagination';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { AdminChangesService } from './admin-changes.service';
 import { AdminChangeDto, AppliedChangeDto } from './dto/admin-change-response.dto';
 import { ListAdminChangesQuery } from './dto/list-admin-changes.query';

@@ -2,9 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgenciesModule } from '../agencies/agencies.module';
 import { AuditModule } from '../audit/audit.module';
-import { OutboxModule } from '../dissemination/outbox.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { UsersModule } from '../users/users.module';
-import { AdminChange } from './admin-change.entity';
+import { AdminChange } from '../four-eyes/admin-change.entity';
 import { AdminChangesController } from './admin-changes.controller';
 import { AdminChangesService } from './admin-changes.service';
 

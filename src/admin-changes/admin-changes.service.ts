@@ -7,16 +7,16 @@ import { DomainException } from '../common/domain.exception';
 import { AdminChangesErrorCode, AdminChangesException } from './admin-changes.errors';
 import { notFound } from '../common/common.errors';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
-import { Clock } from '../common/clock';
-import { OutboxService } from '../dissemination/outbox.service';
-import { RelayService } from '../dissemination/relay.service';
+import type { AuthedContext } from '../access/request-context';
+import { Clock } from '../config/clock';
+import { OutboxService } from '../outbox/outbox.service';
+import { RelayService } from '../outbox/relay.service';
 import type { CreateUserDto } from '../users/dto/create-user.dto';
 import { User } from '../users/user.entity';
 import { type UserGrantSnapshot, UsersService, userView } from '../users/users.service';
-import { AdminChange, type AdminChangeStatus } from './admin-change.entity';
+import { AdminChange, type AdminChangeStatus } from '../four-eyes/admin-change.entity';
 import type { ListAdminChangesQuery } from './dto/list-admin-changes.query';
-import { type Approval, isActiveAdmin } from './four-eyes';
+import { type Approval, isActiveAdmin } from '../four-eyes/four-eyes';
 
 /** A change whose time has passed without a decision is EXPIRED, whether or not that was written yet. */
 export function effectiveStatus(c: AdminChange, now: Date): AdminChangeStatus {

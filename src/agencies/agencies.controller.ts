@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { pendingOr } from '../admin-changes/four-eyes';
-import { PendingChangeDto } from '../admin-changes/dto/admin-change-response.dto';
+import { pendingOr } from '../four-eyes/four-eyes';
+import { PendingChangeDto } from '../four-eyes/dto/pending-change.dto';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
 import { UuidParam } from '../common/pagination';
-import { SetWebhookDto } from '../dissemination/dto/webhook.dto';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { SetWebhookDto } from './dto/webhook.dto';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { AgenciesService, agencyView } from './agencies.service';
 import { AgencyDto, WebhookSettingDto } from './dto/agency-response.dto';
 import { CreateAgencyDto } from './dto/create-agency.dto';

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { FourEyes } from '../admin-changes/four-eyes';
+import { FourEyesModule } from '../four-eyes/four-eyes.module';
 import { AgenciesController } from './agencies.controller';
 import { AgenciesService } from './agencies.service';
 import { Agency } from './agency.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Agency]), AuditModule],
+  imports: [TypeOrmModule.forFeature([Agency]), AuditModule, FourEyesModule],
   controllers: [AgenciesController],
-  providers: [AgenciesService, FourEyes],
+  providers: [AgenciesService],
   exports: [AgenciesService],
 })
 export class AgenciesModule {}

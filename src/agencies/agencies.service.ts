@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { type Approval, FourEyes, type PendingAnswer } from '../admin-changes/four-eyes';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
+import { type Approval, FourEyes, type PendingAnswer } from '../four-eyes/four-eyes';
 import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
-import { generateSecret, isValidSecret, WebhookPolicy } from '../dissemination/webhook';
+import { generateSecret, isValidSecret, WebhookPolicy } from '../config/webhook-policy';
 import { isUniqueViolation } from '../common/db-errors';
 import { AgenciesErrorCode, AgenciesException } from './agencies.errors';
 import { notFound } from '../common/common.errors';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
 import { Agency } from './agency.entity';
 import type { CreateAgencyDto } from './dto/create-agency.dto';
 
@@ -25,6 +25,8 @@ export function agencyView(a: Agency) {
 @Injectable()
 export class AgenciesService {
   constructor(
+    @InjectRepository(Agency) private readonly agencies: Repository<Agency>,
+    // Writes run in a transaction with their audit event (and the advisory lock of the fusion cell).
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditWriter,
     private readonly config: AppConfig,
@@ -38,7 +40,7 @@ export class AgenciesService {
    */
   async setWebhook(ctx: AuthedContext, id: string, url: string, secret?: string): Promise<WebhookSetting | PendingAnswer> {
     this.checkWebhook(url, secret);
-    if (!(await this.ds.getRepository(Agency).existsBy({ id }))) throw notFound('Agency');
+    if (!(await this.agencies.existsBy({ id }))) throw notFound('Agency');
     if (await this.fourEyes.approverExists(ctx.principal.id)) {
       const request = { agencyId: id, url, secretGiven: secret !== undefined };
       return this.fourEyes.request(ctx, { kind: 'AGENCY_WEBHOOK', targetId: id, agencyId: id, request, webhookSecret: secret });
@@ -70,7 +72,15 @@ export class AgenciesService {
   }
 
   list(): Promise<Agency[]> {
-    return this.ds.getRepository(Agency).find({ order: { code: 'ASC' } });
+    return this.agencies.find({ order: { code: 'ASC' } });
+  }
+
+  /** 400 unless every code names an agency (`field`: where the request gave them, e.g. releasableTo). */
+  async requireCodes(codes: string[], field: string): Promise<void> {
+    if (codes.length === 0) return;
+    const known = new Set((await this.agencies.findBy({ code: In(codes) })).map((a) => a.code));
+    const unknown = codes.filter((c) => !known.has(c));
+    if (unknown.length) throw new AgenciesException(AgenciesErrorCode.UNKNOWN_AGENCY, `${field} names unknown agencies: ${unknown.join(', ')}`, { fields: [field] });
   }
 
   async create(ctx: RequestContext, dto: CreateAgencyDto): Promise<Agency> {

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { MarkedColumns } from '../access/marked-columns';
 import type { Classification, Likelihood, ThreatLevel, Tlp } from '../access/markings';
 
 export const ASSESSMENT_STATUSES = ['DRAFT', 'IN_REVIEW', 'PUBLISHED'] as const;
@@ -11,7 +12,7 @@ export type Scope = (typeof SCOPES)[number];
 @Index('assessment_status_created_idx', ['status', 'createdAt', 'id'])
 @Index('assessment_created_idx', ['createdAt', 'id'])
 @Check('CHK_assessment_status', `"status" IN ('DRAFT','IN_REVIEW','PUBLISHED')`)
-export class Assessment {
+export class Assessment extends MarkedColumns {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -47,15 +48,6 @@ export class Assessment {
 
   @Column({ name: 'report_ids', type: 'uuid', array: true })
   reportIds!: string[];
-
-  @Column({ type: 'text' })
-  classification!: Classification;
-
-  @Column({ type: 'text', array: true })
-  compartments!: string[];
-
-  @Column({ type: 'text' })
-  tlp!: Tlp;
 
   @Column({ name: 'valid_until', type: 'timestamptz' })
   validUntil!: Date;

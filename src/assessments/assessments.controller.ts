@@ -9,12 +9,10 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
 import { ApiPageResponse, itemSchema, UuidParam } from '../common/pagination';
-import { type AuthedContext, Ctx } from '../common/request-context';
-import { OutboxService } from '../dissemination/outbox.service';
-import { RelayService } from '../dissemination/relay.service';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { AssessmentsService } from './assessments.service';
 import { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
 import { ASSESSMENT_VIEW, AssessmentDto, AssessmentTearlineDto } from './dto/assessment-response.dto';
@@ -23,11 +21,7 @@ import { ListAssessmentsQuery } from './dto/list-assessments.query';
 @ApiTags('assessments')
 @Controller('api/v1/assessments')
 export class AssessmentsController {
-  constructor(
-    private readonly assessments: AssessmentsService,
-    private readonly outbox: OutboxService,
-    private readonly relay: RelayService,
-  ) {}
+  constructor(private readonly assessments: AssessmentsService) {}
 
   @Post()
   @HttpCode(201)
@@ -65,13 +59,8 @@ export class AssessmentsController {
   @ApiOkResponse({ description: 'The assessment, status PUBLISHED', type: AssessmentDto })
   @ApiConflictResponse({ description: 'Not IN_REVIEW', type: ErrorBodyDto })
   @ApiUnprocessableEntityResponse({ description: 'The author may not publish their own assessment', type: ErrorBodyDto })
-  async publish(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
-    // The disseminations commit with the publication (outbox); the relay queues them afterwards.
-    const view = await this.assessments.publish(ctx, id, async (m, a) => {
-      await this.outbox.forAssessment(ctx, m, a);
-    });
-    this.relay.kick();
-    return view;
+  publish(@Ctx() ctx: AuthedContext, @Param('id', UuidParam) id: string) {
+    return this.assessments.publish(ctx, id);
   }
 
   @Get()

@@ -6,64 +6,22 @@ import { type AppAbility, asSubject } from '../access/ability.factory';
 import { accessibleSql } from '../access/ability-sql';
 import { requireOneOf, requireReadable } from '../access/require-readable';
 import { dominates, isSubset } from '../access/markings';
-import { Agency } from '../agencies/agency.entity';
 import { AuditWriter } from '../audit/audit-writer';
-import { AgenciesErrorCode, AgenciesException } from '../agencies/agencies.errors';
 import { AssessmentsErrorCode, AssessmentsException } from './assessments.errors';
 import { CommonErrorCode, CommonException } from '../common/common.errors';
 import { ReportsErrorCode, ReportsException } from '../reports/reports.errors';
+import { AgenciesService } from '../agencies/agencies.service';
 import { newestFirst, type Page, pageOf } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
+import { OutboxService } from '../outbox/outbox.service';
+import { RelayService } from '../outbox/relay.service';
 import { Report } from '../reports/report.entity';
+import { recipientsOf } from './assessment-recipients';
 import { Assessment } from './assessment.entity';
+import { type AssessmentView, draftedText, fullView, fullViewFor, tearlineOf, tearlineView } from './assessment-views';
 import { underMarked } from './derivative-marking';
 import type { CreateAssessmentDto, UpdateAssessmentDto } from './dto/assessment.dto';
 import type { ListAssessmentsQuery } from './dto/list-assessments.query';
-
-export function tearlineOf(a: Assessment) {
-  return a.tearlineSummary !== null && a.tearlineClassification !== null && a.tearlineTlp !== null
-    ? { summary: a.tearlineSummary, classification: a.tearlineClassification, tlp: a.tearlineTlp }
-    : null;
-}
-
-/**
- * The full view of an assessment. `readableLinks`: the linked assessments (supersedes, supersededBy)
- * the reader may read; a link to one they may not is null (and so is `supersededAt`), so neither its id
- * nor its existence is disclosed. Without it (the author's own draft, whose link was checked on
- * writing) links are shown as they are.
- */
-export function fullView(a: Assessment, readableReportIds: string[], readableLinks?: Set<string>) {
-  const link = (id: string | null) => (id && (!readableLinks || readableLinks.has(id)) ? id : null);
-  return {
-    id: a.id,
-    variant: 'FULL' as const,
-    status: a.status,
-    authorId: a.authorId,
-    title: a.title,
-    keyJudgements: a.keyJudgements,
-    body: a.body,
-    likelihood: a.likelihood,
-    recommendedLevel: a.recommendedLevel,
-    scope: a.scope,
-    region: a.region,
-    sectors: a.sectors,
-    reportIds: readableReportIds,
-    classification: a.classification,
-    compartments: a.compartments,
-    tlp: a.tlp,
-    validUntil: a.validUntil.toISOString(),
-    distribution: a.distributionAll ? { all: true as const } : { agencyCodes: a.distributionCodes },
-    supersedes: link(a.supersedes),
-    supersededBy: link(a.supersededBy),
-    supersededAt: link(a.supersededBy) ? (a.supersededAt?.toISOString() ?? null) : null,
-    tearline: tearlineOf(a),
-    submittedAt: a.submittedAt?.toISOString() ?? null,
-    publishedAt: a.publishedAt?.toISOString() ?? null,
-    publishedBy: a.publishedBy,
-    createdAt: a.createdAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
-  };
-}
 
 /** Of the assessment ids, those the reader may read at all: in full, or by the tearline. */
 export async function visibleAssessmentIds(m: EntityManager, ability: AppAbility, ids: string[]): Promise<Set<string>> {
@@ -71,24 +29,6 @@ export async function visibleAssessmentIds(m: EntityManager, ability: AppAbility
   const found = await m.getRepository(Assessment).findBy({ id: In(ids) });
   return new Set(found.filter((a) => ability.can('read', asSubject('Assessment', a)) || ability.can('readTearline', asSubject('Assessment', a))).map((a) => a.id));
 }
-
-export function tearlineView(a: Assessment) {
-  return { id: a.id, variant: 'TEARLINE' as const, tearline: tearlineOf(a) };
-}
-
-/** The cell's workflow fields of the full view: a reader outside the cell does not get them (SPEC S1). */
-type WorkflowField = 'authorId' | 'publishedBy' | 'distribution' | 'submittedAt';
-type FullView = ReturnType<typeof fullView>;
-export type ReaderFullView = Omit<FullView, WorkflowField> & Partial<Pick<FullView, WorkflowField>>;
-
-/** The full view as this reader may see it: without the cell's workflow fields unless the ability allows them. */
-export function fullViewFor(ability: AppAbility, view: FullView): ReaderFullView {
-  if (ability.can('readWorkflow', 'Assessment')) return view;
-  const { authorId: _authorId, publishedBy: _publishedBy, distribution: _distribution, submittedAt: _submittedAt, ...rest } = view;
-  return rest;
-}
-
-export type AssessmentView = ReaderFullView | ReturnType<typeof tearlineView>;
 
 type Fields = Omit<CreateAssessmentDto, 'distribution' | 'tearline' | 'validUntil' | 'region' | 'supersedes'> & {
   validUntil: Date;
@@ -110,6 +50,9 @@ export class AssessmentsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditWriter,
+    private readonly outbox: OutboxService,
+    private readonly relay: RelayService,
+    private readonly agencies: AgenciesService,
   ) {}
 
   async create(ctx: AuthedContext, dto: CreateAssessmentDto): Promise<AssessmentView> {
@@ -154,15 +97,11 @@ export class AssessmentsService {
 
   /**
    * Publication by a supervisor who is not the author (two-person rule), from IN_REVIEW only.
-   * Supersedes the named assessment in the same transaction. `onPublished` runs inside it too, so
-   * what publication causes (the dissemination outbox) commits with it.
+   * Supersedes the named assessment in the same transaction, and writes the disseminations it causes
+   * (the outbox) in it too; the relay queues them once it has committed.
    */
-  async publish(
-    ctx: AuthedContext,
-    id: string,
-    onPublished?: (m: EntityManager, a: Assessment) => Promise<void>,
-  ): Promise<AssessmentView> {
-    return this.ds.transaction(async (m) => {
+  async publish(ctx: AuthedContext, id: string): Promise<AssessmentView> {
+    const view = await this.ds.transaction(async (m) => {
       const a = await this.readable(ctx, id, 'assessment.publish', m, true);
       if (a.status !== 'IN_REVIEW') {
         await this.deny(ctx, 'assessment.publish', id, `status is ${a.status}`);
@@ -194,9 +133,11 @@ export class AssessmentsService {
       a.publishedBy = ctx.principal.id;
       await m.save(a);
       await this.audit.record(ctx, { action: 'assessment.publish', resourceType: 'Assessment', resourceId: id, outcome: 'ALLOWED', resourceIds: a.reportIds }, m);
-      if (onPublished) await onPublished(m, a);
+      await this.outbox.write(ctx, m, await recipientsOf(m, a));
       return fullView(a, await this.readableReportIds(ctx, a.reportIds, m), await this.readableLinks(ctx, [a], m));
     });
+    this.relay.kick();
+    return view;
   }
 
   async findOne(ctx: AuthedContext, id: string): Promise<AssessmentView> {
@@ -290,12 +231,7 @@ export class AssessmentsService {
   private currentDto(a: Assessment): CreateAssessmentDto {
     const tearline = tearlineOf(a);
     return {
-      title: a.title,
-      keyJudgements: a.keyJudgements,
-      body: a.body,
-      likelihood: a.likelihood,
-      recommendedLevel: a.recommendedLevel,
-      scope: a.scope,
+      ...draftedText(a),
       region: a.region ?? undefined,
       sectors: a.sectors,
       reportIds: a.reportIds,
@@ -334,11 +270,7 @@ export class AssessmentsService {
         );
       }
     }
-    if (!f.distributionAll) {
-      const known = await this.ds.getRepository(Agency).findBy({ code: In(f.distributionCodes) });
-      const unknown = f.distributionCodes.filter((c) => !known.some((a) => a.code === c));
-      if (unknown.length) throw new AgenciesException(AgenciesErrorCode.UNKNOWN_AGENCY, `distribution.agencyCodes names unknown agencies: ${unknown.join(', ')}`, { fields: ['distribution.agencyCodes'] });
-    }
+    if (!f.distributionAll) await this.agencies.requireCodes(f.distributionCodes, 'distribution.agencyCodes');
     if (f.supersedes) {
       const old = await this.ds.getRepository(Assessment).findOneBy({ id: f.supersedes });
       if (!old || !ctx.ability.can('read', asSubject('Assessment', old)) || old.status !== 'PUBLISHED' || old.supersededBy) {

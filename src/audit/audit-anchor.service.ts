@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 import { AppConfig } from '../config/app-config';
-import { postWebhook, type WebhookResult, WebhookPolicy } from '../dissemination/webhook';
+import { postWebhook, type WebhookResult } from '../common/webhook';
+import { WebhookPolicy } from '../config/webhook-policy';
 import { AuditReceiptService, type HeadReceipt } from './audit-receipt.service';
 import { AuditWriter } from './audit-writer';
 

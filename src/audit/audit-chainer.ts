@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CoalescingRunner } from '../common/coalescing-runner';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { CANON_VERSION, chainHash, type ChainedFields, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
 
 /** An advisory-lock key that only the chainer takes. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { RequestContext } from '../common/request-context';
-import { preparedQuery } from '../database/prepared';
+import type { RequestContext } from '../access/request-context';
+import { preparedQuery } from '../common/prepared';
 import { AuditChainer } from './audit-chainer';
 import type { AuditOutcome } from './audit-event.entity';
 

@@ -2,9 +2,10 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/commo
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { Authorize, Public } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
+import { Public } from '../common/decorators';
 import { ApiPageResponse, decodeCursor, encodeCursor, type Page } from '../common/pagination';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import type { AuditEvent } from './audit-event.entity';
 import { recordedFields } from './canonical';
 import { AuditReceiptService, type HeadReceipt, type ReceiptCheck, type SigningKeyView } from './audit-receipt.service';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppAbility } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
-import type { RequestContext } from '../common/request-context';
+import type { RequestContext } from '../access/request-context';
 import { AuditChainer } from './audit-chainer';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
 import { type AuditInput, AuditWriter } from './audit-writer';

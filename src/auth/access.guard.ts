@@ -4,9 +4,10 @@ import { AuthGuard } from '@nestjs/passport';
 import { AbilityFactory } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
 import { AuditWriter } from '../audit/audit-writer';
-import { AUTHORIZE_KEY, OPTIONAL_USER_KEY, PUBLIC_KEY, type Requirement } from '../common/decorators';
+import { OPTIONAL_USER_KEY, PUBLIC_KEY } from '../common/decorators';
 import { AuthErrorCode, AuthException } from './auth.errors';
-import { type AppRequest, contextOf } from '../common/request-context';
+import { type AppRequest, contextOf } from '../access/request-context';
+import { AUTHORIZE_KEY, type Requirement } from '../access/authorize.decorator';
 
 /**
  * The one global guard. Public routes say @Public(); every other route must authenticate (JWT) and

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Authorize, Public } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
+import { Public } from '../common/decorators';
 import { ErrorBodyDto } from '../common/error-body';
-import { type AuthedContext, Ctx, type RequestContext } from '../common/request-context';
+import { type AuthedContext, Ctx, type RequestContext } from '../access/request-context';
 import { AuthService } from './auth.service';
-import { LoginResponseDto, PublicUserDto } from './dto/auth-response.dto';
+import { PublicUserDto } from '../users/dto/user-response.dto';
+import { LoginResponseDto } from './dto/auth-response.dto';
 import { LoginDto } from './dto/login.dto';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { publicUser } from './principal.service';

@@ -4,14 +4,12 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
-import { ThreatLevelModule } from '../threat-level/threat-level.module';
 import { User } from '../users/user.entity';
+import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { BootstrapService } from './bootstrap.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginFailure } from './login-failure.entity';
-import { PasswordService } from './password.service';
 import { PrincipalService } from './principal.service';
 
 @Module({
@@ -23,10 +21,9 @@ import { PrincipalService } from './principal.service';
       useFactory: (config: AppConfig) => ({ secret: config.jwtSecret }),
     }),
     AuditModule,
-    ThreatLevelModule,
+    UsersModule,
   ],
   controllers: [AuthController],
-  providers: [AuthService, PasswordService, PrincipalService, JwtStrategy, BootstrapService],
-  exports: [PasswordService],
+  providers: [AuthService, PrincipalService, JwtStrategy],
 })
 export class AuthModule {}

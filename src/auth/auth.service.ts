@@ -7,13 +7,13 @@ import { AppConfig } from '../config/app-config';
 import { skeleton } from '../common/confusables';
 import { AuthErrorCode, AuthException } from './auth.errors';
 import { CommonErrorCode, CommonException } from '../common/common.errors';
-import type { AuthedContext, RequestContext } from '../common/request-context';
-import { lowerIdentifier } from '../reports/normalise';
+import type { AuthedContext, RequestContext } from '../access/request-context';
+import { lowerIdentifier } from '../common/identifier';
 import { User } from '../users/user.entity';
 import { JWT_AUDIENCE, JWT_ISSUER } from './jwt.strategy';
 import { DenialSampler } from './denial-sampler';
 import { LoginFailure } from './login-failure.entity';
-import { PasswordService } from './password.service';
+import { PasswordService } from '../users/password.service';
 import { PASSWORD_CHANGE_SCOPE, publicUser, toPrincipal } from './principal.service';
 
 /**

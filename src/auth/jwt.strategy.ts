@@ -3,7 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Principal } from '../access/principal';
-import type { AppRequest } from '../common/request-context';
+import type { AppRequest } from '../access/request-context';
 import { AppConfig } from '../config/app-config';
 import { PrincipalService, type TokenPayload } from './principal.service';
 

@@ -3,10 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { Principal } from '../access/principal';
 import { UUID } from '../common/pagination';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { User } from '../users/user.entity';
 import { AuditWriter } from '../audit/audit-writer';
-import { type AppRequest, contextOf } from '../common/request-context';
+import { type AppRequest, contextOf } from '../access/request-context';
 import { AppConfig } from '../config/app-config';
 import { DenialSampler } from './denial-sampler';
 

@@ -1,6 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
-import { clientRequestIdOf } from './request-context';
+import { clientRequestIdOf } from './request-id';
 
 /**
  * Structured logs: JSON in production, one line per request with its id; authorisation headers,

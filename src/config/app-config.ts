@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 import { isIP } from 'node:net';
-import { isValidSecret, WebhookPolicy } from '../dissemination/webhook';
+import { isValidSecret, WebhookPolicy } from './webhook-policy';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/** An integer setting within [min, max], given as a decimal string: @Transform(toInt) @IsInt() @Min @Max, applied bottom-up as stacked ones are. */
+function IntSetting(min: number, max: number): PropertyDecorator {
+  const bottomUp = [Max(max), Min(min), IsInt(), Transform(toInt)];
+  return (target, key) => bottomUp.forEach((d) => d(target, key));
+}
 
 /** A comma-separated list, trimmed, empty entries dropped. */
 const toList = ({ value }: { value: unknown }): unknown =>
@@ -45,10 +51,7 @@ export class AppConfig {
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IntSetting(1, 65535)
   PORT = 3000;
 
   @IsOptional()
@@ -61,42 +64,24 @@ export class AppConfig {
   @MinLength(12, { message: 'BOOTSTRAP_ADMIN_PASSWORD must be at least 12 characters' })
   BOOTSTRAP_ADMIN_PASSWORD?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntSetting(1, 100)
   DISSEMINATION_MAX_ATTEMPTS = 8;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3_600_000)
+  @IntSetting(1, 3_600_000)
   DISSEMINATION_BACKOFF_MS = 5000;
 
   /** Deliveries one worker process runs at once (webhook POSTs and their writes wait mostly on I/O). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(256)
+  @IntSetting(1, 256)
   DELIVERY_CONCURRENCY = 64;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(36_500)
+  @IntSetting(1, 36_500)
   RETENTION_REVIEW_DAYS = 1826;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(86_400)
+  @IntSetting(60, 86_400)
   JWT_TTL_SECONDS = 3600;
 
   /** How long a sensitive admin change waits for a second ADMIN before it expires (SPEC S1 four eyes). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(8760)
+  @IntSetting(1, 8760)
   ADMIN_CHANGE_TTL_HOURS = 168;
 
   /** Host names, addresses or CIDR ranges webhooks may reach although private or loopback. */
@@ -124,10 +109,7 @@ export class AppConfig {
   QUEUE_PREFIX = 'fusion';
 
   /** Entity values found in more reports than this are not correlated (reported as over-common instead). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(2)
-  @Max(1_000_000)
+  @IntSetting(2, 1_000_000)
   CORRELATION_LIMIT = 1000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -163,10 +145,7 @@ export class AppConfig {
   })
   AUDIT_ANCHOR_SECRET?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(604_800)
+  @IntSetting(10, 604_800)
   AUDIT_ANCHOR_INTERVAL_SECONDS = 3600;
 
   /** True when AUDIT_SIGNING_KEY was not given and a random per-process key is in use (development and test). */

@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { Clock } from '../common/clock';
+import { Clock } from './clock';
 import { AppConfig, loadConfig } from './app-config';
 
 /** The validated configuration (read from the environment) and the clock, available everywhere. */

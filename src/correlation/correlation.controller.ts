@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
 import { PageQuery, UuidParam } from '../common/pagination';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { CorrelationService } from './correlation.service';
 import { CorrelationsDto, EntitySearchResultDto } from './dto/correlation-response.dto';
 import { EntitySearchQuery } from './dto/entity-search.query';

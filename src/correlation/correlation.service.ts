@@ -6,7 +6,7 @@ import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig } from '../config/app-config';
 import { ReportsErrorCode, ReportsException } from '../reports/reports.errors';
 import { decodeCursor, idPageOf, type Page, type PageQuery } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
 import { type EntityType, normaliseEntity } from '../reports/normalise';
 import { Report } from '../reports/report.entity';
 import { ReportsService } from '../reports/reports.service';

@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { type AuditInput, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit-writer';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
-import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from './dissemination.entity';
+import { auditTrail, type DisseminationKind, type DisseminationStatus, type Variant } from '../outbox/dissemination.entity';
 import type { InboxItem } from './inbox-item.entity';
-import { postWebhook, type WebhookResult, WebhookPolicy } from './webhook';
+import { postWebhook, type WebhookResult } from '../common/webhook';
+import { WebhookPolicy } from '../config/webhook-policy';
 import { eachOnFailure, GroupBatcher } from '../common/group-batcher';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 
 const WORKER_CTX = systemContext('worker');
 

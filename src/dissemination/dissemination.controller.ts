@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
 import { ApiPageResponse, UuidParam } from '../common/pagination';
 import { PageQuery } from '../common/pagination';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { DisseminationService } from './dissemination.service';
 import { DisseminationDto, InboxItemDto } from './dto/dissemination-response.dto';
 

@@ -11,11 +11,11 @@ import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditWriter } from '../audit/audit-writer';
 import { DisseminationErrorCode, DisseminationException } from './dissemination.errors';
 import { newestFirst, type Page, pageOf, type PageQuery } from '../common/pagination';
-import type { AuthedContext } from '../common/request-context';
-import { Dissemination, type Variant } from './dissemination.entity';
+import type { AuthedContext } from '../access/request-context';
+import { Dissemination, type Variant } from '../outbox/dissemination.entity';
 import { InboxItem } from './inbox-item.entity';
 import { DISSEMINATION_QUEUE } from '../common/queues';
-import { RelayService } from './relay.service';
+import { RelayService } from '../outbox/relay.service';
 
 export function disseminationView(d: Dissemination) {
   return {

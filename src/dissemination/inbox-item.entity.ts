@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { DisseminationKind, Variant } from './dissemination.entity';
+import type { DisseminationKind, Variant } from '../outbox/dissemination.entity';
 
 /**
  * An item in an agency's inbox. Its id is the dissemination's id, so a redelivered job can never

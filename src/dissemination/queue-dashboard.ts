@@ -15,7 +15,7 @@ import { JWT_AUDIENCE, JWT_ISSUER } from '../auth/jwt.strategy';
 import { PrincipalService, type TokenPayload } from '../auth/principal.service';
 import { AbilityFactory } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
-import { contextOf } from '../common/request-context';
+import { contextOf } from '../access/request-context';
 import { AuditWriter } from '../audit/audit-writer';
 import { toErrorBody } from '../common/error-body';
 import { CommonErrorCode } from '../common/common.errors';

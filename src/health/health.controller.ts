@@ -4,7 +4,7 @@ import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthI
 import { HealthErrorCode, HealthException } from './health.errors';
 import { ErrorBodyDto } from '../common/error-body';
 import { Public, PublicOptionalUser } from '../common/decorators';
-import { type AuthedContext, Ctx, type RequestContext } from '../common/request-context';
+import { type AuthedContext, Ctx, type RequestContext } from '../access/request-context';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { OutboxModule } from '../dissemination/outbox.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { HealthController } from './health.controller';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';

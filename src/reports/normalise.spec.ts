@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { skeleton } from '../common/confusables';
-import { asciiDigits, type EntityType, normaliseEntity } from './normalise';
+import { asciiDigits } from '../common/identifier';
+import { type EntityType, normaliseEntity } from './normalise';
 
 const key = (type: EntityType, value: string) => {
   const n = normaliseEntity(type, value);

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { domainToUnicode } from 'node:url';
 import { foldToLatin } from '../common/confusables';
+import { asciiDigits, lowerIdentifier, visible } from '../common/identifier';
 
 export const ENTITY_TYPES = [
   'PERSON',
@@ -38,37 +39,11 @@ function canonicalIp(v: string): string | null {
 /** The outcome of normalising one entity value: the key it correlates by, or why it cannot have one. */
 export type Normalised = { ok: true; value: string } | { ok: false; reason: string };
 
-const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const IGNORABLE_BUT_ZWSP = /(?!\u200b)\p{Default_Ignorable_Code_Point}/gu;
-const DECIMAL_DIGIT = /\p{Nd}/u;
-const NON_ASCII_DIGIT = /(?![0-9])\p{Nd}/gu;
 /** What an identifier or a phone number may lose: spaces, punctuation, dashes (`-`, `‐`, `−`, `/`, `.`, `(`…). */
 const SEPARATOR = /^[\p{White_Space}\p{P}\p{Dash}]$/u;
 /** What an identifier keeps: letters (with their marks) and digits. */
 const KEPT = /^[\p{L}\p{M}0-9]$/u;
-
-const digitCache = new Map<string, string>();
-/**
- * The ASCII digit of any Unicode decimal digit. Unicode encodes every decimal digit (`Nd`) in runs
- * from 0 to 9, so a digit's value is its distance to the start of its run, modulo 10 (the modulo
- * covers the mathematical digits, five runs in a row).
- */
-function asciiDigit(d: string): string {
-  let known = digitCache.get(d);
-  if (known === undefined) {
-    const cp = d.codePointAt(0)!;
-    let below = 0;
-    while (DECIMAL_DIGIT.test(String.fromCodePoint(cp - below - 1))) below++;
-    known = String(below % 10);
-    if (digitCache.size < 1024) digitCache.set(d, known);
-  }
-  return known;
-}
-
-/** NFKC, default-ignorable code points (zero-width characters, soft hyphen, bidi marks…) removed, NFKC again (what was split by an ignorable may compose). */
-const visible = (v: string, ignorable = IGNORABLE): string => v.normalize('NFKC').replace(ignorable, '').normalize('NFKC');
-/** Every Unicode decimal digit as its ASCII digit (`９`, `٩`, `९` → `9`). */
-export const asciiDigits = (v: string): string => v.replace(NON_ASCII_DIGIT, asciiDigit);
 
 const codePoint = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 const refused = (reason: string): Normalised => ({ ok: false, reason });
@@ -98,11 +73,6 @@ function phone(value: string): Normalised {
   return digits ? { ok: true, value: plus ? `+${digits}` : digits } : refused('a PHONE needs at least one digit');
 }
 
-/** E-mail address, domain (and a username compared with the accounts): lower case, look-alike letters as Latin, digits as ASCII. */
-export function lowerIdentifier(value: string): string {
-  const low = (s: string) => foldToLatin(s, 'lower').toLowerCase();
-  return low(asciiDigits(visible(value)).trim());
-}
 
 /**
  * A domain's punycode labels (`xn--pypal-4ve`) in Unicode (`pаypal`, Cyrillic а), so that they fold like

@@ -1,8 +1,9 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import type { Classification, SourceReliability, Tlp } from '../access/markings';
+import { MarkedColumns } from '../access/marked-columns';
+import type { SourceReliability } from '../access/markings';
 import { Agency } from '../agencies/agency.entity';
 import { User } from '../users/user.entity';
-import { ReportEntity } from './report-entity.entity';
+import { ReportEntityValue } from './report-entity-value.entity';
 
 export const REPORT_CATEGORIES = [
   'TERRORISM',
@@ -37,7 +38,7 @@ export interface ReportLocation {
 @Check('CHK_report_classification', `"classification" IN ('UNCLASSIFIED','RESTRICTED','CONFIDENTIAL','SECRET','TOP_SECRET')`)
 @Check('CHK_report_tlp', `"tlp" IN ('CLEAR','GREEN','AMBER','AMBER+STRICT','RED')`)
 @Check('CHK_report_grading', `"source_reliability" IN ('A','B','C','D','E','F') AND "information_credibility" BETWEEN 1 AND 6`)
-export class Report {
+export class Report extends MarkedColumns {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -76,15 +77,6 @@ export class Report {
 
   @Column({ name: 'information_credibility', type: 'smallint' })
   informationCredibility!: number;
-
-  @Column({ type: 'text' })
-  classification!: Classification;
-
-  @Column({ type: 'text', array: true })
-  compartments!: string[];
-
-  @Column({ type: 'text' })
-  tlp!: Tlp;
 
   /** Agency codes the originator shares the report with. */
   @Index('report_releasable_idx', { synchronize: false })
@@ -126,6 +118,6 @@ export class Report {
   })
   searchVector?: string;
 
-  @OneToMany(() => ReportEntity, (e) => e.report, { cascade: ['insert'] })
-  entities?: Relation<ReportEntity>[];
+  @OneToMany(() => ReportEntityValue, (e) => e.report, { cascade: ['insert'] })
+  entities?: Relation<ReportEntityValue>[];
 }

@@ -11,11 +11,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ApiPageResponse, UuidParam } from '../common/pagination';
 import { ErrorBodyDto } from '../common/error-body';
 import { CommonErrorCode, CommonException } from '../common/common.errors';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQuery } from './dto/list-reports.query';
 import { ReportDto } from './dto/report-response.dto';

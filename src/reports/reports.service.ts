@@ -1,27 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { type DataSource, type EntityManager, In, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
+import { type DataSource, type EntityManager, type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 import { type AppAbility, asSubject } from '../access/ability.factory';
 import { requireReadable } from '../access/require-readable';
 import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment } from '../access/ability-sql';
 import { dominates, isSubset } from '../access/markings';
-import { Agency } from '../agencies/agency.entity';
+import { AgenciesService } from '../agencies/agencies.service';
 import { canonicalJson } from '../audit/canonical';
 import { AuditedStatement, type AuditInput, AuditWriter } from '../audit/audit-writer';
-import { Clock } from '../common/clock';
+import { Clock } from '../config/clock';
 import { AppConfig } from '../config/app-config';
-import { poolQuery, preparedQuery } from '../database/prepared';
-import { AgenciesErrorCode, AgenciesException } from '../agencies/agencies.errors';
+import { poolQuery, preparedQuery } from '../common/prepared';
 import { ReportsErrorCode, ReportsException } from './reports.errors';
 import { parseIsoDateTime } from '../common/iso-date';
 import { cursorAfter, decodeCursor, newestFirst, type Page, pageOf } from '../common/pagination';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
 import type { CreateReportDto } from './dto/create-report.dto';
 import { ListReportsQuery } from './dto/list-reports.query';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { normaliseEntity } from './normalise';
-import { ReportEntity } from './report-entity.entity';
+import { ReportEntityValue } from './report-entity-value.entity';
 import { accessKeysSql, branchAccessKeys, isBroadSearch } from './report-access-keys';
 import { ReportShare } from './report-share.entity';
 import { shareAnswers, sharedWith } from './share-branch';
@@ -29,7 +28,7 @@ import { Report } from './report.entity';
 
 export type ReportView = ReturnType<typeof reportView>;
 
-export function reportView(r: Report, entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[], withSource: boolean) {
+export function reportView(r: Report, entities: Pick<ReportEntityValue, 'type' | 'value' | 'normalized'>[], withSource: boolean) {
   return {
     id: r.id,
     agencyId: r.agencyId,
@@ -150,7 +149,7 @@ export async function reportPageQuery(
 }
 
 /** A listed report: the row, with its entities in the order the API gives them, and whether the caller may read it. */
-type ListedReport = Report & { entities: Pick<ReportEntity, 'type' | 'value' | 'normalized'>[]; readable: boolean };
+type ListedReport = Report & { entities: Pick<ReportEntityValue, 'type' | 'value' | 'normalized'>[]; readable: boolean };
 
 /**
  * Selects a page query's `readable` column: `cond`, or true where the query's own condition already
@@ -222,6 +221,7 @@ export class ReportsService {
     private readonly audit: AuditWriter,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly agencies: AgenciesService,
   ) {}
 
   /**
@@ -248,11 +248,7 @@ export class ReportsService {
       return { type: e.type, value: e.value, normalized: n.value };
     });
     const releasableTo = dto.releasableTo ?? [];
-    if (releasableTo.length > 0) {
-      const known = await this.ds.getRepository(Agency).findBy({ code: In(releasableTo) });
-      const unknown = releasableTo.filter((c) => !known.some((a) => a.code === c));
-      if (unknown.length) throw new AgenciesException(AgenciesErrorCode.UNKNOWN_AGENCY, `releasableTo names unknown agencies: ${unknown.join(', ')}`, { fields: ['releasableTo'] });
-    }
+    await this.agencies.requireCodes(releasableTo, 'releasableTo');
 
     const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson({ op: 'report.create', dto })).digest('hex') : '';
     const now = this.clock.now();
@@ -448,7 +444,7 @@ export class ReportsService {
         { action: 'report.validate', resourceType: 'Report', resourceId: id, outcome: 'ALLOWED', details: { reviewDueAt: report.reviewDueAt } },
         m,
       );
-      const entities = await m.find(ReportEntity, { where: { reportId: id } });
+      const entities = await m.find(ReportEntityValue, { where: { reportId: id } });
       return reportView(report, entities, true);
     });
   }

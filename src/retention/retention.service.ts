@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, In, IsNull, LessThan } from 'typeorm';
 import { AuditWriter } from '../audit/audit-writer';
 import { LoginFailure } from '../auth/login-failure.entity';
-import { Clock } from '../common/clock';
+import { Clock } from '../config/clock';
 import { IdempotencyKey } from '../reports/idempotency-key.entity';
-import { ReportEntity } from '../reports/report-entity.entity';
+import { ReportEntityValue } from '../reports/report-entity-value.entity';
 import { Report } from '../reports/report.entity';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 
 const RETENTION_CTX = systemContext('retention');
 const BATCH = 200;
@@ -47,7 +47,7 @@ export class RetentionService {
         });
         if (due.length === 0) return [];
         const ids = due.map((r) => r.id);
-        await m.delete(ReportEntity, { reportId: In(ids) });
+        await m.delete(ReportEntityValue, { reportId: In(ids) });
         await m.update(
           Report,
           { id: In(ids) },

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Authorize, Public } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
+import { Public } from '../common/decorators';
 import { ErrorBodyDto } from '../common/error-body';
-import { type AuthedContext, Ctx } from '../common/request-context';
-import { OutboxService } from '../dissemination/outbox.service';
-import { RelayService } from '../dissemination/relay.service';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelChangeDto, ThreatLevelDto, ThreatRecommendationDto } from './dto/threat-level-response.dto';
 import { ThreatLevelService } from './threat-level.service';
@@ -12,11 +11,7 @@ import { ThreatLevelService } from './threat-level.service';
 @ApiTags('threat level')
 @Controller('api/v1/threat-level')
 export class ThreatLevelController {
-  constructor(
-    private readonly threat: ThreatLevelService,
-    private readonly outbox: OutboxService,
-    private readonly relay: RelayService,
-  ) {}
+  constructor(private readonly threat: ThreatLevelService) {}
 
   @Get()
   @Public()
@@ -48,12 +43,7 @@ export class ThreatLevelController {
   @ApiOperation({ summary: 'Set the national threat level (SUPERVISOR), citing published assessments' })
   @ApiCreatedResponse({ description: 'The new entry of the history', type: ThreatLevelChangeDto })
   @ApiUnprocessableEntityResponse({ description: 'A cited assessment is not published or not readable', type: ErrorBodyDto })
-  async set(@Ctx() ctx: AuthedContext, @Body() dto: SetThreatLevelDto) {
-    // Every active agency gets a THREAT_LEVEL notice, committed with the change.
-    const change = await this.threat.set(ctx, dto, async (m, c) => {
-      await this.outbox.forThreatLevel(ctx, m, c);
-    });
-    this.relay.kick();
-    return change;
+  set(@Ctx() ctx: AuthedContext, @Body() dto: SetThreatLevelDto) {
+    return this.threat.set(ctx, dto);
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
-import { OutboxModule } from '../dissemination/outbox.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { ThreatLevelChange } from './threat-level-change.entity';
 import { ThreatLevelController } from './threat-level.controller';
 import { ThreatLevelService } from './threat-level.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, In } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { type DataSource, type EntityManager, In, type Repository } from 'typeorm';
 import { asSubject } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
 import { THREAT_LEVELS, type ThreatLevel } from '../access/markings';
@@ -8,7 +8,9 @@ import { Assessment } from '../assessments/assessment.entity';
 import { visibleAssessmentIds } from '../assessments/assessments.service';
 import { AuditWriter } from '../audit/audit-writer';
 import { ThreatLevelErrorCode, ThreatLevelException } from './threat-level.errors';
-import type { AuthedContext, RequestContext } from '../common/request-context';
+import type { AuthedContext, RequestContext } from '../access/request-context';
+import { OutboxService } from '../outbox/outbox.service';
+import { RelayService } from '../outbox/relay.service';
 import type { SetThreatLevelDto } from './dto/set-threat-level.dto';
 import { ThreatLevelChange } from './threat-level-change.entity';
 
@@ -27,19 +29,23 @@ const rank = (l: ThreatLevel) => THREAT_LEVELS.indexOf(l);
 @Injectable()
 export class ThreatLevelService {
   constructor(
+    @InjectRepository(ThreatLevelChange) private readonly changes: Repository<ThreatLevelChange>,
+    // A change commits with its audit event and its notices (outbox); reads join assessments.
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditWriter,
+    private readonly outbox: OutboxService,
+    private readonly relay: RelayService,
   ) {}
 
   /** The level in force. The bootstrap writes the initial LOW, so there always is one. */
   async current(): Promise<{ level: ThreatLevel; since: string }> {
-    const [c] = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' }, take: 1 });
+    const [c] = await this.changes.find({ order: { since: 'DESC' }, take: 1 });
     return c ? { level: c.level, since: c.since.toISOString() } : { level: 'LOW', since: new Date(0).toISOString() };
   }
 
   /** Newest first. Each change cites only the assessments the reader may read: the ids of others are not disclosed. */
   async history(ctx: AuthedContext) {
-    const rows = await this.ds.getRepository(ThreatLevelChange).find({ order: { since: 'DESC' } });
+    const rows = await this.changes.find({ order: { since: 'DESC' } });
     const readable = await visibleAssessmentIds(this.ds.manager, ctx.ability, [...new Set(rows.flatMap((c) => c.assessmentIds))]);
     const history = rows.map((c) => changeView(c, readable));
     // The changes returned and the assessments they were shown to cite, so `?resourceId=` finds this read.
@@ -68,19 +74,15 @@ export class ThreatLevelService {
     return { level, contributing };
   }
 
-  /** Sets the level. `onChanged` runs in the same transaction (the dissemination of the notice). */
-  async set(
-    ctx: AuthedContext,
-    dto: SetThreatLevelDto,
-    onChanged?: (m: EntityManager, change: ThreatLevelChange) => Promise<void>,
-  ) {
+  /** Sets the level; every active agency gets a THREAT_LEVEL notice, written in the same transaction (outbox). */
+  async set(ctx: AuthedContext, dto: SetThreatLevelDto) {
     const cited = await this.ds.getRepository(Assessment).findBy({ id: In(dto.assessmentIds) });
     const ok = cited.filter((a) => a.status === 'PUBLISHED' && ctx.ability.can('read', asSubject('Assessment', a)));
     const bad = dto.assessmentIds.filter((id) => !ok.some((a) => a.id === id));
     if (bad.length) {
       throw new ThreatLevelException(ThreatLevelErrorCode.ASSESSMENT_NOT_CITABLE, `assessmentIds must cite published assessments you can read; not: ${bad.join(', ')}`, { assessmentIds: bad });
     }
-    return this.ds.transaction(async (m) => {
+    const view = await this.ds.transaction(async (m) => {
       // One change at a time, so `since` orders the history.
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('threat_level'))`);
       const previous = await m.findOne(ThreatLevelChange, { where: {}, order: { since: 'DESC' } });
@@ -92,9 +94,11 @@ export class ThreatLevelService {
         { action: 'threat_level.set', resourceType: 'ThreatLevel', resourceId: change.id, resourceIds: dto.assessmentIds, outcome: 'ALLOWED', details: { level: dto.level, previous: previous?.level ?? null } },
         m,
       );
-      if (onChanged) await onChanged(m, change);
+      await this.outbox.forThreatLevel(ctx, m, change);
       return changeView(change);
     });
+    this.relay.kick();
+    return view;
   }
 
   /** Writes the initial LOW level when there is none (called by the bootstrap). */

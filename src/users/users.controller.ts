@@ -1,15 +1,15 @@
 import { Body, Controller, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { Authorize } from '../common/decorators';
+import { Authorize } from '../access/authorize.decorator';
 import { ErrorBodyDto } from '../common/error-body';
-import { type AuthedContext, Ctx } from '../common/request-context';
+import { type AuthedContext, Ctx } from '../access/request-context';
 import { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { UuidParam } from '../common/pagination';
 import { UserDto } from './dto/user-response.dto';
 import { UsersService, userView } from './users.service';
-import { pendingOr } from '../admin-changes/four-eyes';
-import { PendingChangeDto } from '../admin-changes/dto/admin-change-response.dto';
+import { pendingOr } from '../four-eyes/four-eyes';
+import { PendingChangeDto } from '../four-eyes/dto/pending-change.dto';
 
 @ApiTags('users')
 @Controller('api/v1/users')

@@ -5,13 +5,13 @@ import { type Classification, dominates } from '../access/markings';
 import { CELL_ROLES, CONTENT_ROLES, OVERSIGHT_ROLES, type Role } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
 import { AuditWriter } from '../audit/audit-writer';
-import { PasswordService } from '../auth/password.service';
 import { isUniqueViolation } from '../common/db-errors';
 import { AgenciesErrorCode, AgenciesException } from '../agencies/agencies.errors';
 import { CommonErrorCode, CommonException, notFound } from '../common/common.errors';
 import { UsersErrorCode, UsersException } from './users.errors';
-import type { AuthedContext, RequestContext } from '../common/request-context';
-import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../admin-changes/four-eyes';
+import type { AuthedContext, RequestContext } from '../access/request-context';
+import { type Approval, FourEyes, isSensitiveUpdate, type PendingAnswer } from '../four-eyes/four-eyes';
+import { PasswordService } from './password.service';
 import type { CreateUserDto, UpdateUserDto } from './dto/create-user.dto';
 import { User } from './user.entity';
 

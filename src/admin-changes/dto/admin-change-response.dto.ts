@@ -1,14 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ADMIN_CHANGE_KINDS, ADMIN_CHANGE_STATUSES, type AdminChangeKind, type AdminChangeStatus } from '../admin-change.entity';
-
-/** 202 of a sensitive change waiting for a second ADMIN. */
-export class PendingChangeDto {
-  @ApiProperty({ format: 'uuid' })
-  changeId!: string;
-
-  @ApiProperty({ enum: ['PENDING_APPROVAL'] })
-  status!: 'PENDING_APPROVAL';
-}
+import { ADMIN_CHANGE_KINDS, ADMIN_CHANGE_STATUSES, type AdminChangeKind, type AdminChangeStatus } from '../../four-eyes/admin-change.entity';
 
 /** A sensitive administrative change: changeView() in admin-changes.service.ts. */
 export class AdminChangeDto {

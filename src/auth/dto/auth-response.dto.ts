@@ -1,27 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CLASSIFICATIONS, type Classification } from '../../access/markings';
-import { ROLES, type Role } from '../../access/roles';
-
-/** The contract's `user` object (login and GET /auth/me): publicUser() in principal.service.ts. */
-export class PublicUserDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ example: 'j.smith' })
-  username!: string;
-
-  @ApiProperty({ format: 'uuid' })
-  agencyId!: string;
-
-  @ApiProperty({ enum: ROLES, isArray: true })
-  roles!: Role[];
-
-  @ApiProperty({ enum: CLASSIFICATIONS })
-  clearance!: Classification;
-
-  @ApiProperty({ type: [String], example: ['HUMINT'] })
-  compartments!: string[];
-}
+import { PublicUserDto } from '../../users/dto/user-response.dto';
 
 /** POST /auth/login: AuthService.login. */
 export class LoginResponseDto {

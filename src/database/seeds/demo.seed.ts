@@ -9,8 +9,8 @@ import { CLASSIFICATIONS, TLPS, dominates, type Classification } from '../../acc
 import { Agency } from '../../agencies/agency.entity';
 import { AuditModule } from '../../audit/audit.module';
 import { AuditWriter } from '../../audit/audit-writer';
-import { systemContext } from '../../common/request-context';
-import { PasswordService } from '../../auth/password.service';
+import { systemContext } from '../../access/request-context';
+import { PasswordService } from '../../users/password.service';
 import { toPrincipal } from '../../auth/principal.service';
 import { type AppConfig, ConfigError, loadConfig } from '../../config/app-config';
 import { GivenConfigModule } from '../../config/config.module';

@@ -10,7 +10,7 @@ import {
   type DisseminationStatus,
   type Variant,
   VARIANTS,
-} from '../dissemination.entity';
+} from '../../outbox/dissemination.entity';
 
 /** One recipient of an assessment: disseminationView() in dissemination.service.ts. */
 export class DisseminationDto {
@@ -36,7 +36,7 @@ export class DisseminationDto {
   acknowledgedAt!: string | null;
 }
 
-/** Inbox content of variant FULL: the assessment as published, without the cell's workflow fields (assessmentContent() in outbox.service.ts). */
+/** Inbox content of variant FULL: the assessment as published, without the cell's workflow fields (assessmentContent() in assessments/assessment-recipients.ts). */
 export class InboxAssessmentContentDto extends PickType(AssessmentDto, [
   'title',
   'keyJudgements',

@@ -1,7 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { AppAbility } from '../access/ability.factory';
-import type { Principal } from '../access/principal';
+import { clientRequestIdOf } from '../common/request-id';
+import type { AppAbility } from './ability.factory';
+import type { Principal } from './principal';
 
 /** What every service needs to know about the request it serves: who, from where, and its id. */
 export interface RequestContext {
@@ -27,12 +28,6 @@ export type AppRequest = FastifyRequest & { user?: Principal; ability?: AppAbili
  */
 export function systemContext(name: string): RequestContext {
   return { requestId: `(${name})`, ip: '127.0.0.1', principal: null };
-}
-
-/** The client's X-Request-Id as the adapter kept it (app.setup.ts), or null. */
-export function clientRequestIdOf(raw: unknown): string | null {
-  const id = (raw as { clientRequestId?: unknown } | null)?.clientRequestId;
-  return typeof id === 'string' ? id : null;
 }
 
 export function contextOf(req: AppRequest): RequestContext {

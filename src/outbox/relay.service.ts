@@ -5,11 +5,11 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { AuditWriter, gatedEventsParam, insertGatedEvents } from '../audit/audit-writer';
 import { CoalescingRunner } from '../common/coalescing-runner';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
 import { auditTrail, Dissemination } from './dissemination.entity';
 import { DISSEMINATION_QUEUE, type JobMap } from '../common/queues';
-import { systemContext } from '../common/request-context';
+import { systemContext } from '../access/request-context';
 
 const SWEEP_INTERVAL_MS = 5000;
 const SWEEP_BATCH = 500;

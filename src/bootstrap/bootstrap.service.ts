@@ -7,8 +7,8 @@ import { AuditWriter } from '../audit/audit-writer';
 import { AppConfig, ConfigError } from '../config/app-config';
 import { ThreatLevelService } from '../threat-level/threat-level.service';
 import { User } from '../users/user.entity';
-import { PasswordService } from './password.service';
-import { systemContext } from '../common/request-context';
+import { PasswordService } from '../users/password.service';
+import { systemContext } from '../access/request-context';
 
 const BOOTSTRAP_CTX = systemContext('bootstrap');
 

@@ -2,10 +2,10 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, t
 import type { EntityType } from './normalise';
 import { Report } from './report.entity';
 
-/** An entity (phone, person, vehicle…) named in a report, normalised and indexed for correlation. */
+/** One entity value (phone, person, vehicle…) named in a report, normalised and indexed for correlation (table report_entity). */
 @Entity('report_entity')
 @Index('report_entity_lookup_idx', ['type', 'normalized', 'reportId'])
-export class ReportEntity {
+export class ReportEntityValue {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type Classification, classificationRank } from '../access/markings';
 import type { Role } from '../access/roles';
 import { AuditWriter } from '../audit/audit-writer';
-import type { AuthedContext } from '../common/request-context';
+import type { AuthedContext } from '../access/request-context';
 import { AppConfig } from '../config/app-config';
 import { AdminChange, type AdminChangeKind } from './admin-change.entity';
 

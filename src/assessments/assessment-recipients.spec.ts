@@ -8,7 +8,7 @@ import { ROLES } from '../access/roles';
 import { Agency } from '../agencies/agency.entity';
 import { Assessment } from '../assessments/assessment.entity';
 import { User } from '../users/user.entity';
-import { recipientsQuery } from './outbox.service';
+import { recipientsQuery } from './assessment-recipients';
 
 /*
  * The outbox decides which variant an agency receives by asking PostgreSQL whether someone there may

@@ -1,5 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import { embeddedIpv4, generateSecret, signWebhook, WebhookPolicy } from './webhook';
+import { embeddedIpv4, generateSecret, WebhookPolicy } from '../config/webhook-policy';
+import { signWebhook } from './webhook';
 
 describe('webhook signing and address policy', () => {
   it('signs as the Standard Webhooks library does, and the library verifies it', () => {
