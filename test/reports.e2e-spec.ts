@@ -3,7 +3,8 @@ import { PrincipalService } from '../src/auth/principal.service';
 import { encodeCursor } from '../src/common/pagination';
 import { ListReportsQuery } from '../src/reports/dto/list-reports.query';
 import { Report } from '../src/reports/report.entity';
-import { auditedPage, reportPageQuery } from '../src/reports/reports.service';
+import { auditedPage } from '../src/reports/list/audited-page';
+import { reportPageQuery } from '../src/reports/list/report-page.query';
 import { type Page, type Res, TestApp, uniq } from './support/app';
 import { type Actor, Fixtures, reportBody } from './support/fixtures';
 

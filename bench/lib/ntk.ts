@@ -4,8 +4,8 @@ import { whereAccessible } from '../../src/access/ability-sql';
 import { toPrincipal } from '../../src/auth/principal.service';
 import { ListReportsQuery } from '../../src/reports/dto/list-reports.query';
 import { Report } from '../../src/reports/report.entity';
-import { isBroadSearch } from '../../src/reports/report-access-keys';
-import { reportPageQuery } from '../../src/reports/reports.service';
+import { isBroadSearch } from '../../src/reports/list/access-keys';
+import { reportPageQuery } from '../../src/reports/list/report-page.query';
 import { User } from '../../src/users/user.entity';
 
 export interface BuiltQuery {
