@@ -33,7 +33,7 @@ export function shareAnswers(rest: Condition[] | null, code: string): boolean {
  * The share-row walk: the shared branch's page as the agency's report_share rows newest first (its
  * primary key), passing over the shares whose copied markings fail the branch. Where the row cannot
  * answer the branch alone (a filter, or a term it does not copy), each share's report is checked by a
- * scalar sub-select, run per share. Selects `id`, `created_at`; limit + 1. Index: report_share_pkey.
+ * scalar sub-select, run per share. Selects `id`, `created_at`; limit + 1. Index: report_share's primary key.
  */
 export function shareRowWalk(req: PageRequest, branch: SqlBranch, code: string, index: number, text: TextMatch): SelectQueryBuilder<ObjectLiteral> {
   const qb = req.repo.manager.createQueryBuilder(ReportShare, 's');
