@@ -15,7 +15,7 @@ export interface BuiltQuery {
 
 /**
  * The SQL GET /api/v1/reports runs for a caller, built by the product's own code: the principal as
- * PrincipalService loads it, the CASL rules of AbilityFactory and ReportsService's reportPageQuery
+ * PrincipalService loads it, the CASL rules of AbilityFactory and reportPageQuery (src/reports/list/)
  * (need-to-know branches merged by a UNION, optional `q`, broad or not as the service decides, newest first, limit+1). The benchmark checks
  * that it returns the same ids as the API before trusting its plan.
  */

@@ -1,19 +1,14 @@
 import fc from 'fast-check';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, type QueryRunner, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { AbilityFactory } from '../../access/ability.factory';
 import { CLASSIFICATIONS, TLPS } from '../../access/markings';
-import type { Principal } from '../../access/principal';
-import { ROLES } from '../../access/roles';
-import { Agency, type AgencyKind } from '../../agencies/agency.entity';
+import type { Agency } from '../../agencies/agency.entity';
 import { pageOf } from '../../common/pagination';
-import { loadConfig } from '../../config/app-config';
-import { dataSourceOptions } from '../../database/data-source';
-import { User } from '../../users/user.entity';
 import { ListReportsQuery } from '../dto/list-reports.query';
 import { Report, type ReportCategory } from '../report.entity';
 import { referencePageQuery } from './reference-page.query';
 import { reportPageQuery } from './report-page.query';
+import { closeReportWorld, COMPARTMENTS, openReportWorld, principalArb, principalIn, type PrincipalSpec, type ReportWorld } from '../../../test/support/report-world';
 
 /**
  * The list's fast path (`reportPageQuery`: branches, access keys, share-row walks, a UNION) against the
@@ -23,49 +18,24 @@ import { reportPageQuery } from './report-page.query';
  * queries see one snapshot, whatever other suites commit meanwhile, and nothing is left behind.
  */
 
-const COMPARTMENTS = ['HUMINT', 'SIGINT', 'FININT'] as const;
 const CATEGORIES: ReportCategory[] = ['TERRORISM', 'ORGANISED_CRIME', 'OTHER'];
 const WORDS = ['harbour', 'tanker', 'convoy', 'ledger'] as const;
 const TITLE = 'list fast-path property test';
 /** Our reports are the newest of the table (created in the year 3000), so paging meets them first. */
 const BASE = Date.UTC(3000, 0, 1);
 const DAY = 86_400_000;
-const code = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex').toUpperCase()}`;
 
-let ds: DataSource;
-let tx: QueryRunner;
+let world: ReportWorld;
 let reports: Repository<Report>;
 let agencies: Agency[];
 let creatorId: string;
 
 beforeAll(async () => {
-  ds = new DataSource({ ...dataSourceOptions(loadConfig()), logging: ['error'] });
-  await ds.initialize();
-  tx = ds.createQueryRunner();
-  await tx.connect();
-  await tx.startTransaction('REPEATABLE READ');
-  const m = tx.manager;
-  const kinds: AgencyKind[] = ['POLICE', 'CUSTOMS', 'BORDER', 'SECURITY_SERVICE'];
-  agencies = await m.save(kinds.map((kind) => m.create(Agency, { code: code(kind.slice(0, 3)), name: `${kind} (list spec)`, kind, accreditation: 'TOP_SECRET' })));
-  const creator = await m.save(
-    m.create(User, {
-      username: `list-spec-${code('').toLowerCase()}`,
-      passwordHash: 'not-a-hash: this account cannot log in',
-      agencyId: agencies[0].id,
-      roles: ['OFFICER'],
-      clearance: 'TOP_SECRET',
-      compartments: [...COMPARTMENTS],
-    }),
-  );
-  creatorId = creator.id;
-  reports = m.getRepository(Report);
+  world = await openReportWorld('list spec', 'REPEATABLE READ');
+  ({ reports, agencies, creatorId } = world);
 });
 
-afterAll(async () => {
-  if (tx?.isTransactionActive) await tx.rollbackTransaction();
-  await tx?.release();
-  await ds?.destroy();
-});
+afterAll(() => closeReportWorld(world));
 
 const reportArb = fc.record({
   agency: fc.integer({ min: 0, max: 3 }),
@@ -82,16 +52,7 @@ const reportArb = fc.record({
 });
 type ReportSpec = typeof reportArb extends fc.Arbitrary<infer T> ? T : never;
 
-const officerArb = fc.record({
-  agency: fc.integer({ min: 0, max: 4 }), // 4: an agency no report comes from or is released to
-  inFusionCell: fc.boolean(),
-  roles: fc.shuffledSubarray([...ROLES], { minLength: 1 }),
-  clearance: fc.constantFrom(...CLASSIFICATIONS),
-  compartments: fc.shuffledSubarray([...COMPARTMENTS, 'OTHER']),
-});
-type PrincipalSpec = typeof officerArb extends fc.Arbitrary<infer T> ? T : never;
-const cellAnalystArb = officerArb.map((p): PrincipalSpec => ({ ...p, inFusionCell: true, roles: ['ANALYST'] }));
-const principalArb = fc.oneof(officerArb, cellAnalystArb);
+const callerArb = fc.oneof(principalArb, principalArb.map((p): PrincipalSpec => ({ ...p, inFusionCell: true, roles: ['ANALYST'] }))); // cell analysts too
 
 /** A filter in one request of three. */
 const sometimes = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
@@ -103,21 +64,6 @@ const queryArb = fc.record({
   q: sometimes(fc.constantFrom(...WORDS, 'harbour or tanker', '"harbour tanker"', 'convoy -ledger', 'absent')),
   broad: fc.boolean(),
 });
-
-function principalOf(spec: PrincipalSpec): Principal {
-  const agency = spec.agency < agencies.length ? agencies[spec.agency] : { id: randomUUID(), code: code('OUT') };
-  return {
-    id: randomUUID(),
-    username: 'generated',
-    agencyId: agency.id,
-    agencyCode: agency.code,
-    inFusionCell: spec.inFusionCell,
-    inOversightAgency: false,
-    roles: spec.roles,
-    clearance: spec.clearance,
-    compartments: spec.compartments,
-  };
-}
 
 /** Replaces the previous run's reports with these (their share rows follow by the trigger). */
 async function insertReports(specs: ReportSpec[]): Promise<void> {
@@ -166,11 +112,11 @@ describe('reportPageQuery returns what the plain reference query returns', () =>
     await fc.assert(
       fc.asyncProperty(
         fc.array(reportArb, { maxLength: 60, size: 'max' }),
-        fc.array(fc.tuple(principalArb, queryArb), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(callerArb, queryArb), { minLength: 1, maxLength: 4 }),
         async (specs, callers) => {
           await insertReports(specs);
           for (const [p, query] of callers) {
-            const ability = factory.createFor(principalOf(p));
+            const ability = factory.createFor(principalIn(agencies, p));
             const q = Object.assign(new ListReportsQuery(), {
               limit: query.limit,
               category: query.category,
