@@ -8,13 +8,14 @@ import { AuditService } from './audit.service';
  */
 function setup() {
   const state = { busy: true, pending: true, probes: 0 };
-  const pool = {
+  const client = {
     query: jest.fn(() => {
       state.probes += 1;
       return Promise.resolve({ rows: state.pending ? [{ busy: state.busy }] : [] });
     }),
   };
-  const audit = new AuditService({ driver: { master: pool }, options: {} } as unknown as DataSource);
+  const runner = { connect: () => Promise.resolve(client), release: () => Promise.resolve() }; // what database/prepared.ts borrows
+  const audit = new AuditService({ createQueryRunner: () => runner, options: {} } as unknown as DataSource);
   const chainAll = jest.spyOn(audit as unknown as { chainAll: () => Promise<void> }, 'chainAll').mockResolvedValue();
   return { state, audit, chainAll };
 }
