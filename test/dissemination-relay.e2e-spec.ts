@@ -1,7 +1,7 @@
 // Over 300 lines: the relay cases share one set-up, with spies on the queue, and one publication.
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
-import type { Pool } from 'pg';
+import { Client } from 'pg';
 import { NEWEST_PENDING } from '../src/audit/audit.service';
 import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common/queues';
 import { AppConfig } from '../src/config/app-config';
@@ -272,9 +272,9 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
       )
     ).map((r: { id: string }) => r.id);
     expect(ids).toHaveLength(24);
-    // The delivery's statements are prepared on TypeORM's pool (src/database/prepared.ts): count them there.
-    const pool = (t.ds.driver as unknown as { master: Pool }).master;
-    const poolQuery = jest.spyOn(pool, 'query'); // calls through
+    // The delivery's statements go through poolQuery (src/database/prepared.ts), which hands pg a query
+    // object; TypeORM's own queries are strings. Count the objects.
+    const poolQuery = jest.spyOn(Client.prototype, 'query'); // calls through
     let statements: string[];
     const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
 
@@ -288,7 +288,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
       outcomes = await Promise.allSettled(ids.map((id) => delivery.deliver(id, 1)));
     } finally {
       // Every statement but the audit chainer's probe, which shares the pool and runs on its own schedule.
-      statements = poolQuery.mock.calls.map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text)).filter((q) => q !== NEWEST_PENDING);
+      statements = poolQuery.mock.calls.flatMap(([q]) => (typeof q === 'object' ? [(q as { text: string }).text] : [])).filter((q) => q !== NEWEST_PENDING);
       poolQuery.mockRestore();
       await t.ds.query(`DROP TRIGGER refuse_one ON inbox_item; DROP FUNCTION refuse_one()`);
     }

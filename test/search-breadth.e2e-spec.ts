@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source';
-import { BROAD_SEARCH_WORK, isBroadSearch } from '../src/reports/report-access-keys';
+import { BROAD_SEARCH_WORK, isBroadSearch } from '../src/reports/list/access-keys';
 import { createMigratedDatabase, dropDatabase } from './support/test-database';
 
 /**

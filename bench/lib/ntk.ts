@@ -4,8 +4,8 @@ import { whereAccessible } from '../../src/access/ability-sql';
 import { toPrincipal } from '../../src/auth/principal.service';
 import { ListReportsQuery } from '../../src/reports/dto/list-reports.query';
 import { Report } from '../../src/reports/report.entity';
-import { isBroadSearch } from '../../src/reports/report-access-keys';
-import { reportPageQuery } from '../../src/reports/reports.service';
+import { isBroadSearch } from '../../src/reports/list/access-keys';
+import { reportPageQuery } from '../../src/reports/list/report-page.query';
 import { User } from '../../src/users/user.entity';
 
 export interface BuiltQuery {
@@ -15,7 +15,7 @@ export interface BuiltQuery {
 
 /**
  * The SQL GET /api/v1/reports runs for a caller, built by the product's own code: the principal as
- * PrincipalService loads it, the CASL rules of AbilityFactory and ReportsService's reportPageQuery
+ * PrincipalService loads it, the CASL rules of AbilityFactory and reportPageQuery (src/reports/list/)
  * (need-to-know branches merged by a UNION, optional `q`, broad or not as the service decides, newest first, limit+1). The benchmark checks
  * that it returns the same ids as the API before trusting its plan.
  */

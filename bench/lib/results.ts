@@ -258,7 +258,7 @@ export function markdown(r: BenchResults, s: Summary): string {
         '**none** = OFFICER of an agency with no reports, not in any releasableTo, UNCLASSIFIED (no UNCLASSIFIED row is CLEAR/GREEN), so sees exactly 0. ' +
         'API: GET /api/v1/reports?limit=50, one connection, sequential, p95 of every response (median of the runs). ' +
         'Unfiltered ceiling: `SELECT <same columns> FROM report ORDER BY created_at DESC, id DESC LIMIT 50` over raw pg, sequential. ' +
-        '"SQL p95" is the need-to-know page query the API runs (inside one statement with the page\'s entities and its audit event), built by the product\'s own code (AbilityFactory + ability-sql.ts + ReportsService\'s reportPageQuery: one branch per CASL rule, merged by a UNION; for `q`, one look-up of the branches\' access keys with the text, when every branch has keys; checked to return the same ids as the API) and timed over raw pg: ' +
+        '"SQL p95" is the need-to-know page query the API runs (inside one statement with the page\'s entities and its audit event), built by the product\'s own code (AbilityFactory + src/reports/list/: reportPageQuery: one branch per CASL rule, merged by a UNION; for `q`, one look-up of the branches\' access keys with the text, when every branch has keys; checked to return the same ids as the API) and timed over raw pg: ' +
         'it separates the cost of the filter from the cost of HTTP, auth, the entities and the audit write.',
       '',
     );

@@ -1,21 +1,20 @@
 import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, type MongoQuery } from '@casl/ability';
 import type { FieldCondition } from '@ucast/mongo2js';
 import fc from 'fast-check';
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
-import { rolledBack } from '../../test/support/rolled-back';
-import { Agency, type AgencyKind } from '../agencies/agency.entity';
+import { randomUUID } from 'node:crypto';
+import type { QueryRunner, Repository } from 'typeorm';
+import type { Agency } from '../agencies/agency.entity';
 import { AuditPending } from '../audit/audit-event.entity';
 import { Report } from '../reports/report.entity';
-import { accessKeysSql, branchAccessKeys } from '../reports/report-access-keys';
+import { accessKeysSql, branchAccessKeys } from '../reports/list/access-keys';
+import { accessibleSqlBranches, branchTermsNotOver, branchTermsOver } from '../reports/list/branches';
 import { ReportShare } from '../reports/report-share.entity';
-import { shareAnswers, sharedWith } from '../reports/share-branch';
-import { User } from '../users/user.entity';
+import { shareAnswers, sharedWith } from '../reports/list/share-branch';
 import { AbilityFactory, type Action, type AppAbility, asSubject, type SubjectName } from './ability.factory';
-import { accessibleSql, accessibleSqlBranches, branchTermsNotOver, branchTermsOver, type SqlFragment, whereAccessible } from './ability-sql';
+import { accessibleSql, type SqlFragment, whereAccessible } from './ability-sql';
 import { CLASSIFICATIONS, TLPS } from './markings';
 import type { Principal } from './principal';
-import { ROLES } from './roles';
+import { closeReportWorld, COMPARTMENTS, openReportWorld, principalArb, principalIn, type PrincipalSpec, type ReportWorld, uniqueCode } from '../../test/support/report-world';
 
 /*
  * Need-to-know has one definition (the ability factory) enforced twice: in memory for single items
@@ -23,34 +22,21 @@ import { ROLES } from './roles';
  * on real PostgreSQL, for random reports and random principals.
  */
 
-const COMPARTMENTS = ['HUMINT', 'SIGINT', 'FININT'] as const;
-const code = (prefix: string): string => `${prefix}${randomBytes(4).toString('hex').toUpperCase()}`;
+const code = uniqueCode;
 
-/** Everything this spec writes happens in one transaction that is rolled back at the end. */
-const tx = rolledBack();
+/** Everything this spec writes is rolled back at the end (test/support/report-world.ts). */
+let world: ReportWorld;
+let tx: QueryRunner;
 let reports: Repository<Report>;
 let agencies: Agency[];
 let creatorId: string;
 
 beforeAll(async () => {
-  const m = tx.manager;
-  const kinds: AgencyKind[] = ['POLICE', 'CUSTOMS', 'BORDER', 'SECURITY_SERVICE'];
-  agencies = await m.save(
-    kinds.map((kind) => m.create(Agency, { code: code(kind.slice(0, 3)), name: `${kind} (ability-sql spec)`, kind, accreditation: 'TOP_SECRET' })),
-  );
-  const creator = await m.save(
-    m.create(User, {
-      username: `ability-sql-${code('').toLowerCase()}`,
-      passwordHash: 'not-a-hash: this account cannot log in',
-      agencyId: agencies[0].id,
-      roles: ['OFFICER'],
-      clearance: 'TOP_SECRET',
-      compartments: [...COMPARTMENTS],
-    }),
-  );
-  creatorId = creator.id;
-  reports = m.getRepository(Report);
+  world = await openReportWorld('ability-sql spec');
+  ({ tx, reports, agencies, creatorId } = world);
 });
+
+afterAll(() => closeReportWorld(world));
 
 // ---------------------------------------------------------------------------------------------------
 // Generators
@@ -78,42 +64,8 @@ const markingsArb: fc.Arbitrary<Markings> = fc.record({
   purged: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
 });
 
-interface PrincipalSpec {
-  /** An index into the test's agencies, or 4: an agency no report comes from or is released to. */
-  agency: number;
-  inFusionCell: boolean;
-  /** An oversight body's member (kind OVERSIGHT); false when absent. */
-  inOversightAgency?: boolean;
-  roles: Principal['roles'];
-  clearance: Principal['clearance'];
-  compartments: string[];
-}
-
-const principalArb: fc.Arbitrary<PrincipalSpec> = fc.record({
-  agency: fc.integer({ min: 0, max: 4 }),
-  inFusionCell: fc.boolean(),
-  inOversightAgency: fc.boolean(),
-  roles: fc.shuffledSubarray([...ROLES], { minLength: 1 }),
-  clearance: fc.constantFrom(...CLASSIFICATIONS),
-  compartments: fc.shuffledSubarray([...COMPARTMENTS, 'OTHER']),
-});
-
 const outsider = { id: randomUUID(), code: code('OUT') };
-
-function principalOf(spec: PrincipalSpec): Principal {
-  const agency = spec.agency < agencies.length ? agencies[spec.agency] : outsider;
-  return {
-    id: randomUUID(),
-    username: 'generated',
-    agencyId: agency.id,
-    agencyCode: agency.code,
-    inFusionCell: spec.inFusionCell,
-    inOversightAgency: spec.inOversightAgency ?? false,
-    roles: spec.roles,
-    clearance: spec.clearance,
-    compartments: spec.compartments,
-  };
-}
+const principalOf = (spec: PrincipalSpec): Principal => principalIn(agencies, spec, outsider);
 
 /** Inserts the reports directly (no service, no audit) and loads them back as the service would. */
 async function insertReports(markings: Markings[]): Promise<Report[]> {

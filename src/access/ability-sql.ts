@@ -8,13 +8,6 @@ export interface SqlFragment {
   params: Record<string, unknown>;
 }
 
-/** One branch of a need-to-know condition: its SQL and the CASL conditions (and tree) it was translated from. */
-export interface SqlBranch extends SqlFragment {
-  conditions: Record<string, unknown>;
-  /** The rule's condition tree; null when the branch is unconditional or the whole translation. */
-  ast: Condition | null;
-}
-
 /**
  * Turns the CASL rules for (action, subject) into a parameterised SQL condition over `alias`, so lists
  * and searches are filtered in the database by the same definition `ability.can` uses in memory.
@@ -33,78 +26,14 @@ export function accessibleSql<T extends ObjectLiteral>(
 ): SqlFragment {
   const ast = rulesToAST(ability, action, subject);
   if (ast === null) return { sql: 'FALSE', params: {} };
-  return translate(ast, qb, paramPrefix);
+  return conditionSql(ast, qb, paramPrefix);
 }
 
 /**
- * The same rules as `accessibleSql`, as one SQL condition per CASL rule whose OR is `accessibleSql`:
- * a list can then run one ordered, limited query per branch, each on the index that serves it, and
- * merge them (a UNION), instead of one OR that no single index serves — the "sees nothing" caller
- * otherwise walks the whole table in date order (bench/findings.md F2).
- *
- * - no rule at all → no branch (nothing readable);
- * - a rule made redundant by a less restrictive one (its conditions include all of the other's) is
- *   dropped: a cell analyst's "own agency" rule adds nothing to "everything cleared";
- * - with any `cannot` rule, one branch: the whole translation, as `accessibleSql` — correct first
- *   (its `conditions` are then empty: a caller may not pick an index from them).
+ * Translates one CASL condition tree over the query builder's main alias (see accessibleSql); its
+ * parameters are named `<paramPrefix>_<n>`. The list's branch splitting (reports/list/branches.ts) uses it per rule.
  */
-export function accessibleSqlBranches<T extends ObjectLiteral>(
-  ability: AppAbility,
-  action: Action,
-  subject: Exclude<SubjectName, 'all'>,
-  qb: SelectQueryBuilder<T>,
-  paramPrefix = 'ntk',
-): SqlBranch[] {
-  if (rulesToAST(ability, action, subject) === null) return [];
-  const rules = ability.rulesFor(action, subject);
-  if (rules.some((r) => r.inverted)) return [{ ...accessibleSql(ability, action, subject, qb, paramPrefix), conditions: {}, ast: null }];
-  const conditions = rules.map((r) => (r.conditions ?? {}) as Record<string, unknown>);
-  const implies = (x: number, y: number): boolean =>
-    Object.keys(conditions[y]).every((k) => k in conditions[x] && JSON.stringify(conditions[x][k]) === JSON.stringify(conditions[y][k]));
-  // x is dropped when some other rule y lets in everything x does: y's conditions are a subset of x's
-  // (of two identical rules, the first is kept).
-  const kept = rules.filter((_, x) => !rules.some((_r, y) => y !== x && implies(x, y) && (!implies(y, x) || y < x)));
-  return kept.map((rule, i) => {
-    if (!rule.conditions) return { sql: 'TRUE', params: {}, conditions: {}, ast: null };
-    if (!rule.ast) throw new Error('accessibleSqlBranches: a rule without a parsed condition');
-    return { ...translate(rule.ast, qb, `${paramPrefix}${i}`), conditions: rule.conditions, ast: rule.ast };
-  });
-}
-
-/**
- * A looser form of `branch` over another entity that copies some of the subject's fields under the same
- * property names (report_share copies a report's markings): the branch's top-level AND terms on fields
- * that entity has, translated over `qb`'s alias. It only drops terms, so it admits everything the
- * branch admits: use it to pass over rows cheaply, never instead of the branch. `TRUE` when no term
- * applies (or the branch is not a plain AND of field terms).
- */
-export function branchTermsOver<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>, paramPrefix: string): SqlFragment {
-  const split = splitTerms(branch, qb);
-  if (!split || split.over.length === 0) return { sql: 'TRUE', params: {} };
-  return translate(new CompoundCondition('and', split.over), qb, paramPrefix);
-}
-
-/**
- * The terms {@link branchTermsOver} leaves out: the branch's top-level AND terms that are not field terms
- * on `qb`'s entity. Null when the branch has no condition tree. A caller that knows how the other entity
- * answers these (e.g. a share row exists only for a live report releasable to its agency) can tell
- * whether that entity's rows answer the whole branch.
- */
-export function branchTermsNotOver<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>): Condition[] | null {
-  return splitTerms(branch, qb)?.rest ?? null;
-}
-
-/** A branch's top-level AND terms, split into field terms on `qb`'s entity and the rest. */
-function splitTerms<T extends ObjectLiteral>(branch: SqlBranch, qb: SelectQueryBuilder<T>): { over: Condition[]; rest: Condition[] } | null {
-  const metadata = qb.expressionMap.mainAlias?.metadata;
-  if (!branch.ast || !metadata) return null;
-  const terms = branch.ast instanceof CompoundCondition && branch.ast.operator === 'and' ? (branch.ast.value as Condition[]) : [branch.ast];
-  const isOver = (t: Condition): boolean => t instanceof FieldCondition && metadata.findColumnWithPropertyPath(String(t.field)) !== undefined;
-  return { over: terms.filter(isOver), rest: terms.filter((t) => !isOver(t)) };
-}
-
-/** Translates one CASL condition tree over the query builder's main alias (see accessibleSql). */
-function translate<T extends ObjectLiteral>(ast: Condition, qb: SelectQueryBuilder<T>, paramPrefix: string): SqlFragment {
+export function conditionSql<T extends ObjectLiteral>(ast: Condition, qb: SelectQueryBuilder<T>, paramPrefix: string): SqlFragment {
   const alias = qb.alias;
   const metadata = qb.expressionMap.mainAlias?.metadata;
   if (!metadata) throw new Error('accessibleSql needs a query builder over an entity');

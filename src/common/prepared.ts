@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import { type DataSource, QueryFailedError } from 'typeorm';
 
 /**
@@ -16,16 +16,18 @@ export function preparedQuery<T>(ds: DataSource, text: string, values: unknown[]
 }
 
 /**
- * Runs one autocommit statement on TypeORM's own pg pool, without a query runner: prepared under
+ * Runs one autocommit statement on a connection of TypeORM's pool, borrowed through a QueryRunner (its
+ * public `connect()` hands out the pg client, which alone takes a statement name): prepared under
  * `name` when given, else parsed and planned each time (for text that varies, such as a caller's
  * need-to-know branches). Failed and slow statements are logged as TypeORM logs its own (SQL text
  * only); errors come back as TypeORM's QueryFailedError.
  */
 export async function poolQuery<T>(ds: DataSource, text: string, values: unknown[], name?: string): Promise<T[]> {
-  const pool = (ds.driver as unknown as { master: Pool }).master;
+  const runner = ds.createQueryRunner();
   const started = performance.now();
   try {
-    const result = await pool.query(name ? { name, text, values } : { text, values });
+    const client = (await runner.connect()) as PoolClient;
+    const result = await client.query(name ? { name, text, values } : { text, values });
     const ms = performance.now() - started;
     const slow = ds.options.maxQueryExecutionTime;
     if (slow && ms > slow) ds.logger.logQuerySlow(ms, text);
@@ -33,5 +35,7 @@ export async function poolQuery<T>(ds: DataSource, text: string, values: unknown
   } catch (err) {
     ds.logger.logQueryError(err as Error, text);
     throw new QueryFailedError(text, values, err as Error);
+  } finally {
+    await runner.release();
   }
 }

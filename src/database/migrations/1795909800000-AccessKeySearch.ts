@@ -18,7 +18,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Codes, compartments and classifications never contain `/` or `,` (their DTO patterns).
  *
  * One GIN index holds the keys and the text of every live report. A caller's need-to-know branch lists
- * the keys it admits (src/reports/report-access-keys.ts: its anchor × its classifications × every
+ * the keys it admits (src/reports/list/access-keys.ts: its anchor × its classifications × every
  * subset of the caller's compartments), so the branch reads exactly the reports it may return that
  * match the term. It replaces the three branch indexes (one index to maintain on intake instead of three).
  *

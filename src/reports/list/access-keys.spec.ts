@@ -1,6 +1,6 @@
-import { AbilityFactory } from '../access/ability.factory';
-import type { Principal } from '../access/principal';
-import { branchAccessKeys, MAX_ACCESS_KEYS } from './report-access-keys';
+import { AbilityFactory } from '../../access/ability.factory';
+import type { Principal } from '../../access/principal';
+import { branchAccessKeys, MAX_ACCESS_KEYS } from './access-keys';
 
 const live = { classification: { $in: ['UNCLASSIFIED', 'RESTRICTED'] }, compartments: { $subsetOf: ['SIGINT', 'HUMINT'] }, purgedAt: null };
 
