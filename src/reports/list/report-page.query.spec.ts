@@ -10,7 +10,7 @@ import { referencePageQuery } from './reference-page.query';
 import { reportPageQuery } from './report-page.query';
 import { closeReportWorld, COMPARTMENTS, openReportWorld, principalArb, principalIn, type PrincipalSpec, type ReportWorld } from '../../../test/support/report-world';
 
-/**
+/*
  * The list's fast path (`reportPageQuery`: branches, access keys, share-row walks, a UNION) against the
  * plain reference query (`whereAccessible` + filters + newest first + cursor) on real PostgreSQL: random
  * reports, random callers, random filters and searches, paged through with cursors — the same ids in
