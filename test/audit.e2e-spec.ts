@@ -1,4 +1,4 @@
-import { gatedEventsParam, insertGatedEvents } from '../src/audit/audit.service';
+import { gatedEventsParam, insertGatedEvents } from '../src/audit/audit-writer';
 import { chainHash, GENESIS_HASH } from '../src/audit/canonical';
 import { TestApp } from './support/test-app';
 import { type Actor, Fixtures } from './support/agencies-and-users';

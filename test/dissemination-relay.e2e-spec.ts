@@ -2,7 +2,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { Client } from 'pg';
-import { NEWEST_PENDING } from '../src/audit/audit.service';
+import { NEWEST_PENDING } from '../src/audit/audit-chainer';
 import { DISSEMINATION_QUEUE, type JobMap, RETENTION_QUEUE } from '../src/common/queues';
 import { AppConfig } from '../src/config/app-config';
 import { DeliveryService } from '../src/dissemination/delivery.service';
@@ -198,7 +198,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
 
   it('delivers with the send audited and the inbox item written before the webhook POST leaves, the outcome after it', async () => {
     const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE assessment_id = $1 AND agency_id = $2`, [assessmentId, recipients[0].id]);
-    const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
+    const delivery = new DeliveryService(t.ds, t.writer, t.app.get(AppConfig));
     receiver.hold('/held');
     const delivering = delivery.deliver(d.id, 1);
     await waitFor(() => Promise.resolve(receiver.for('/held').length === 1), 'the webhook POST');
@@ -232,7 +232,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     const hooked = await fx.webhook(target.id, { url: receiver.url('/raced'), secret: SECRET }); // approved by the second ADMIN (SPEC S1)
     expect(hooked.status).toBe(200);
     const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE assessment_id = $1 AND agency_id = $2`, [assessmentId, target.id]);
-    const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
+    const delivery = new DeliveryService(t.ds, t.writer, t.app.get(AppConfig));
     const earlier = new Date(Date.now() - 60_000);
     // The other attempt: holds the dissemination row and writes the item, committing only once this
     // attempt's first write has started (and waits for the row), so that write cannot see the item.
@@ -276,7 +276,7 @@ describe('dissemination relay: the outbox reaches the queue in batches, once', (
     // object; TypeORM's own queries are strings. Count the objects.
     const poolQuery = jest.spyOn(Client.prototype, 'query'); // calls through
     let statements: string[];
-    const delivery = new DeliveryService(t.ds, t.audit, t.app.get(AppConfig));
+    const delivery = new DeliveryService(t.ds, t.writer, t.app.get(AppConfig));
 
     // One write refuses one of them (a trigger standing in for any error a single row could cause).
     const bad = ids[7];

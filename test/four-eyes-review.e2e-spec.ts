@@ -124,7 +124,7 @@ describe('four eyes: what is approved is what was asked', () => {
     const asked = await patch(promoted.id, { compartments: ['HUMINT'] });
     expect((await approve(asked.body.changeId)).status).toBe(200);
     const [d] = await t.ds.query<{ id: string }[]>(`SELECT id FROM dissemination WHERE kind = 'ADMIN_NOTICE' AND content->>'changeId' = $1`, [asked.body.changeId]);
-    expect(await new DeliveryService(t.ds, t.audit, t.app.get(AppConfig)).deliver(d.id, 1)).toBe('delivered');
+    expect(await new DeliveryService(t.ds, t.writer, t.app.get(AppConfig)).deliver(d.id, 1)).toBe('delivered');
     const seenBy = async (a: Actor) => ((await t.get('/api/v1/inbox', { token: a.token })).body.items as any[]).find((i) => i.id === d.id);
     const theirs = await seenBy(promoted);
     expect(theirs.content.request).toMatchObject({ userId: promoted.id, compartments: ['HUMINT'] });

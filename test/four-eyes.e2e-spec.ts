@@ -40,7 +40,7 @@ describe('four eyes on administration', () => {
       changeId,
     ]);
     expect(d).toBeDefined();
-    expect(await new DeliveryService(t.ds, t.audit, t.app.get(AppConfig)).deliver(d.id, 1)).toBe('delivered');
+    expect(await new DeliveryService(t.ds, t.writer, t.app.get(AppConfig)).deliver(d.id, 1)).toBe('delivered');
     const inbox = await t.get('/api/v1/inbox', { token: reader.token });
     expect(inbox.status).toBe(200);
     return inbox.body.items.find((i: { id: string }) => i.id === d.id);

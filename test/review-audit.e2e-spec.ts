@@ -28,7 +28,7 @@ describe('review: audit and data paths of S1', () => {
       const first = t.audit.verifyShared();
       // Committed after the first walk began: a caller who asks now must not be given that walk's answer.
       const ctx = systemContext(`review-audit-${Date.now()}`);
-      await t.audit.record(ctx, { action: 'review.probe', outcome: 'ALLOWED' });
+      await t.writer.record(ctx, { action: 'review.probe', outcome: 'ALLOWED' });
       const later = await Promise.all(Array.from({ length: 8 }, () => t.audit.verifyShared()));
       await first;
       await t.audit.flush();

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { RETENTION_QUEUE } from '../src/common/queues';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuditWriter } from '../src/audit/audit-writer';
 import { AuditService } from '../src/audit/audit.service';
 import { AppConfig } from '../src/config/app-config';
 import { DisseminationProcessor } from '../src/dissemination/dissemination.processor';
@@ -20,7 +21,7 @@ describe('worker process', () => {
     expect(app.get(AppConfig).DELIVERY_CONCURRENCY).toBe(37);
     expect(app.get(DisseminationProcessor).worker.concurrency).toBe(37);
     const ds = app.get<DataSource>(getDataSourceToken());
-    await app.get(AuditService).record({ requestId: 'worker-test', ip: '127.0.0.1', principal: null }, { action: 'system.test', outcome: 'ALLOWED' });
+    await app.get(AuditWriter).record({ requestId: 'worker-test', ip: '127.0.0.1', principal: null }, { action: 'system.test', outcome: 'ALLOWED' });
     await app.get(AuditService).flush();
     const rows = await ds.query(`SELECT seq FROM audit_event WHERE request_id = 'worker-test'`);
     expect(rows).toHaveLength(1);

@@ -12,7 +12,7 @@ export interface DeniedEvent {
 }
 
 /**
- * The audit writer as this helper uses it (AuditService). It is called without the caller's
+ * The audit writer as this helper uses it (`AuditWriter`). It is called without the caller's
  * transaction, so the denial is recorded although that transaction then rolls back.
  */
 export interface DenialRecorder<C> {

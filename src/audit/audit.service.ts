@@ -1,17 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { AppAbility } from '../access/ability.factory';
 import { whereAccessible } from '../access/ability-sql';
-import type { RequestContext } from '../access/request-context';
 import { AuditChainer } from './audit-chainer';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
-import { type AuditInput, AuditWriter } from './audit-writer';
 import { atTextSql, chainHash, type ChainedFields, GENESIS_HASH, HASHED_COLUMNS } from './canonical';
 
-// Moved to audit-writer.ts and audit-chainer.ts; re-exported for the tests and branches that still import them from here.
-export { AuditedStatement, type AuditInput, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from './audit-writer';
-export { NEWEST_PENDING } from './audit-chainer';
 
 export interface AuditFilter {
   actorId?: string;
@@ -32,9 +27,8 @@ export type VerifyResult =
 
 /**
  * The audit log as auditors see it: search and export (need-to-know as SQL, by scope) and the
- * verification of the whole chain. Every read chains what is committed first (`flush`). Services
- * write events through {@link AuditWriter}; `record` and `chainSoon` here are the same writer, for
- * scripts and tests that hold only this.
+ * verification of the whole chain. Every read chains what is committed first (`flush`). Events are
+ * written through {@link AuditWriter}.
  */
 @Injectable()
 export class AuditService {
@@ -45,20 +39,11 @@ export class AuditService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly chainer: AuditChainer,
-    private readonly writer: AuditWriter,
   ) {}
 
   /** Chains everything committed so far. */
   flush(): Promise<void> {
     return this.chainer.flush();
-  }
-
-  record(ctx: RequestContext, input: AuditInput, manager?: EntityManager): Promise<void> {
-    return this.writer.record(ctx, input, manager);
-  }
-
-  chainSoon(): void {
-    this.writer.chainSoon();
   }
 
   /**

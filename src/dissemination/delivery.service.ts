@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { AuditWriter } from '../audit/audit-writer';
 import { type AuditInput, type GatedAuditInput, gatedEventsParam, insertGatedEvents } from '../audit/audit-writer';
 import { preparedQuery } from '../common/prepared';
 import { AppConfig } from '../config/app-config';
@@ -152,7 +152,7 @@ export class DeliveryService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly audit: AuditService,
+    private readonly audit: AuditWriter,
     private readonly config: AppConfig,
   ) {
     this.policy = new WebhookPolicy(config.WEBHOOK_ALLOWED_HOSTS);

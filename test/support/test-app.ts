@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp, createAdapter } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
+import { AuditWriter } from '../../src/audit/audit-writer';
 import { loadConfig } from '../../src/config/app-config';
 import { ADMIN_PASSWORD } from './test-env';
 
@@ -54,6 +55,11 @@ export class TestApp {
 
   get audit(): AuditService {
     return this.app.get(AuditService);
+  }
+
+  /** The one way to write an audit event (services inject it). */
+  get writer(): AuditWriter {
+    return this.app.get(AuditWriter);
   }
 
   async close(): Promise<void> {
