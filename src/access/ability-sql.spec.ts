@@ -1,3 +1,4 @@
+// Over 300 lines: the SQL-vs-CASL property tests of every subject a list filters, one world of random data shared by all.
 import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, type MongoQuery } from '@casl/ability';
 import type { FieldCondition } from '@ucast/mongo2js';
 import fc from 'fast-check';
