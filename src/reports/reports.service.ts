@@ -195,7 +195,8 @@ export class ReportsService {
    */
   private async replay(ctx: AuthedContext, key: string, requestHash: string): Promise<CreateOutcome> {
     const details = { replay: true, idempotencyKey: key };
-    return this.ds.transaction(async (m) => {
+    // The denial is recorded after the transaction, on its own connection: not while this one is held.
+    const out = await this.ds.transaction(async (m): Promise<{ outcome: CreateOutcome } | { id: string | null; loaded: Report | null }> => {
       const prior = await m.findOneBy(IdempotencyKey, { userId: ctx.principal.id, key });
       // Forgotten since the claim was refused (retention): nothing to replay, and no report was made.
       if (!prior) throw new ReportsException(ReportsErrorCode.IDEMPOTENCY_KEY_FORGOTTEN, 'The request with this Idempotency-Key was forgotten meanwhile; send it again');
@@ -204,12 +205,15 @@ export class ReportsService {
       const response = prior.response as (Record<string, unknown> & { id?: unknown }) | null;
       const id = typeof response?.id === 'string' ? response.id : null;
       const loaded = id && response ? await m.findOneBy(Report, { id }) : null;
-      const report = await requireReadable(this.audit, ctx, 'Report', id, loaded, { action: 'report.read', alike: 'need-to-know', details });
-      await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: report.id, outcome: 'ALLOWED', reason: 'idempotent replay', details }, m);
+      if (!loaded || !ctx.ability.can('read', asSubject('Report', loaded))) return { id, loaded };
+      await this.audit.record(ctx, { action: 'report.read', resourceType: 'Report', resourceId: loaded.id, outcome: 'ALLOWED', reason: 'idempotent replay', details }, m);
       const { sourceDescription: _source, ...withoutSource } = response ?? {};
-      const body = ctx.ability.can('readSource', asSubject('Report', report)) ? response : withoutSource;
-      return { status: prior.statusCode, body, replayed: true };
+      const body = ctx.ability.can('readSource', asSubject('Report', loaded)) ? response : withoutSource;
+      return { outcome: { status: prior.statusCode, body, replayed: true } };
     });
+    if ('outcome' in out) return out.outcome;
+    await requireReadable(this.audit, ctx, 'Report', out.id, out.loaded, { action: 'report.read', alike: 'need-to-know', details });
+    throw new Error('unreachable: requireReadable refused the replay above');
   }
 
   /**
