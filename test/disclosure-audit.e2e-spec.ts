@@ -65,4 +65,17 @@ describe('disclosure: an idempotent replay is audited, and only for its own user
     expect(replay.text).not.toContain(body.title);
     expect(await events('report.read', first.body.id)).toEqual([]);
   });
+  it('answers a replay of a report the caller can no longer read (purged) 404, audited DENIED as a read', async () => {
+    const key = `purged-${uniq()}`;
+    const body = reportBody({ title: `Purged ${key}` });
+    const first = await t.post('/api/v1/reports', { token: officer.token, body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    await t.ds.query(`UPDATE report SET purged_at = now() WHERE id = $1`, [first.body.id]);
+    const replay = await t.post('/api/v1/reports', { token: officer.token, body, headers: { 'idempotency-key': key } });
+    expect(replay).toMatchObject({ status: 404, body: { code: 'NOT_FOUND' } });
+    expect(replay.text).not.toContain(body.title);
+    expect(await events('report.read', first.body.id)).toEqual([
+      { actor_id: officer.id, outcome: 'DENIED', reason: 'need-to-know', details: { replay: true, idempotencyKey: key } },
+    ]);
+  });
 });
