@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { type DataSource, type EntityManager, In } from 'typeorm';
-import { AbilityFactory, type AppAbility, asSubject, onlySome } from '../access/ability.factory';
+import { type AppAbility, asSubject, onlySome } from '../access/ability.factory';
 import type { Principal } from '../access/principal';
 import { requireReadable } from '../access/require-readable';
 import { Assessment } from '../assessments/assessment.entity';
@@ -51,7 +51,7 @@ function adminNoticeFor(content: Record<string, unknown>, reader: Principal): Re
  * names the assessment it supersedes only when that is in `visible` (the assessments the reader may
  * read, in full or by tearline: {@link supersededVisible}).
  */
-export function inboxView(item: InboxItem, reader: Principal, visible: ReadonlySet<string> = new Set(), ability: AppAbility = new AbilityFactory().createFor(reader)) {
+export function inboxView(item: InboxItem, reader: Principal, visible: ReadonlySet<string>, ability: AppAbility) {
   let variant: Variant = item.variant;
   let content: Record<string, unknown> | null = item.content;
   if (item.kind === 'ASSESSMENT') {
